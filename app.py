@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Demo app: a stack that configures a function's async invocation, and a provider-only stack.
+
+`EventInvokeConfigDemo` declares a function, an SQS queue for failures, an SNS topic and the
+default EventBridge bus for successes, a config on the unqualified function and one on an
+alias. `EventInvokeConfigProvider` holds only the provider and exports its ServiceToken for
+plain CloudFormation templates (see examples/).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
+
+DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
+SERVICE_TOKEN_EXPORT = "LambdaEventInvokeConfigServiceToken"
+
+
+class DemoStack(cdk.Stack):
+    """A function with one config on its unqualified ARN and one on its `live` alias."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        worker = lambda_.Function(
+            self,
+            "Worker",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_inline(DEMO_HANDLER),
+        )
+        live = lambda_.Alias(
+            self, "Live", alias_name="live", version=worker.current_version
+        )
+        failures = sqs.Queue(self, "Failures", enforce_ssl=True)
+        successes = sns.Topic(self, "Successes", enforce_ssl=True)
+        bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+
+        unqualified = LambdaEventInvokeConfig(
+            self,
+            "WorkerAsync",
+            function=worker,
+            retry_attempts=0,
+            max_event_age=cdk.Duration.hours(1),
+            on_success=destinations.SnsDestination(successes),
+            on_failure=destinations.SqsDestination(failures),
+        )
+        aliased = LambdaEventInvokeConfig(
+            self,
+            "LiveAsync",
+            function=live,
+            retry_attempts=1,
+            max_event_age=cdk.Duration.minutes(30),
+            on_success=destinations.EventBridgeDestination(bus),
+            on_failure=destinations.SqsDestination(failures),
+        )
+        cdk.CfnOutput(self, "WorkerConfigArn", value=unqualified.function_arn)
+        cdk.CfnOutput(self, "LiveConfigArn", value=aliased.function_arn)
+
+
+class ProviderStack(cdk.Stack):
+    """Only the provider, exported for plain CloudFormation templates in this account/region.
+
+    The provider may manage only the functions named in `function_names` (IAM name patterns
+    such as `orders-*` are allowed), never every function of the account.
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, function_names: list[str], **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        provider = EventInvokeConfigProvider.of(self)
+        for name in function_names:
+            provider.allow_function(
+                self.format_arn(
+                    service="lambda",
+                    resource="function",
+                    resource_name=name,
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            )
+        cdk.CfnOutput(
+            self, "ServiceToken", value=provider.service_token, export_name=SERVICE_TOKEN_EXPORT
+        )
+
+
+app = cdk.App()
+DemoStack(app, "EventInvokeConfigDemo")
+ProviderStack(
+    app,
+    "EventInvokeConfigProvider",
+    function_names=app.node.try_get_context("eventInvokeConfigProvider:functionNames"),
+)
+app.synth()

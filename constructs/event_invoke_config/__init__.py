@@ -1,0 +1,17 @@
+"""AWS CDK construct for a Lambda function's event invoke config, as a custom resource.
+
+`LambdaEventInvokeConfig` is the construct; `EventInvokeConfigProvider` is the per-stack
+provider behind it, usable on its own to serve plain CloudFormation templates.
+"""
+
+from event_invoke_config_provider.properties import InvalidProperty
+
+from .event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
+from .provider import EventInvokeConfigProvider
+
+__all__ = [
+    "RESOURCE_TYPE",
+    "EventInvokeConfigProvider",
+    "InvalidProperty",
+    "LambdaEventInvokeConfig",
+]

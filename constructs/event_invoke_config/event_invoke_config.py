@@ -1,0 +1,134 @@
+"""`LambdaEventInvokeConfig`: a function's asynchronous-invocation settings as a custom resource."""
+
+from __future__ import annotations
+
+from aws_cdk import CustomResource, Duration, Token
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from constructs import Construct
+from event_invoke_config_provider import properties as p
+from event_invoke_config_provider.limits import installed_put_limits
+
+from .provider import EventInvokeConfigProvider
+from .target import FunctionLike, Target, resolve_target
+
+RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
+# A lost response fails the stack after this, instead of CloudFormation's default hour.
+SERVICE_TIMEOUT = Duration.minutes(5)
+
+DestinationLike = lambda_.IDestination | str
+
+
+class LambdaEventInvokeConfig(Construct):
+    """Maximum retries, maximum event age and destinations of a function's async invocations.
+
+    Unlike `aws_lambda.EventInvokeConfig`, it is a custom resource, so it can configure a
+    function this stack did not create (any name or ARN), and it waits for the destination
+    grants before it writes the config.
+
+    Parameters
+    ----------
+    function:
+        An `IFunction`, `IVersion` or `IAlias`, or a function name, `name:qualifier`, partial ARN
+        or full ARN.
+    qualifier:
+        A version or alias name. Default: none (the unqualified function).
+    retry_attempts:
+        0 to 2. Default: none, Lambda's default of 2 retries.
+    max_event_age:
+        60 seconds to 6 hours, in whole seconds. Default: none, Lambda's default of 6 hours.
+    on_success, on_failure:
+        An `aws_lambda.IDestination` or a destination ARN: SQS queue, SNS topic, Lambda
+        function or EventBridge bus; an S3 bucket on failure only. Default: none.
+
+    Example
+    -------
+    >>> LambdaEventInvokeConfig(self, "Async", function=fn, retry_attempts=0,
+    ...                         on_failure=aws_lambda_destinations.SqsDestination(queue))
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: FunctionLike,
+        qualifier: str | None = None,
+        retry_attempts: int | None = None,
+        max_event_age: Duration | None = None,
+        on_success: DestinationLike | None = None,
+        on_failure: DestinationLike | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        target = resolve_target(self, function, qualifier)
+        provider = EventInvokeConfigProvider.of(self)
+        provider.allow_function(target.unqualified_arn)
+
+        properties: dict[str, object] = {p.FUNCTION_NAME: target.function_name}
+        if target.qualifier is not None:
+            properties[p.QUALIFIER] = target.qualifier
+        if retry_attempts is not None:
+            properties[p.RETRY_ATTEMPTS] = _checked_retry_attempts(retry_attempts)
+        if max_event_age is not None:
+            properties[p.EVENT_AGE] = _checked_event_age(max_event_age)
+        destination_config = {
+            key: {p.DESTINATION: self._bind(target, destination, key)}
+            for key, destination in ((p.ON_SUCCESS, on_success), (p.ON_FAILURE, on_failure))
+            if destination is not None
+        }
+        if destination_config:
+            properties[p.DESTINATION_CONFIG] = destination_config
+
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=provider.service_token,
+            resource_type=RESOURCE_TYPE,
+            properties=properties,
+            service_timeout=SERVICE_TIMEOUT,
+        )
+        if target.function is not None and target.function.role is not None:
+            # Lambda checks at put time that the function's role can reach the destinations.
+            self.resource.node.add_dependency(target.function.role)
+
+    @property
+    def function_arn(self) -> str:
+        """The ARN of the configured function, with its qualifier (`:$LATEST` if none)."""
+        return self.resource.get_att_string("FunctionArn")
+
+    @property
+    def last_modified(self) -> str:
+        """When Lambda last wrote the config, as an ISO-8601 timestamp."""
+        return self.resource.get_att_string("LastModified")
+
+    def _bind(self, target: Target, destination: DestinationLike, key: str) -> str:
+        """The destination's ARN; an `IDestination` also grants the function access to it."""
+        name = "on_success" if key == p.ON_SUCCESS else "on_failure"
+        on_failure = key == p.ON_FAILURE
+        if isinstance(destination, str):
+            if not Token.is_unresolved(destination):
+                p.check_destination(name, destination, installed_put_limits(), on_failure=on_failure)
+            return destination
+        if isinstance(destination, destinations.S3Destination) and not on_failure:
+            raise p.InvalidProperty(
+                f"{name} cannot be an S3 bucket: S3 destinations are allowed on failure only."
+            )
+        function = target.function or lambda_.Function.from_function_arn(
+            self, "Function", target.unqualified_arn
+        )
+        kind = lambda_.DestinationType.FAILURE if on_failure else lambda_.DestinationType.SUCCESS
+        return destination.bind(self, function, type=kind).destination
+
+
+def _checked_retry_attempts(value: int) -> int:
+    if Token.is_unresolved(value):
+        return value
+    return p.check_integer("retry_attempts", value, installed_put_limits().retry_attempts)
+
+
+def _checked_event_age(value: Duration) -> int:
+    if value.is_unresolved():
+        return int(value.to_seconds())
+    seconds = value.to_seconds(integral=False)
+    whole = int(seconds) if seconds == int(seconds) else seconds
+    return p.check_integer("max_event_age (seconds)", whole, installed_put_limits().event_age)

@@ -1,0 +1,219 @@
+"""Drive a synthesized stack's custom resources through their lifecycle against moto.
+
+`LocalDeployment` reads a template from the cloud assembly, creates in moto only the resources
+the custom resources refer to (functions, versions, aliases, queues, topics, roles), resolves
+the intrinsic functions CDK emits, and sends each custom resource the events CloudFormation
+would, with every scalar turned into a string as CloudFormation does.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from .lambda_runtime import REGION, ProviderAsset, environment, invoke
+from .local_cloud import ResponseCollector
+
+ACCOUNT = "123456789012"
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+def load_template(cdk_out: Path, stack: str) -> dict[str, Any]:
+    """The synthesized template of `stack`."""
+    template: dict[str, Any] = json.loads((cdk_out / f"{stack}.template.json").read_text())
+    return template
+
+
+def provider_asset(cdk_out: Path, template: dict[str, Any]) -> ProviderAsset:
+    """The provider function of a template whose custom resources name it as ServiceToken."""
+    for resource in template["Resources"].values():
+        if resource["Type"].startswith("Custom::"):
+            logical_id = resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
+            function = template["Resources"][logical_id]
+            return ProviderAsset(
+                code_dir=cdk_out / function["Metadata"]["aws:asset:path"],
+                handler=function["Properties"]["Handler"],
+                timeout_seconds=function["Properties"]["Timeout"],
+            )
+    raise LookupError("the template has no custom resource")
+
+
+def _inline_zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
+
+
+def as_cloudformation_sends(value: Any) -> Any:
+    """CloudFormation hands custom resources every scalar as a string."""
+    if isinstance(value, dict):
+        return {key: as_cloudformation_sends(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_cloudformation_sends(item) for item in value]
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+class LocalDeployment:
+    """One stack's resources in moto, and its custom resources run through the provider asset."""
+
+    def __init__(
+        self,
+        stack: str,
+        template: dict[str, Any],
+        asset: ProviderAsset,
+        moto_endpoint: str,
+        collector: ResponseCollector,
+        exports: dict[str, str] | None = None,
+    ) -> None:
+        self.stack = stack
+        self.template = template
+        self.asset = asset
+        self.collector = collector
+        self.exports = exports or {}
+        self.stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack}/{uuid.uuid4()}"
+        self.env = environment(moto_endpoint, collector.ca_file)
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        self.lambda_client = session.client("lambda", endpoint_url=moto_endpoint)
+        self._iam = session.client("iam", endpoint_url=moto_endpoint)
+        self._sqs = session.client("sqs", endpoint_url=moto_endpoint)
+        self._sns = session.client("sns", endpoint_url=moto_endpoint)
+        self._created: dict[str, dict[str, str]] = {}
+        self.last_logs = ""
+
+    # --- intrinsic functions -------------------------------------------------------------
+
+    def resolve(self, value: Any) -> Any:
+        """`value` with Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::ImportValue done."""
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), = value.items()
+            intrinsic = self._intrinsics().get(key)
+            if intrinsic is not None:
+                return intrinsic(argument)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _intrinsics(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "Ref": self._ref,
+            "Fn::GetAtt": lambda arg: self._attributes(arg[0])[arg[1]],
+            "Fn::Join": lambda arg: arg[0].join(str(self.resolve(part)) for part in arg[1]),
+            "Fn::Select": lambda arg: self.resolve(arg[1])[int(arg[0])],
+            "Fn::Split": lambda arg: str(self.resolve(arg[1])).split(arg[0]),
+            "Fn::ImportValue": lambda arg: self.exports[self.resolve(arg)],
+        }
+
+    def _ref(self, name: str) -> str:
+        if name in PSEUDO_PARAMETERS:
+            return PSEUDO_PARAMETERS[name]
+        if name == "AWS::StackName":
+            return self.stack
+        return self._attributes(name)["Ref"]
+
+    # --- the resources custom resources refer to -------------------------------------------
+
+    def _attributes(self, logical_id: str) -> dict[str, str]:
+        if logical_id not in self._created:
+            resource = self.template["Resources"][logical_id]
+            create = getattr(self, "_create_" + resource["Type"].replace("::", "_").lower())
+            self._created[logical_id] = create(logical_id, self.resolve(resource.get("Properties", {})))
+        return self._created[logical_id]
+
+    def _create_aws_iam_role(self, logical_id: str, props: dict[str, Any]) -> dict[str, str]:
+        role = self._iam.create_role(
+            RoleName=f"{self.stack}-{logical_id}"[:64],
+            AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+        )["Role"]
+        return {"Ref": role["RoleName"], "Arn": role["Arn"]}
+
+    def _create_aws_lambda_function(self, logical_id: str, props: dict[str, Any]) -> dict[str, str]:
+        function = self.lambda_client.create_function(
+            FunctionName=props.get("FunctionName", f"{self.stack}-{logical_id}"[:64]),
+            Runtime=props["Runtime"],
+            Role=props["Role"],
+            Handler=props["Handler"],
+            Code={"ZipFile": _inline_zip(props["Code"].get("ZipFile", ""))},
+        )
+        return {"Ref": function["FunctionName"], "Arn": function["FunctionArn"]}
+
+    def _create_aws_lambda_version(self, _logical_id: str, props: dict[str, Any]) -> dict[str, str]:
+        version = self.lambda_client.publish_version(FunctionName=props["FunctionName"])
+        return {"Ref": version["FunctionArn"], "Version": version["Version"]}
+
+    def _create_aws_lambda_alias(self, _logical_id: str, props: dict[str, Any]) -> dict[str, str]:
+        alias = self.lambda_client.create_alias(
+            FunctionName=props["FunctionName"],
+            Name=props["Name"],
+            FunctionVersion=props["FunctionVersion"],
+        )
+        return {"Ref": alias["AliasArn"]}
+
+    def _create_aws_sqs_queue(self, logical_id: str, _props: dict[str, Any]) -> dict[str, str]:
+        url = self._sqs.create_queue(QueueName=f"{self.stack}-{logical_id}")["QueueUrl"]
+        arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return {"Ref": url, "Arn": arn["Attributes"]["QueueArn"]}
+
+    def _create_aws_sns_topic(self, logical_id: str, _props: dict[str, Any]) -> dict[str, str]:
+        arn = self._sns.create_topic(Name=f"{self.stack}-{logical_id}")["TopicArn"]
+        return {"Ref": arn, "TopicArn": arn}
+
+    # --- CloudFormation's side ---------------------------------------------------------------
+
+    def properties_of(self, logical_id: str) -> dict[str, Any]:
+        """A custom resource's properties as CloudFormation would send them."""
+        properties = self.template["Resources"][logical_id]["Properties"]
+        return dict(as_cloudformation_sends(self.resolve(properties)))
+
+    def send(
+        self,
+        request_type: str,
+        logical_id: str,
+        properties: dict[str, Any],
+        *,
+        old_properties: dict[str, Any] | None = None,
+        physical_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Send one event to the provider asset and return the response CloudFormation got."""
+        request_id = str(uuid.uuid4())
+        event: dict[str, Any] = {
+            "RequestType": request_type,
+            "ServiceToken": properties.get("ServiceToken", ""),
+            "ResponseURL": self.collector.url_for(request_id),
+            "StackId": self.stack_id,
+            "RequestId": request_id,
+            "LogicalResourceId": logical_id,
+            "ResourceType": self.template["Resources"][logical_id]["Type"],
+            "ResourceProperties": properties,
+        }
+        if old_properties is not None:
+            event["OldResourceProperties"] = old_properties
+        if physical_id is not None:
+            event["PhysicalResourceId"] = physical_id
+        process = invoke(self.asset, event, self.env)
+        self.last_logs = process.stdout + process.stderr
+        responses = self.collector.responses(request_id)
+        if len(responses) != 1:
+            raise RuntimeError(
+                f"{request_type} {logical_id}: expected one response, got {len(responses)}; "
+                f"exit {process.returncode}, logs:\n{self.last_logs}"
+            )
+        return responses[0]

@@ -1,0 +1,130 @@
+"""Loopback stand-ins for AWS: moto's server for the Lambda API, an HTTPS CloudFormation endpoint.
+
+crhelper answers CloudFormation with an HTTPS PUT to the event's pre-signed ResponseURL;
+`ResponseCollector` serves that URL on 127.0.0.1 with a self-signed certificate and keeps
+every body it receives.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import ssl
+import tempfile
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from moto.server import ThreadedMotoServer
+
+from . import moto_lambda
+
+LOOPBACK = "127.0.0.1"
+# Shaped like the S3 pre-signed URL CloudFormation sends: the signature is a credential.
+RESPONSE_PATH = "/cloudformation-custom-resource-response-useast1/{request_id}"
+RESPONSE_QUERY = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature={secret}"
+
+
+class MotoServer:
+    """moto's server on 127.0.0.1, with the event-invoke-config fix applied."""
+
+    def __init__(self) -> None:
+        moto_lambda.install()
+        self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
+
+    def __enter__(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.stop()
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, LOOPBACK)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(LOOPBACK))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class ResponseCollector:
+    """An HTTPS endpoint on 127.0.0.1 that stands in for CloudFormation's ResponseURL."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="cfn-responses-")
+        self.ca_file, key_file = _self_signed_certificate(Path(self._folder.name))
+        self.secret = uuid.uuid4().hex
+        self._bodies: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        collector = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                length = int(self.headers["content-length"])
+                body = json.loads(self.rfile.read(length))
+                request_id = self.path.split("?")[0].rsplit("/", 1)[1]
+                with collector._lock:
+                    collector._bodies.setdefault(request_id, []).append(body)
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                """Quiet: the demo prints what matters."""
+
+        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.ca_file, key_file)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> ResponseCollector:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._folder.cleanup()
+
+    def url_for(self, request_id: str) -> str:
+        """A pre-signed-looking ResponseURL for one request."""
+        port = self._server.server_address[1]
+        path = RESPONSE_PATH.format(request_id=request_id)
+        return f"https://{LOOPBACK}:{port}{path}?{RESPONSE_QUERY.format(secret=self.secret)}"
+
+    def responses(self, request_id: str) -> list[dict[str, Any]]:
+        """Every body PUT for `request_id`, in arrival order."""
+        with self._lock:
+            return list(self._bodies.get(request_id, []))

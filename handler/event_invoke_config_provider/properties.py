@@ -1,0 +1,158 @@
+"""Turn CloudFormation ResourceProperties into PutFunctionEventInvokeConfig arguments.
+
+CloudFormation sends every scalar as a string ("0", "3600"); this module converts and checks
+them against the Lambda service model's limits and the documented destination rules. Nothing
+here talks to AWS: a request that fails here never reaches the account. The CDK construct calls
+the same checks at synth time, so both report a bad value with the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .limits import IntegerLimit, PutLimits, StringLimit
+
+FUNCTION_NAME = "FunctionName"
+QUALIFIER = "Qualifier"
+RETRY_ATTEMPTS = "MaximumRetryAttempts"
+EVENT_AGE = "MaximumEventAgeInSeconds"
+DESTINATION_CONFIG = "DestinationConfig"
+ON_SUCCESS = "OnSuccess"
+ON_FAILURE = "OnFailure"
+DESTINATION = "Destination"
+
+CONFIG_PROPERTIES = (FUNCTION_NAME, QUALIFIER, RETRY_ATTEMPTS, EVENT_AGE, DESTINATION_CONFIG)
+# Set by CloudFormation itself on every custom resource, never sent to Lambda.
+RESERVED_PROPERTIES = ("ServiceToken", "ServiceTimeout")
+
+# The API documents a 64-character limit for a bare function name; the model's 256 covers ARNs.
+BARE_NAME_MAX_LENGTH = 64
+# Destination services the API documents for asynchronous invocation, by ARN service field.
+DESTINATION_SERVICES = {
+    "sqs": "an SQS queue",
+    "sns": "an SNS topic",
+    "lambda": "a Lambda function",
+    "events": "an EventBridge event bus",
+}
+FAILURE_ONLY_SERVICES = {"s3": "an S3 bucket"}
+FUNCTION_NAME_FORMS = "a function name, name:qualifier, partial ARN or function ARN"
+QUALIFIER_FORMS = "a version number, an alias name or $LATEST"
+_ARN_SERVICE = re.compile(r"arn:[^:]+:([^:]+):")
+
+
+class InvalidProperty(ValueError):
+    """A property value the API would refuse; the message leads with the property name."""
+
+
+def _describe(value: object) -> str:
+    return repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+
+
+def check_string(name: str, value: object, limit: StringLimit, allowed: str) -> str:
+    """Return `value` if it is a string the model allows, else raise naming `name`."""
+    if not isinstance(value, str) or not limit.accepts(value):
+        raise InvalidProperty(
+            f"{name} must be {allowed}, {limit.min_length} to {limit.max_length} characters; "
+            f"got {_describe(value)}."
+        )
+    return value
+
+
+def check_integer(name: str, value: object, limit: IntegerLimit) -> int:
+    """Return `value` as an int (CloudFormation sends "0"), else raise naming `name` and the range."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    if number is None or not limit.minimum <= number <= limit.maximum:
+        raise InvalidProperty(
+            f"{name} must be a whole number from {limit.minimum} to {limit.maximum}; "
+            f"got {_describe(value)}."
+        )
+    return number
+
+
+def check_function_name(name: str, value: object, limits: PutLimits) -> str:
+    """A function name, a name with `:qualifier`, a partial ARN or a full ARN."""
+    checked = check_string(name, value, limits.function_name, FUNCTION_NAME_FORMS)
+    bare_name = checked.split(":", 1)[0]
+    if ":" not in checked and len(bare_name) > BARE_NAME_MAX_LENGTH:
+        raise InvalidProperty(
+            f"{name} must be at most {BARE_NAME_MAX_LENGTH} characters when it is a bare "
+            f"function name (ARNs may be longer); got {len(checked)} characters."
+        )
+    return checked
+
+
+def check_destination(name: str, value: object, limits: PutLimits, *, on_failure: bool) -> str:
+    """A destination ARN of a documented service; S3 only when `on_failure`."""
+    checked = check_string(name, value, limits.destination, "an ARN")
+    allowed = {**DESTINATION_SERVICES, **(FAILURE_ONLY_SERVICES if on_failure else {})}
+    match = _ARN_SERVICE.match(checked)
+    if checked and (match is None or match.group(1) not in allowed):
+        kinds = ", ".join(allowed.values())
+        s3_note = "" if on_failure else " (an S3 bucket is allowed on failure only)"
+        raise InvalidProperty(f"{name} must be the ARN of {kinds}{s3_note}; got {_describe(value)}.")
+    return checked
+
+
+def _mapping(name: str, value: object, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidProperty(f"{name} must be an object with {', '.join(allowed)}; got {_describe(value)}.")
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise InvalidProperty(
+            f"{name} has unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}."
+        )
+    return value
+
+
+def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
+    config = _mapping(DESTINATION_CONFIG, value, (ON_SUCCESS, ON_FAILURE))
+    checked: dict[str, Any] = {}
+    for key in (ON_SUCCESS, ON_FAILURE):
+        if key not in config:
+            continue
+        path = f"{DESTINATION_CONFIG}.{key}"
+        target = _mapping(path, config[key], (DESTINATION,))
+        if DESTINATION not in target:
+            raise InvalidProperty(f"{path}.{DESTINATION} is required when {path} is given.")
+        arn = check_destination(
+            f"{path}.{DESTINATION}", target[DESTINATION], limits, on_failure=key == ON_FAILURE
+        )
+        checked[key] = {DESTINATION: arn}
+    return checked
+
+
+def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> dict[str, Any]:
+    """Return the keyword arguments of `put_function_event_invoke_config` for `properties`.
+
+    Raises `InvalidProperty` for the first bad value. Settings not given are left out of the
+    request, which makes Lambda remove them (put replaces the whole config).
+    """
+    unknown = sorted(set(properties) - set(CONFIG_PROPERTIES) - set(RESERVED_PROPERTIES))
+    if unknown:
+        raise InvalidProperty(
+            f"Unknown property {unknown[0]!r}; allowed: {', '.join(CONFIG_PROPERTIES)}."
+        )
+    if FUNCTION_NAME not in properties:
+        raise InvalidProperty(f"{FUNCTION_NAME} is required: a function name or ARN.")
+    request: dict[str, Any] = {
+        FUNCTION_NAME: check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME], limits)
+    }
+    if QUALIFIER in properties:
+        request[QUALIFIER] = check_string(
+            QUALIFIER, properties[QUALIFIER], limits.qualifier, QUALIFIER_FORMS
+        )
+    if RETRY_ATTEMPTS in properties:
+        request[RETRY_ATTEMPTS] = check_integer(
+            RETRY_ATTEMPTS, properties[RETRY_ATTEMPTS], limits.retry_attempts
+        )
+    if EVENT_AGE in properties:
+        request[EVENT_AGE] = check_integer(EVENT_AGE, properties[EVENT_AGE], limits.event_age)
+    if DESTINATION_CONFIG in properties:
+        request[DESTINATION_CONFIG] = _destination_config(properties[DESTINATION_CONFIG], limits)
+    return request
