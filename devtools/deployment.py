@@ -43,7 +43,7 @@ def provider_asset(cdk_out: Path, template: dict[str, Any]) -> ProviderAsset:
             logical_id = resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
             function = template["Resources"][logical_id]
             return ProviderAsset(
-                code_dir=cdk_out / function["Metadata"]["aws:asset:path"],
+                code_dir=(cdk_out / function["Metadata"]["aws:asset:path"]).resolve(),
                 handler=function["Properties"]["Handler"],
                 timeout_seconds=function["Properties"]["Timeout"],
             )
@@ -131,11 +131,17 @@ class LocalDeployment:
 
     # --- the resources custom resources refer to -------------------------------------------
 
+    def _creator(self, logical_id: str) -> Callable[[str, dict[str, Any]], dict[str, str]] | None:
+        resource_type = self.template["Resources"][logical_id]["Type"]
+        return getattr(self, "_create_" + resource_type.replace("::", "_").lower(), None)
+
     def _attributes(self, logical_id: str) -> dict[str, str]:
         if logical_id not in self._created:
-            resource = self.template["Resources"][logical_id]
-            create = getattr(self, "_create_" + resource["Type"].replace("::", "_").lower())
-            self._created[logical_id] = create(logical_id, self.resolve(resource.get("Properties", {})))
+            create = self._creator(logical_id)
+            if create is None:
+                raise NotImplementedError(f"cannot create {logical_id} in moto")
+            properties = self.template["Resources"][logical_id].get("Properties", {})
+            self._created[logical_id] = create(logical_id, self.resolve(properties))
         return self._created[logical_id]
 
     def _create_aws_iam_role(self, logical_id: str, props: dict[str, Any]) -> dict[str, str]:
@@ -180,7 +186,13 @@ class LocalDeployment:
 
     def properties_of(self, logical_id: str) -> dict[str, Any]:
         """A custom resource's properties as CloudFormation would send them."""
-        properties = self.template["Resources"][logical_id]["Properties"]
+        resource = self.template["Resources"][logical_id]
+        for dependency in resource.get("DependsOn", []):
+            if self._creator(dependency) is not None:  # e.g. an alias; IAM policies are skipped
+                self._attributes(dependency)
+        properties = dict(resource["Properties"])
+        # The provider runs locally from its asset: it is not created in moto.
+        properties["ServiceToken"] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider"
         return dict(as_cloudformation_sends(self.resolve(properties)))
 
     def send(

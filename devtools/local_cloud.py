@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import logging
 import ssl
 import tempfile
 import threading
@@ -37,6 +38,7 @@ class MotoServer:
 
     def __init__(self) -> None:
         moto_lambda.install()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
 
     def __enter__(self) -> str:

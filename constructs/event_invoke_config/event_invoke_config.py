@@ -87,6 +87,9 @@ class LambdaEventInvokeConfig(Construct):
             properties=properties,
             service_timeout=SERVICE_TIMEOUT,
         )
+        if not isinstance(function, str):
+            # An alias or version must exist before its config is written.
+            self.resource.node.add_dependency(function)
         if target.function is not None and target.function.role is not None:
             # Lambda checks at put time that the function's role can reach the destinations.
             self.resource.node.add_dependency(target.function.role)
