@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
@@ -34,9 +35,7 @@ class DemoStack(cdk.Stack):
             handler="index.handler",
             code=lambda_.Code.from_inline(DEMO_HANDLER),
         )
-        live = lambda_.Alias(
-            self, "Live", alias_name="live", version=worker.current_version
-        )
+        live = lambda_.Alias(self, "Live", alias_name="live", version=worker.current_version)
         failures = sqs.Queue(self, "Failures", enforce_ssl=True)
         successes = sns.Topic(self, "Successes", enforce_ssl=True)
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")

@@ -61,7 +61,9 @@ def run(cdk_out: Path) -> None:
     asset = provider_asset(cdk_out, template)
     print(f"Provider asset: {asset.code_dir} (handler {asset.handler})")
     with MotoServer() as endpoint, ResponseCollector() as collector:
-        deployment = LocalDeployment(STACK, template, asset, endpoint, collector)
+        deployment = LocalDeployment(
+            STACK, template, asset, moto_endpoint=endpoint, collector=collector
+        )
         configs = [k for k, v in template["Resources"].items() if v["Type"] == CUSTOM_TYPE]
         created = {}
         for logical_id in configs:
@@ -74,9 +76,7 @@ def run(cdk_out: Path) -> None:
         new = {k: v for k, v in old.items() if k != "DestinationConfig"}
         new["MaximumRetryAttempts"] = "2"
         print("\n(update: retries to 2, destinations removed from the template)")
-        _step(
-            deployment, "Update", logical_id, new, old_properties=old, physical_id=physical_id
-        )
+        _step(deployment, "Update", logical_id, new, old_properties=old, physical_id=physical_id)
         created[logical_id] = (new, physical_id)
 
         for logical_id, (properties, physical_id) in created.items():

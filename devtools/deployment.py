@@ -76,6 +76,7 @@ class LocalDeployment:
         stack: str,
         template: dict[str, Any],
         asset: ProviderAsset,
+        *,
         moto_endpoint: str,
         collector: ResponseCollector,
         exports: dict[str, str] | None = None,
@@ -106,7 +107,7 @@ class LocalDeployment:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             intrinsic = self._intrinsics().get(key)
             if intrinsic is not None:
                 return intrinsic(argument)

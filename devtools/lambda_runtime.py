@@ -43,7 +43,13 @@ def invoke(
 ) -> subprocess.CompletedProcess[str]:
     """Run one event through the asset's handler; returns the process with its logs."""
     return subprocess.run(
-        [sys.executable, str(BOOTSTRAP), str(asset.code_dir), asset.handler, str(asset.timeout_seconds)],
+        [
+            sys.executable,
+            str(BOOTSTRAP),
+            str(asset.code_dir),
+            asset.handler,
+            str(asset.timeout_seconds),
+        ],
         input=json.dumps(event),
         env=env,
         capture_output=True,

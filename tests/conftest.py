@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.local_cloud import MotoServer, ResponseCollector
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
@@ -46,7 +48,11 @@ def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [*cdk_cli(), "synth", "--quiet", "--output", str(out)],
         cwd=ROOT,
         check=True,
-        env={**os.environ, "CDK_DISABLE_VERSION_CHECK": "true", "CDK_DISABLE_CLI_TELEMETRY": "true"},
+        env={
+            **os.environ,
+            "CDK_DISABLE_VERSION_CHECK": "true",
+            "CDK_DISABLE_CLI_TELEMETRY": "true",
+        },
     )
     return out
 
@@ -54,17 +60,13 @@ def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto's server on 127.0.0.1 (event-invoke-config fixed, see devtools/moto_lambda.py)."""
-    from devtools.local_cloud import MotoServer
-
     with MotoServer() as endpoint:
         yield endpoint
 
 
 @pytest.fixture(scope="session")
-def collector() -> Iterator[object]:
+def collector() -> Iterator[ResponseCollector]:
     """The HTTPS endpoint that stands in for CloudFormation's ResponseURL."""
-    from devtools.local_cloud import ResponseCollector
-
     with ResponseCollector() as responses:
         yield responses
 

@@ -4,7 +4,7 @@
 provider behind it, usable on its own to serve plain CloudFormation templates.
 """
 
-from event_invoke_config_provider.properties import InvalidProperty
+from event_invoke_config_provider.properties import InvalidPropertyError
 
 from .event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from .provider import EventInvokeConfigProvider
@@ -12,6 +12,6 @@ from .provider import EventInvokeConfigProvider
 __all__ = [
     "RESOURCE_TYPE",
     "EventInvokeConfigProvider",
-    "InvalidProperty",
+    "InvalidPropertyError",
     "LambdaEventInvokeConfig",
 ]

@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 
 import crhelper
-import event_invoke_config_provider
 from aws_cdk import AssetHashType
 from aws_cdk import aws_lambda as lambda_
+
+import event_invoke_config_provider
 
 HANDLER = f"{event_invoke_config_provider.__name__}.index.handler"
 
@@ -23,7 +24,7 @@ def _sources() -> dict[str, Path]:
     """Map each file's path inside the asset to its source; Python sources only."""
     files: dict[str, Path] = {}
     for package in (event_invoke_config_provider, crhelper):
-        root = Path(package.__file__).parent
+        root = Path(str(package.__file__)).parent
         for path in sorted(root.glob("*.py")):
             files[f"{root.name}/{path.name}"] = path
     return files

@@ -6,6 +6,7 @@ from aws_cdk import CustomResource, Duration, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
+
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.limits import installed_put_limits
 
@@ -87,7 +88,7 @@ class LambdaEventInvokeConfig(Construct):
             properties=properties,
             service_timeout=SERVICE_TIMEOUT,
         )
-        if not isinstance(function, str):
+        if not isinstance(function, str) and function is not target.function:
             # An alias or version must exist before its config is written.
             self.resource.node.add_dependency(function)
         if target.function is not None and target.function.role is not None:
@@ -110,10 +111,12 @@ class LambdaEventInvokeConfig(Construct):
         on_failure = key == p.ON_FAILURE
         if isinstance(destination, str):
             if not Token.is_unresolved(destination):
-                p.check_destination(name, destination, installed_put_limits(), on_failure=on_failure)
+                p.check_destination(
+                    name, destination, installed_put_limits(), on_failure=on_failure
+                )
             return destination
         if isinstance(destination, destinations.S3Destination) and not on_failure:
-            raise p.InvalidProperty(
+            raise p.InvalidPropertyError(
                 f"{name} cannot be an S3 bucket: S3 destinations are allowed on failure only."
             )
         function = target.function or lambda_.Function.from_function_arn(

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from aws_cdk import ArnFormat, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
+
 from event_invoke_config_provider.limits import installed_put_limits
 from event_invoke_config_provider.properties import (
     QUALIFIER_FORMS,
-    InvalidProperty,
+    InvalidPropertyError,
     check_function_name,
     check_string,
 )
@@ -37,7 +38,7 @@ def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, st
     if hasattr(function, "alias_name"):
         return function.version.lambda_, function.alias_name  # type: ignore[attr-defined]
     if hasattr(function, "lambda_") and hasattr(function, "version"):
-        return function.lambda_, function.version  # type: ignore[attr-defined]
+        return function.lambda_, function.version
     return function, None
 
 
@@ -73,14 +74,14 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
         check_function_name("function", function, limits)
         arn, implied = _from_string(scope, function)
         if implied is not None and qualifier is not None and implied != qualifier:
-            raise InvalidProperty(
+            raise InvalidPropertyError(
                 f"qualifier {qualifier!r} conflicts with the qualifier {implied!r} in function "
                 f"{function!r}; give it in one place."
             )
         return Target(function, qualifier, arn, None)
     base, implied = _split_qualifier(function)
     if implied is not None and qualifier is not None:
-        raise InvalidProperty(
+        raise InvalidPropertyError(
             "qualifier must not be given with a version or alias: it is taken from "
             f"{function.node.path}."
         )

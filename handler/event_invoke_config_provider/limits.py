@@ -51,7 +51,9 @@ class PutLimits:
 
 def _string(shape: Any) -> StringLimit:
     meta = shape.metadata
-    return StringLimit(meta.get("min", 0), meta.get("max", 2**31), re.compile(meta.get("pattern", ".*")))
+    return StringLimit(
+        meta.get("min", 0), meta.get("max", 2**31), re.compile(meta.get("pattern", ".*"))
+    )
 
 
 def _integer(shape: Any) -> IntegerLimit:
@@ -59,7 +61,7 @@ def _integer(shape: Any) -> IntegerLimit:
 
 
 def put_limits(service_model: Any) -> PutLimits:
-    """Read the limits from a botocore `ServiceModel` of Lambda (e.g. `client.meta.service_model`)."""
+    """Read the limits from a Lambda `ServiceModel` (a client's `meta.service_model`)."""
     members = service_model.operation_model(OPERATION).input_shape.members
     destination = members["DestinationConfig"].members["OnFailure"].members["Destination"]
     return PutLimits(

@@ -42,7 +42,7 @@ QUALIFIER_FORMS = "a version number, an alias name or $LATEST"
 _ARN_SERVICE = re.compile(r"arn:[^:]+:([^:]+):")
 
 
-class InvalidProperty(ValueError):
+class InvalidPropertyError(ValueError):
     """A property value the API would refuse; the message leads with the property name."""
 
 
@@ -53,7 +53,7 @@ def _describe(value: object) -> str:
 def check_string(name: str, value: object, limit: StringLimit, allowed: str) -> str:
     """Return `value` if it is a string the model allows, else raise naming `name`."""
     if not isinstance(value, str) or not limit.accepts(value):
-        raise InvalidProperty(
+        raise InvalidPropertyError(
             f"{name} must be {allowed}, {limit.min_length} to {limit.max_length} characters; "
             f"got {_describe(value)}."
         )
@@ -61,14 +61,14 @@ def check_string(name: str, value: object, limit: StringLimit, allowed: str) -> 
 
 
 def check_integer(name: str, value: object, limit: IntegerLimit) -> int:
-    """Return `value` as an int (CloudFormation sends "0"), else raise naming `name` and the range."""
+    """Return `value` as an int (CloudFormation sends "0"); else raise naming `name` and range."""
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, str) and value.isascii() and value.isdigit():
         number = int(value)
     if number is None or not limit.minimum <= number <= limit.maximum:
-        raise InvalidProperty(
+        raise InvalidPropertyError(
             f"{name} must be a whole number from {limit.minimum} to {limit.maximum}; "
             f"got {_describe(value)}."
         )
@@ -80,7 +80,7 @@ def check_function_name(name: str, value: object, limits: PutLimits) -> str:
     checked = check_string(name, value, limits.function_name, FUNCTION_NAME_FORMS)
     bare_name = checked.split(":", 1)[0]
     if ":" not in checked and len(bare_name) > BARE_NAME_MAX_LENGTH:
-        raise InvalidProperty(
+        raise InvalidPropertyError(
             f"{name} must be at most {BARE_NAME_MAX_LENGTH} characters when it is a bare "
             f"function name (ARNs may be longer); got {len(checked)} characters."
         )
@@ -95,16 +95,20 @@ def check_destination(name: str, value: object, limits: PutLimits, *, on_failure
     if checked and (match is None or match.group(1) not in allowed):
         kinds = ", ".join(allowed.values())
         s3_note = "" if on_failure else " (an S3 bucket is allowed on failure only)"
-        raise InvalidProperty(f"{name} must be the ARN of {kinds}{s3_note}; got {_describe(value)}.")
+        raise InvalidPropertyError(
+            f"{name} must be the ARN of {kinds}{s3_note}; got {_describe(value)}."
+        )
     return checked
 
 
 def _mapping(name: str, value: object, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidProperty(f"{name} must be an object with {', '.join(allowed)}; got {_describe(value)}.")
+        raise InvalidPropertyError(
+            f"{name} must be an object with {', '.join(allowed)}; got {_describe(value)}."
+        )
     unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise InvalidProperty(
+        raise InvalidPropertyError(
             f"{name} has unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}."
         )
     return value
@@ -119,7 +123,7 @@ def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
         path = f"{DESTINATION_CONFIG}.{key}"
         target = _mapping(path, config[key], (DESTINATION,))
         if DESTINATION not in target:
-            raise InvalidProperty(f"{path}.{DESTINATION} is required when {path} is given.")
+            raise InvalidPropertyError(f"{path}.{DESTINATION} is required when {path} is given.")
         arn = check_destination(
             f"{path}.{DESTINATION}", target[DESTINATION], limits, on_failure=key == ON_FAILURE
         )
@@ -130,16 +134,16 @@ def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
 def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> dict[str, Any]:
     """Return the keyword arguments of `put_function_event_invoke_config` for `properties`.
 
-    Raises `InvalidProperty` for the first bad value. Settings not given are left out of the
+    Raises `InvalidPropertyError` for the first bad value. Settings not given are left out of the
     request, which makes Lambda remove them (put replaces the whole config).
     """
     unknown = sorted(set(properties) - set(CONFIG_PROPERTIES) - set(RESERVED_PROPERTIES))
     if unknown:
-        raise InvalidProperty(
+        raise InvalidPropertyError(
             f"Unknown property {unknown[0]!r}; allowed: {', '.join(CONFIG_PROPERTIES)}."
         )
     if FUNCTION_NAME not in properties:
-        raise InvalidProperty(f"{FUNCTION_NAME} is required: a function name or ARN.")
+        raise InvalidPropertyError(f"{FUNCTION_NAME} is required: a function name or ARN.")
     request: dict[str, Any] = {
         FUNCTION_NAME: check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME], limits)
     }

@@ -1,0 +1,356 @@
+"""The construct's template: properties, provider, IAM and synth-time checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match, Template
+
+from event_invoke_config import RESOURCE_TYPE, InvalidPropertyError, LambdaEventInvokeConfig
+from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME
+
+ORDERS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+
+
+def new_stack() -> cdk.Stack:
+    return cdk.Stack(
+        cdk.App(), "Stack", env=cdk.Environment(account="123456789012", region="us-east-1")
+    )
+
+
+def new_function(stack: cdk.Stack, construct_id: str = "Fn") -> lambda_.Function:
+    return lambda_.Function(
+        stack,
+        construct_id,
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(e, c): pass"),
+    )
+
+
+def config_access_resources(template: Template) -> list[Any]:
+    """The Resource list of the provider's statement for the event-invoke-config actions."""
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if sorted(statement["Action"]) == sorted(CONFIG_ACTIONS):
+                resources = statement["Resource"]
+                return resources if isinstance(resources, list) else [resources]
+    raise AssertionError("no statement grants the event-invoke-config actions")
+
+
+def test_a_function_in_the_stack_gets_the_native_property_names() -> None:
+    # GIVEN
+    stack = new_stack()
+    fn = new_function(stack)
+    queue = sqs.Queue(stack, "Failures")
+    # WHEN
+    LambdaEventInvokeConfig(
+        stack,
+        "Async",
+        function=fn,
+        retry_attempts=0,
+        max_event_age=cdk.Duration.hours(1),
+        on_failure=destinations.SqsDestination(queue),
+    )
+    # THEN
+    template = Template.from_stack(stack)
+    template.has_resource(
+        RESOURCE_TYPE,
+        {
+            "Properties": {
+                "ServiceToken": {"Fn::GetAtt": [Match.string_like_regexp("Provider"), "Arn"]},
+                "ServiceTimeout": "300",
+                "FunctionName": {
+                    "Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]
+                },
+                "MaximumRetryAttempts": 0,
+                "MaximumEventAgeInSeconds": 3600,
+                "DestinationConfig": {
+                    "OnFailure": {"Destination": {"Fn::GetAtt": [Match.any_value(), "Arn"]}}
+                },
+            },
+            "DependsOn": Match.array_with([Match.string_like_regexp("FnServiceRoleDefaultPolicy")]),
+        },
+    )
+    assert (
+        "Qualifier" not in next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"]
+    )
+    # the function may send to the queue, as with the native L2
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": Match.array_with(["sqs:SendMessage"])})]
+                )
+            },
+            "Roles": [{"Ref": Match.string_like_regexp("FnServiceRole")}],
+        },
+    )
+
+
+def test_settings_not_given_are_not_in_the_template() -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+
+    properties = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))[
+        "Properties"
+    ]
+
+    assert set(properties) == {"ServiceToken", "ServiceTimeout", "FunctionName"}
+
+
+def test_one_provider_per_stack_whatever_the_number_of_configs() -> None:
+    stack = new_stack()
+    for index in range(3):
+        LambdaEventInvokeConfig(stack, f"Async{index}", function=new_function(stack, f"Fn{index}"))
+
+    template = Template.from_stack(stack)
+
+    template.resource_count_is(RESOURCE_TYPE, 3)
+    template.resource_properties_count_is("AWS::Lambda::Function", {"Runtime": RUNTIME.name}, 4)
+    providers = template.find_resources(
+        "AWS::Lambda::Function",
+        {"Properties": {"Handler": Match.string_like_regexp("event_invoke_config_provider")}},
+    )
+    assert len(providers) == 1
+
+
+def test_the_provider_runs_the_newest_python_aws_cdk_lib_offers() -> None:
+    def version(name: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in name.split("_")[1:])
+
+    offered = [name for name in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_\d+_\d+", name)]
+
+    assert max(offered, key=version) == "PYTHON_" + RUNTIME.name.removeprefix("python").replace(
+        ".", "_"
+    )
+
+
+def test_the_provider_may_touch_only_the_target_functions() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+    LambdaEventInvokeConfig(stack, "Unqualified", function=fn)
+    LambdaEventInvokeConfig(stack, "Alias", function=fn, qualifier="live")
+    LambdaEventInvokeConfig(stack, "ByName", function="orders")
+
+    template = Template.from_stack(stack)
+    resources = config_access_resources(template)
+
+    fn_arn = {"Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]}
+    orders = {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":lambda:us-east-1:123456789012:function:orders"],
+        ]
+    }
+    assert fn_arn in resources
+    assert {"Fn::Join": ["", [fn_arn, ":*"]]} in resources
+    assert orders in resources
+    assert {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":lambda:us-east-1:123456789012:function:orders:*"],
+        ]
+    } in resources
+    assert len(resources) == 4
+    assert "*" not in resources
+    # its own logs, and nothing else
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": {
+                                    "Fn::GetAtt": [Match.string_like_regexp("ProviderLogs"), "Arn"]
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("function", "qualifier", "name", "qualifier_property", "policy_tail"),
+    [
+        ("orders", None, "orders", None, ":123456789012:function:orders"),
+        ("orders:live", None, "orders:live", None, ":123456789012:function:orders"),
+        ("orders", "live", "orders", "live", ":123456789012:function:orders"),
+        (
+            "210987654321:function:orders:7",
+            None,
+            "210987654321:function:orders:7",
+            None,
+            ":210987654321:function:orders",
+        ),
+        (ORDERS_ARN + ":live", None, ORDERS_ARN + ":live", None, None),
+    ],
+)
+def test_every_string_form_of_a_target(
+    function: str,
+    qualifier: str | None,
+    name: str,
+    qualifier_property: str | None,
+    policy_tail: str | None,
+) -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function=function, qualifier=qualifier)
+
+    template = Template.from_stack(stack)
+    properties = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"]
+    resources = config_access_resources(template)
+
+    assert properties["FunctionName"] == name
+    assert properties.get("Qualifier") == qualifier_property
+    if policy_tail is None:
+        assert resources == [ORDERS_ARN, ORDERS_ARN + ":*"]
+    else:
+        assert resources[0]["Fn::Join"][1][-1].endswith(policy_tail)
+
+
+def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+
+    LambdaEventInvokeConfig(stack, "Async", function=alias, retry_attempts=1)
+
+    Template.from_stack(stack).has_resource(
+        RESOURCE_TYPE,
+        {
+            "Properties": {
+                "FunctionName": {
+                    "Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]
+                },
+                "Qualifier": "live",
+            },
+            "DependsOn": Match.array_with([stack.get_logical_id(alias.node.default_child)]),
+        },
+    )
+
+
+def test_a_version_gives_its_function_and_its_number() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+    version = lambda_.Version.from_version_arn(stack, "V", ORDERS_ARN + ":3")
+
+    LambdaEventInvokeConfig(stack, "Async", function=version)
+
+    properties = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))[
+        "Properties"
+    ]
+    assert properties["FunctionName"] == ORDERS_ARN
+    assert properties["Qualifier"] == "3"
+    del fn
+
+
+def test_attributes_are_tokens_for_the_resource_attributes() -> None:
+    stack = new_stack()
+    config = LambdaEventInvokeConfig(stack, "Async", function="orders")
+    cdk.CfnOutput(stack, "Arn", value=config.function_arn)
+    cdk.CfnOutput(stack, "Modified", value=config.last_modified)
+
+    outputs = Template.from_stack(stack).find_outputs("*")
+    logical_id = stack.get_logical_id(config.resource.node.default_child)
+
+    assert outputs["Arn"]["Value"] == {"Fn::GetAtt": [logical_id, "FunctionArn"]}
+    assert outputs["Modified"]["Value"] == {"Fn::GetAtt": [logical_id, "LastModified"]}
+
+
+BAD_AT_SYNTH: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "retries 3",
+        {"retry_attempts": 3},
+        "retry_attempts must be a whole number from 0 to 2; got 3.",
+    ),
+    (
+        "retries -1",
+        {"retry_attempts": -1},
+        "retry_attempts must be a whole number from 0 to 2; got -1.",
+    ),
+    (
+        "age 59 s",
+        {"max_event_age": cdk.Duration.seconds(59)},
+        "max_event_age (seconds) must be a whole number from 60 to 21600; got 59.",
+    ),
+    (
+        "age over 6 h",
+        {"max_event_age": cdk.Duration.seconds(21601)},
+        "from 60 to 21600; got 21601.",
+    ),
+    (
+        "age fraction",
+        {"max_event_age": cdk.Duration.millis(90500)},
+        "max_event_age (seconds) must be a whole number from 60 to 21600; got 90.5.",
+    ),
+    ("bad function", {"function": "my function"}, "function must be a function name"),
+    (
+        "bad qualifier",
+        {"qualifier": "a/b"},
+        "qualifier must be a version number, an alias name or $LATEST",
+    ),
+    (
+        "two qualifiers",
+        {"function": "orders:live", "qualifier": "blue"},
+        "qualifier 'blue' conflicts with the qualifier 'live'",
+    ),
+    ("S3 ARN on success", {"on_success": "arn:aws:s3:::bucket"}, "on_success must be the ARN of"),
+    (
+        "foreign destination",
+        {"on_failure": "arn:aws:dynamodb:us-east-1:123456789012:table/t"},
+        "on_failure must be the ARN of",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"), [(k, m) for _, k, m in BAD_AT_SYNTH], ids=[i for i, _, _ in BAD_AT_SYNTH]
+)
+def test_known_bad_values_fail_at_synth_naming_the_parameter(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    stack = new_stack()
+    arguments: dict[str, Any] = {"function": "orders", **kwargs}
+
+    with pytest.raises(InvalidPropertyError) as raised:
+        LambdaEventInvokeConfig(stack, "Async", **arguments)
+
+    assert message in str(raised.value)
+
+
+def test_an_s3_destination_object_is_refused_on_success() -> None:
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Bucket")
+
+    with pytest.raises(InvalidPropertyError, match="on_success cannot be an S3 bucket"):
+        LambdaEventInvokeConfig(
+            stack, "Async", function="orders", on_success=destinations.S3Destination(bucket)
+        )
+
+
+def test_tokens_are_left_for_the_provider_to_check() -> None:
+    stack = new_stack()
+    retries = cdk.CfnParameter(stack, "Retries", type="Number").value_as_number
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+
+    LambdaEventInvokeConfig(stack, "Async", function=name, retry_attempts=retries)
+
+    properties = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))[
+        "Properties"
+    ]
+    assert properties["MaximumRetryAttempts"] == {"Ref": "Retries"}
+    assert properties["FunctionName"] == {"Ref": "Name"}

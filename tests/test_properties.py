@@ -1,0 +1,230 @@
+"""ResourceProperties -> put arguments: conversion, limits from the model, and every bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import botocore.session
+import pytest
+
+from event_invoke_config_provider.limits import installed_put_limits, put_limits
+from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
+
+LIMITS = installed_put_limits()
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
+BUCKET = "arn:aws:s3:::failed-events"
+
+
+def test_limits_come_from_the_botocore_model() -> None:
+    model = botocore.session.get_session().get_service_model("lambda")
+    members = model.operation_model("PutFunctionEventInvokeConfig").input_shape.members
+
+    limits = put_limits(model)
+
+    assert (limits.retry_attempts.minimum, limits.retry_attempts.maximum) == (0, 2)
+    assert (limits.event_age.minimum, limits.event_age.maximum) == (60, 21600)
+    assert limits.qualifier.pattern.pattern == members["Qualifier"].metadata["pattern"]
+    assert limits.function_name.max_length == members["FunctionName"].metadata["max"]
+
+
+def test_strings_from_cloudformation_become_the_api_types() -> None:
+    request = parse_properties(
+        {
+            "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:provider",
+            "ServiceTimeout": "300",
+            "FunctionName": "orders",
+            "Qualifier": "live",
+            "MaximumRetryAttempts": "0",
+            "MaximumEventAgeInSeconds": "3600",
+            "DestinationConfig": {"OnFailure": {"Destination": QUEUE}},
+        },
+        LIMITS,
+    )
+
+    assert request == {
+        "FunctionName": "orders",
+        "Qualifier": "live",
+        "MaximumRetryAttempts": 0,
+        "MaximumEventAgeInSeconds": 3600,
+        "DestinationConfig": {"OnFailure": {"Destination": QUEUE}},
+    }
+
+
+def test_settings_left_out_are_left_out_of_the_request() -> None:
+    assert parse_properties({"FunctionName": "orders"}, LIMITS) == {"FunctionName": "orders"}
+
+
+@pytest.mark.parametrize(
+    "function_name",
+    [
+        "orders",
+        "orders.v2",
+        "orders:live",
+        "orders:$LATEST",
+        "orders:$LATEST.PUBLISHED",
+        "123456789012:function:orders",
+        "arn:aws:lambda:us-east-1:123456789012:function:orders",
+        "arn:aws:lambda:us-east-1:123456789012:function:orders:7",
+        "arn:aws-cn:lambda:cn-north-1:123456789012:function:orders",
+        "arn:aws-eusc:lambda:eusc-de-east-1:123456789012:function:orders",
+        "arn:aws-iso-f:lambda:us-isof-south-1:123456789012:function:orders",
+    ],
+)
+def test_every_function_name_form_the_model_accepts_passes(function_name: str) -> None:
+    assert (
+        parse_properties({"FunctionName": function_name}, LIMITS)["FunctionName"] == function_name
+    )
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        QUEUE,
+        "arn:aws:sns:us-east-1:123456789012:topic",
+        "arn:aws:lambda:us-east-1:123456789012:function:other",
+        "arn:aws:events:us-east-1:123456789012:event-bus/default",
+        "arn:aws-cn:sqs:cn-north-1:123456789012:failures",
+    ],
+)
+def test_documented_destinations_pass_on_success_and_on_failure(destination: str) -> None:
+    config = {"OnSuccess": {"Destination": destination}, "OnFailure": {"Destination": destination}}
+
+    request = parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
+
+    assert request["DestinationConfig"] == config
+
+
+def test_s3_is_a_destination_on_failure() -> None:
+    config = {"OnFailure": {"Destination": BUCKET}}
+    assert parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
+
+
+BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
+    ("missing function", {}, "FunctionName is required"),
+    ("empty function", {"FunctionName": ""}, "FunctionName must be a function name"),
+    ("function not a string", {"FunctionName": 12}, "FunctionName must be"),
+    ("malformed function", {"FunctionName": "my function!"}, "FunctionName must be"),
+    ("function name over 64", {"FunctionName": "f" * 65}, "FunctionName must be at most 64"),
+    (
+        "function ARN over 256",
+        {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:" + "f" * 220},
+        "FunctionName must be",
+    ),
+    (
+        "qualifier illegal chars",
+        {"FunctionName": "f", "Qualifier": "live/1"},
+        "Qualifier must be a version number, an alias name or $LATEST",
+    ),
+    ("empty qualifier", {"FunctionName": "f", "Qualifier": ""}, "Qualifier must be"),
+    (
+        "retries above 2",
+        {"FunctionName": "f", "MaximumRetryAttempts": "3"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2; got '3'",
+    ),
+    (
+        "retries negative",
+        {"FunctionName": "f", "MaximumRetryAttempts": "-1"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2",
+    ),
+    (
+        "retries float",
+        {"FunctionName": "f", "MaximumRetryAttempts": "1.5"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2",
+    ),
+    (
+        "retries float type",
+        {"FunctionName": "f", "MaximumRetryAttempts": 1.0},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "retries boolean",
+        {"FunctionName": "f", "MaximumRetryAttempts": True},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "retries empty",
+        {"FunctionName": "f", "MaximumRetryAttempts": ""},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "retries word",
+        {"FunctionName": "f", "MaximumRetryAttempts": "two"},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "age below 60",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "59"},
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600; got '59'",
+    ),
+    (
+        "age above 6h",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "21601"},
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600",
+    ),
+    (
+        "age unicode digits",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "٣٦٠٠"},
+        "MaximumEventAgeInSeconds must be a whole number",
+    ),
+    (
+        "unknown property",
+        {"FunctionName": "f", "MaxRetries": "1"},
+        "Unknown property 'MaxRetries'; allowed: FunctionName, Qualifier",
+    ),
+    (
+        "destination config not an object",
+        {"FunctionName": "f", "DestinationConfig": "arn"},
+        "DestinationConfig must be an object with OnSuccess, OnFailure",
+    ),
+    (
+        "destination config unknown key",
+        {"FunctionName": "f", "DestinationConfig": {"OnError": {}}},
+        "DestinationConfig has unknown key 'OnError'",
+    ),
+    (
+        "destination missing",
+        {"FunctionName": "f", "DestinationConfig": {"OnSuccess": {}}},
+        "DestinationConfig.OnSuccess.Destination is required",
+    ),
+    (
+        "destination malformed",
+        {"FunctionName": "f", "DestinationConfig": {"OnFailure": {"Destination": "sqs:failures"}}},
+        "DestinationConfig.OnFailure.Destination must be an ARN",
+    ),
+    (
+        "destination foreign service",
+        {
+            "FunctionName": "f",
+            "DestinationConfig": {
+                "OnFailure": {"Destination": "arn:aws:dynamodb:us-east-1:123456789012:table/t"}
+            },
+        },
+        "DestinationConfig.OnFailure.Destination must be the ARN of an SQS queue",
+    ),
+    (
+        "S3 on success",
+        {"FunctionName": "f", "DestinationConfig": {"OnSuccess": {"Destination": BUCKET}}},
+        "an S3 bucket is allowed on failure only",
+    ),
+    (
+        "kafka is not an async destination",
+        {
+            "FunctionName": "f",
+            "DestinationConfig": {"OnFailure": {"Destination": "kafka://broker.example"}},
+        },
+        "DestinationConfig.OnFailure.Destination must be the ARN of",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"), [(p, r) for _, p, r in BAD_INPUTS], ids=[i for i, _, _ in BAD_INPUTS]
+)
+def test_bad_input_names_the_property_and_what_is_allowed(
+    properties: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(InvalidPropertyError) as raised:
+        parse_properties(properties, LIMITS)
+
+    assert reason in str(raised.value)
+    assert len(str(raised.value)) <= 240, "crhelper keeps only the last 240 characters"
