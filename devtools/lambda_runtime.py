@@ -35,6 +35,7 @@ def environment(lambda_endpoint: str, ca_file: Path) -> dict[str, str]:
         "AWS_LAMBDA_FUNCTION_NAME": "provider",
         "AWS_ENDPOINT_URL_LAMBDA": lambda_endpoint,
         "SSL_CERT_FILE": str(ca_file),
+        "PYTHONDONTWRITEBYTECODE": "1",  # the runtime's task root is read-only
     }
 
 

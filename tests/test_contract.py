@@ -27,7 +27,11 @@ pytestmark = pytest.mark.slow
 def deployment(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> LocalDeployment:
     template = load_template(cdk_out, STACK)
     return LocalDeployment(
-        STACK, template, provider_asset(cdk_out, template), moto_endpoint, collector
+        STACK,
+        template,
+        provider_asset(cdk_out, template),
+        moto_endpoint=moto_endpoint,
+        collector=collector,
     )
 
 
