@@ -1,24 +1,57 @@
-"""Make moto's event-invoke-config API behave like Lambda's.
+"""Make moto's event-invoke-config API behave like Lambda's, count its calls, inject faults.
 
 Why a patch and not moto as it is: moto 5.2.5 ignores the Qualifier (an alias config and the
 unqualified one overwrite each other), appends on put instead of replacing (a later get still
 returns the first config), and answers with the unqualified ARN where Lambda answers
 `...:function:name:$LATEST`. The contract tests rest on exactly these behaviours, so this keeps
 moto's request routing, function store and validation and replaces only the config store.
+
+`calls` counts the requests that reach the API (the HTTP level), and `inject` makes the next
+requests for a function fail with the error Lambda would send, for the fault tests.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import Counter
 from typing import Any
 from urllib.parse import unquote
 
 from moto.awslambda.exceptions import UnknownEventConfig
 from moto.awslambda.models import EventInvokeConfig, LambdaBackend
 from moto.awslambda.responses import LambdaResponse
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import TYPE_RESPONSE, ActionResult
 
 UNQUALIFIED = "$LATEST"
+STATUS = {
+    "TooManyRequestsException": 429,
+    "ResourceConflictException": 409,
+    "InvalidParameterValueException": 400,
+}
+calls: Counter[str] = Counter()
+_faults: dict[str, list[tuple[str, str]]] = {}
+_lock = threading.Lock()
+
+
+def inject(function_name: str, code: str, message: str, times: int = 1) -> None:
+    """Fail the next `times` requests naming `function_name` with Lambda error `code`."""
+    with _lock:
+        _faults.setdefault(function_name, []).extend([(code, message)] * times)
+
+
+def _count_and_maybe_fail(operation: str, response: LambdaResponse) -> None:
+    name = unquote(response.path.rsplit("/", 2)[1])
+    with _lock:
+        calls[operation] += 1
+        pending = next((f for key, f in _faults.items() if key in name and f), None)
+        fault = pending.pop(0) if pending else None
+    if fault is not None:
+        code, message = fault
+        error = JsonRESTError(code, message)
+        error.code = STATUS[code]
+        raise error
 
 
 def _target(response: LambdaResponse) -> str:
@@ -47,6 +80,7 @@ def _configs(backend: LambdaBackend) -> dict[str, EventInvokeConfig]:
 
 
 def _put(self: LambdaResponse) -> ActionResult:
+    _count_and_maybe_fail("put", self)
     arn = _target(self)
     config = EventInvokeConfig(arn, str(time.time()), self.json_body)  # moto's validation
     _configs(self.backend)[arn] = config
@@ -54,6 +88,7 @@ def _put(self: LambdaResponse) -> ActionResult:
 
 
 def _get(self: LambdaResponse) -> ActionResult:
+    calls["get"] += 1
     arn = _target(self)
     if arn not in _configs(self.backend):
         raise UnknownEventConfig(arn)
@@ -61,6 +96,7 @@ def _get(self: LambdaResponse) -> ActionResult:
 
 
 def _delete(self: LambdaResponse) -> TYPE_RESPONSE:
+    _count_and_maybe_fail("delete", self)
     arn = _target(self)
     if _configs(self.backend).pop(arn, None) is None:
         raise UnknownEventConfig(arn)

@@ -9,36 +9,30 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import boto3
 import pytest
 from botocore.stub import Stubber
 
 from devtools.lambda_bootstrap import LambdaContext
 from event_invoke_config_provider import index
+from tests.cfn_events import event
 
-EVENTS = Path(__file__).parent / "events"
 ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
 MODIFIED = datetime.datetime(2026, 11, 23, 1, 2, 3, tzinfo=datetime.UTC)
 
 
-def event(request_type: str = "Create", **changes: Any) -> dict[str, Any]:
-    """The Create event fixture, turned into `request_type` with `changes` applied."""
-    loaded: dict[str, Any] = json.loads((EVENTS / "create.json").read_text())
-    loaded["RequestType"] = request_type
-    properties = changes.pop("ResourceProperties", None)
-    if properties is not None:
-        loaded["ResourceProperties"] = {"ServiceToken": loaded["ServiceToken"], **properties}
-    loaded.update(changes)
-    return loaded
-
-
 @pytest.fixture
 def lambda_api() -> Iterator[Stubber]:
-    with Stubber(index.lambda_client) as stubber:
+    """The Stubber on the client the handler makes for each event."""
+    client = boto3.client("lambda", region_name="us-east-1")
+    with (
+        mock.patch.object(index, "lambda_client", return_value=client),
+        Stubber(client) as stubber,
+    ):
         yield stubber
         stubber.assert_no_pending_responses()
 
@@ -79,16 +73,17 @@ def test_create_puts_exactly_the_declared_settings_and_answers_success(
         f"{ORDERS}:$LATEST",
     )
 
-    index.handler(event(), LambdaContext("provider", 60))
+    create = event()
+    index.handler(create, LambdaContext("provider", 60))
 
     [response] = responses
     assert response["Status"] == "SUCCESS", response["Reason"]
+    assert (response["StackId"], response["RequestId"]) == (create["StackId"], create["RequestId"])
     assert response["PhysicalResourceId"] == f"{ORDERS}:$LATEST"
     assert response["Data"] == {
         "FunctionArn": f"{ORDERS}:$LATEST",
         "LastModified": "2026-11-23T01:02:03+00:00",
     }
-    assert response["StackId"] and response["RequestId"] == event()["RequestId"]
 
 
 def test_update_that_drops_a_setting_puts_without_it(

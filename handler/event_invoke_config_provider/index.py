@@ -1,49 +1,60 @@
 """Lambda entry point: maps CloudFormation's Create, Update and Delete onto put and delete.
 
-crhelper owns the CloudFormation side (the response PUT, the timer); the functions below only
-parse the properties and call the Lambda API.
+`cloudformation` answers CloudFormation, `properties` parses the input and `lambda_api` calls
+Lambda; this module only wires them together for one event.
 """
 
 from __future__ import annotations
 
-import logging
+import threading
 from typing import Any
 
 import boto3
-from botocore.config import Config
-from crhelper import CfnResource
+import botocore.session
 
-from .lambda_api import delete_config, put_config
+from .cloudformation import CloudFormationRequest, Outcome
+from .lambda_api import (
+    CallTimeouts,
+    Deadline,
+    call_with_retries,
+    delete_config,
+    put_config,
+)
 from .limits import put_limits
 from .properties import parse_properties
 
-logger = logging.getLogger(__name__)
-
-# INFO, not crhelper's default DEBUG: at DEBUG crhelper logs the whole event, and with it the
-# pre-signed ResponseURL, which is a credential. No sleep on Delete (crhelper waits 120 s).
-helper = CfnResource(log_level="INFO", boto_level="WARNING", sleep_on_delete=0)
-lambda_client = boto3.client("lambda", config=Config(retries={"mode": "standard"}))
-limits = put_limits(lambda_client.meta.service_model)
+_botocore_session = botocore.session.get_session()
+_session = boto3.session.Session(botocore_session=_botocore_session)
+_session_lock = threading.Lock()  # a session is not thread-safe; its clients are
+# The limits of the Lambda model that this runtime's botocore ships (loaded once, no request).
+limits = put_limits(_botocore_session.get_service_model("lambda"))
 
 
-@helper.create
-@helper.update
-def put(event: dict[str, Any], _context: Any) -> str:
-    """Write exactly the declared settings; the physical id is Lambda's ARN for the config."""
+def lambda_client(timeouts: CallTimeouts) -> Any:
+    """A Lambda client with the given timeouts and retries."""
+    with _session_lock:
+        return _session.client("lambda", config=timeouts.config())
+
+
+def put(event: dict[str, Any], context: Any) -> Outcome:
+    """Create and Update: write exactly the declared settings (nothing before they parse)."""
     request = parse_properties(event["ResourceProperties"], limits)
-    applied = put_config(lambda_client, request)
-    helper.Data.update(FunctionArn=applied.function_arn, LastModified=applied.last_modified)
-    return applied.function_arn
+    applied = call_with_retries(
+        lambda client: put_config(client, request), Deadline(context), lambda_client
+    )
+    data = {"FunctionArn": applied.function_arn, "LastModified": applied.last_modified}
+    return Outcome(applied.function_arn, data)
 
 
-@helper.delete
-def delete(event: dict[str, Any], _context: Any) -> str:
-    """Remove the config named by the physical id alone."""
-    delete_config(lambda_client, event["PhysicalResourceId"])
+def delete(event: dict[str, Any], context: Any) -> Outcome:
+    """Delete: remove the config named by the physical id alone."""
     physical_id: str = event["PhysicalResourceId"]
-    return physical_id
+    call_with_retries(
+        lambda client: delete_config(client, physical_id), Deadline(context), lambda_client
+    )
+    return Outcome(physical_id)
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
     """The function's handler, as named in the provider's `Handler` property."""
-    helper(event, context)
+    CloudFormationRequest(create=put, update=put, delete=delete)(event, context)
