@@ -45,7 +45,7 @@ def _count_and_maybe_fail(operation: str, response: LambdaResponse) -> None:
     name = unquote(response.path.rsplit("/", 2)[1])
     with _lock:
         calls[operation] += 1
-        pending = next((f for key, f in _faults.items() if key in name and f), None)
+        pending = _faults.get(name.split("function:")[-1].split(":")[0])
         fault = pending.pop(0) if pending else None
     if fault is not None:
         code, message = fault

@@ -1,0 +1,101 @@
+"""Many resources at once, as CloudFormation creates a stack's resources in parallel.
+
+Each thread makes one full handler call against moto's server; a third of the functions are
+throttled twice before Lambda accepts them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+
+from devtools import moto_lambda
+from devtools.lambda_bootstrap import LambdaContext
+from devtools.local_cloud import ResponseCollector
+from event_invoke_config_provider import index
+from tests.cfn_events import event
+
+pytestmark = pytest.mark.slow
+RESOURCES = 100
+THROTTLED_EVERY = 3
+
+
+@pytest.fixture
+def functions(moto_endpoint: str) -> list[str]:
+    lambda_client = boto3.client("lambda", endpoint_url=moto_endpoint)
+    iam = boto3.client("iam", endpoint_url=moto_endpoint)
+    prefix = f"load-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=prefix, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    names = [f"{prefix}-{index}" for index in range(RESOURCES)]
+    for name in names:
+        lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.14",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
+        )
+    return names
+
+
+def run_all(collector: ResponseCollector, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def call(cfn_event: dict[str, Any]) -> dict[str, Any]:
+        cfn_event["ResponseURL"] = collector.url_for(cfn_event["RequestId"])
+        index.handler(cfn_event, LambdaContext("provider", 120))
+        [response] = collector.responses(cfn_event["RequestId"])
+        return response
+
+    with ThreadPoolExecutor(max_workers=RESOURCES) as pool:
+        return list(pool.map(call, events))
+
+
+def throttle_a_fraction(names: list[str]) -> None:
+    for name in names[::THROTTLED_EVERY]:
+        moto_lambda.inject(name, "TooManyRequestsException", "Rate exceeded", times=2)
+
+
+def test_concurrent_creates_then_deletes_all_succeed_despite_throttling(
+    monkeypatch: pytest.MonkeyPatch,
+    moto_endpoint: str,
+    collector: ResponseCollector,
+    functions: list[str],
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", moto_endpoint)
+    monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
+    lambda_client = boto3.client("lambda", endpoint_url=moto_endpoint)
+    throttle_a_fraction(functions)
+    puts_before = moto_lambda.calls["put"]
+
+    created = run_all(
+        collector,
+        [
+            event(ResourceProperties={"FunctionName": n, "MaximumRetryAttempts": "1"})
+            for n in functions
+        ],
+    )
+
+    assert [r["Status"] for r in created] == ["SUCCESS"] * RESOURCES, {r["Reason"] for r in created}
+    throttled = len(functions[::THROTTLED_EVERY])
+    assert moto_lambda.calls["put"] - puts_before == RESOURCES + 2 * throttled
+    for name in functions:
+        assert (
+            lambda_client.get_function_event_invoke_config(FunctionName=name)[
+                "MaximumRetryAttempts"
+            ]
+            == 1
+        )
+
+    throttle_a_fraction(functions)
+    deleted = run_all(
+        collector,
+        [event("Delete", PhysicalResourceId=r["PhysicalResourceId"]) for r in created],
+    )
+
+    assert [r["Status"] for r in deleted] == ["SUCCESS"] * RESOURCES, {r["Reason"] for r in deleted}
+    for name in functions:
+        with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
+            lambda_client.get_function_event_invoke_config(FunctionName=name)
