@@ -21,6 +21,7 @@ from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConf
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
 SERVICE_TOKEN_EXPORT = "LambdaEventInvokeConfigServiceToken"
+PROVIDER_FUNCTIONS_CONTEXT = "eventInvokeConfigProvider:functionNames"
 
 
 class DemoStack(cdk.Stack):
@@ -36,7 +37,22 @@ class DemoStack(cdk.Stack):
             code=lambda_.Code.from_inline(DEMO_HANDLER),
         )
         live = lambda_.Alias(self, "Live", alias_name="live", version=worker.current_version)
+        cdk.Validations.of(worker.role).acknowledge(  # type: ignore[arg-type]
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                "service-role/AWSLambdaBasicExecutionRole]",
+                reason="The demo worker only writes its own logs; the AWS-managed basic "
+                "execution role grants just that.",
+            )
+        )
         failures = sqs.Queue(self, "Failures", enforce_ssl=True)
+        cdk.Validations.of(failures).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is the on-failure destination, where failed events are kept; "
+                "a DLQ behind it would hold only messages that failed to leave a DLQ.",
+            )
+        )
         successes = sns.Topic(self, "Successes", enforce_ssl=True)
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
 
@@ -83,16 +99,31 @@ class ProviderStack(cdk.Stack):
                     arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
                 )
             )
+            cdk.Validations.of(provider.role).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:"
+                    f"<AWS::AccountId>:function:{name}]",
+                    reason="The operator names the functions the shared provider may configure; "
+                    "a pattern here is a deliberate grant (see cdk.json).",
+                )
+            )
         cdk.CfnOutput(
             self, "ServiceToken", value=provider.service_token, export_name=SERVICE_TOKEN_EXPORT
         )
 
 
-app = cdk.App()
-DemoStack(app, "EventInvokeConfigDemo")
-ProviderStack(
-    app,
-    "EventInvokeConfigProvider",
-    function_names=app.node.try_get_context("eventInvokeConfigProvider:functionNames"),
-)
-app.synth()
+def build_app(app: cdk.App) -> cdk.App:
+    """Add the demo stack and the provider stack to `app` (context as in cdk.json)."""
+    DemoStack(app, "EventInvokeConfigDemo")
+    function_names = app.node.try_get_context(PROVIDER_FUNCTIONS_CONTEXT)
+    if not function_names:
+        raise ValueError(
+            f"Set the context value {PROVIDER_FUNCTIONS_CONTEXT!r} (cdk.json) to the names of "
+            'the functions the shared provider may configure, e.g. ["orders-*"].'
+        )
+    ProviderStack(app, "EventInvokeConfigProvider", function_names=function_names)
+    return app
+
+
+if __name__ == "__main__":
+    build_app(cdk.App()).synth()

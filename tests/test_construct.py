@@ -354,3 +354,115 @@ def test_tokens_are_left_for_the_provider_to_check() -> None:
     ]
     assert properties["MaximumRetryAttempts"] == {"Ref": "Retries"}
     assert properties["FunctionName"] == {"Ref": "Name"}
+
+
+def test_a_second_config_for_the_same_function_and_qualifier_is_refused() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+    LambdaEventInvokeConfig(stack, "First", function=fn)
+    LambdaEventInvokeConfig(stack, "OnAlias", function=fn, qualifier="live")
+
+    with pytest.raises(
+        InvalidPropertyError, match=r"already has an event invoke config .* at Stack/First"
+    ):
+        LambdaEventInvokeConfig(stack, "Second", function=fn, qualifier="$LATEST")
+
+
+def test_the_same_function_named_in_two_stacks_of_one_app_is_refused() -> None:
+    app = cdk.App()
+    LambdaEventInvokeConfig(cdk.Stack(app, "A"), "Async", function="orders:live")
+
+    with pytest.raises(InvalidPropertyError, match="at A/Async"):
+        LambdaEventInvokeConfig(cdk.Stack(app, "B"), "Async", function="orders", qualifier="live")
+
+
+def test_separate_apps_do_not_see_each_others_configs() -> None:
+    for _ in range(2):
+        LambdaEventInvokeConfig(new_stack(), "Async", function="orders")
+
+
+def test_a_function_as_its_own_destination_is_refused() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+
+    with pytest.raises(
+        InvalidPropertyError, match="on_failure cannot be the configured function itself"
+    ):
+        LambdaEventInvokeConfig(
+            stack, "Async", function=fn, on_failure=destinations.LambdaDestination(fn)
+        )
+    with pytest.raises(
+        InvalidPropertyError, match="on_success cannot be the configured function itself"
+    ):
+        LambdaEventInvokeConfig(stack, "ByArn", function=ORDERS_ARN, on_success=ORDERS_ARN)
+
+
+@pytest.mark.parametrize("how", ["from_function_arn", "from_function_name"])
+def test_an_imported_function_is_configured_by_its_arn_and_only_it_is_allowed(how: str) -> None:
+    stack = new_stack()
+    imported = (
+        lambda_.Function.from_function_arn(stack, "Imported", ORDERS_ARN)
+        if how == "from_function_arn"
+        else lambda_.Function.from_function_name(stack, "Imported", "orders")
+    )
+
+    LambdaEventInvokeConfig(stack, "Async", function=imported, retry_attempts=2)
+
+    template = Template.from_stack(stack)
+    properties = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"]
+    resolved_arn = stack.resolve(imported.function_arn)
+    assert properties["FunctionName"] == resolved_arn
+    assert config_access_resources(template) == [
+        resolved_arn,
+        stack.resolve(cdk.Fn.join("", [imported.function_arn, ":*"]))
+        if how == "from_function_name"
+        else f"{ORDERS_ARN}:*",
+    ]
+
+
+@pytest.mark.parametrize("imported", [False, True])
+def test_a_destination_object_needs_a_function_whose_role_is_known(imported: bool) -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Failures")
+    function: Any = (
+        lambda_.Function.from_function_arn(stack, "F", ORDERS_ARN) if imported else "orders"
+    )
+
+    with pytest.raises(
+        InvalidPropertyError, match="on_failure: an IDestination grants the function's role"
+    ):
+        LambdaEventInvokeConfig(
+            stack, "Async", function=function, on_failure=destinations.SqsDestination(queue)
+        )
+
+
+def test_an_imported_function_with_its_role_gets_the_grant() -> None:
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Failures")
+    role = cdk.aws_iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::123456789012:role/orders")
+    function = lambda_.Function.from_function_attributes(
+        stack, "F", function_arn=ORDERS_ARN, role=role
+    )
+
+    LambdaEventInvokeConfig(
+        stack, "Async", function=function, on_failure=destinations.SqsDestination(queue)
+    )
+
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Action": Match.array_with(["sqs:SendMessage"])})]
+                )
+            },
+            "Roles": ["orders"],
+        },
+    )
+    [policy_id] = [
+        k
+        for k, v in template.find_resources("AWS::IAM::Policy").items()
+        if v["Properties"]["Roles"] == ["orders"]
+    ]
+    assert policy_id in next(iter(template.find_resources(RESOURCE_TYPE).values()))["DependsOn"]

@@ -21,6 +21,7 @@ from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import ResponseCollector
 from event_invoke_config_provider import index, lambda_api
 from tests.cfn_events import event
+from tests.test_properties import BAD_INPUTS
 
 pytestmark = pytest.mark.slow
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
@@ -218,3 +219,22 @@ def test_an_unexpected_exception_is_answered_failed_with_its_message(
     assert response["Status"] == "FAILED"
     assert response["Reason"] == "disk on fire"
     assert response["PhysicalResourceId"].startswith("demo_Async_")
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [(p, r) for _, p, r in BAD_INPUTS],
+    ids=[i for i, _, _ in BAD_INPUTS],
+)
+def test_every_bad_input_is_answered_failed_and_nothing_reaches_lambda(
+    local_aws: ResponseCollector, properties: dict[str, Any], reason: str
+) -> None:
+    created = event(ResourceProperties=properties)
+    created["ResponseURL"] = local_aws.url_for(created["RequestId"])
+
+    response, puts = calls("put", lambda: run(local_aws, created))
+
+    assert response["Status"] == "FAILED"
+    assert reason in response["Reason"]
+    assert local_aws.secret not in response["Reason"]
+    assert puts == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import CustomResource, Duration, Token
+import weakref
+
+from aws_cdk import CustomResource, Duration, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.limits import installed_put_limits
@@ -18,6 +20,8 @@ RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 SERVICE_TIMEOUT = Duration.minutes(5)
 
 DestinationLike = lambda_.IDestination | str
+# Configs already declared, per app: config key -> construct path.
+_CLAIMED: weakref.WeakKeyDictionary[IConstruct, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 class LambdaEventInvokeConfig(Construct):
@@ -62,6 +66,7 @@ class LambdaEventInvokeConfig(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         target = resolve_target(self, function, qualifier)
+        self._claim(target)
         provider = EventInvokeConfigProvider.of(self)
         provider.allow_function(target.unqualified_arn)
 
@@ -105,6 +110,19 @@ class LambdaEventInvokeConfig(Construct):
         """When Lambda last wrote the config, as an ISO-8601 timestamp."""
         return self.resource.get_att_string("LastModified")
 
+    def _claim(self, target: Target) -> None:
+        """Refuse a second config for the same function and qualifier in one app."""
+        if target.config_key is None:
+            return
+        claimed = _CLAIMED.setdefault(self.node.root, {})
+        owner = claimed.setdefault(target.config_key, self.node.path)
+        if owner != self.node.path:
+            raise p.InvalidPropertyError(
+                f"function already has an event invoke config for this qualifier at {owner}: "
+                "Lambda keeps one per function and qualifier, so the two would overwrite each "
+                "other."
+            )
+
     def _bind(self, target: Target, destination: DestinationLike, key: str) -> str:
         """The destination's ARN; an `IDestination` also grants the function access to it."""
         name = "on_success" if key == p.ON_SUCCESS else "on_failure"
@@ -114,16 +132,35 @@ class LambdaEventInvokeConfig(Construct):
                 p.check_destination(
                     name, destination, installed_put_limits(), on_failure=on_failure
                 )
-            return destination
-        if isinstance(destination, destinations.S3Destination) and not on_failure:
-            raise p.InvalidPropertyError(
-                f"{name} cannot be an S3 bucket: S3 destinations are allowed on failure only."
+            arn = destination
+        else:
+            if isinstance(destination, destinations.S3Destination) and not on_failure:
+                raise p.InvalidPropertyError(
+                    f"{name} cannot be an S3 bucket: S3 destinations are allowed on failure only."
+                )
+            kind = (
+                lambda_.DestinationType.FAILURE if on_failure else lambda_.DestinationType.SUCCESS
             )
-        function = target.function or lambda_.Function.from_function_arn(
-            self, "Function", target.unqualified_arn
-        )
-        kind = lambda_.DestinationType.FAILURE if on_failure else lambda_.DestinationType.SUCCESS
-        return destination.bind(self, function, type=kind).destination
+            arn = destination.bind(self, self._grantee(target, name), type=kind).destination
+        stack = Stack.of(self)
+        if stack.resolve(arn) == stack.resolve(target.unqualified_arn):
+            raise p.InvalidPropertyError(
+                f"{name} cannot be the configured function itself: Lambda refuses a function "
+                "as its own destination."
+            )
+        return arn
+
+    @staticmethod
+    def _grantee(target: Target, name: str) -> lambda_.IFunction:
+        """The function an `IDestination` grants access to; it needs a known role."""
+        if target.function is None or target.function.role is None:
+            raise p.InvalidPropertyError(
+                f"{name}: an IDestination grants the function's role access, and this "
+                "function's role is unknown. Pass the function as an IFunction with its role "
+                "(e.g. Function.from_function_attributes(..., role=...)) or the destination as "
+                "an ARN string and grant access yourself."
+            )
+        return target.function
 
 
 def _checked_retry_attempts(value: int) -> int:

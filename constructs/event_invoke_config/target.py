@@ -17,6 +17,7 @@ from event_invoke_config_provider.properties import (
 )
 
 FunctionLike = lambda_.IFunction | str
+UNQUALIFIED = "$LATEST"
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,15 @@ class Target:
     """The resolved target of a config.
 
     `function_name` goes into the template's FunctionName, `unqualified_arn` into the
-    provider's policy, `function` receives destination grants (None when unknown).
+    provider's policy, `function` receives destination grants (None when unknown), and
+    `config_key` names the config's place, function and qualifier (None when unknowable).
     """
 
     function_name: str
     qualifier: str | None
     unqualified_arn: str
     function: lambda_.IFunction | None
+    config_key: str | None
 
 
 def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, str | None]:
@@ -70,7 +73,7 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
         if Token.is_unresolved(function):
             # A token is taken to be a function name; pass an IFunction to use an ARN.
             arn, _ = _from_string(scope, function)
-            return Target(function, qualifier, arn, None)
+            return Target(function, qualifier, arn, None, None)
         check_function_name("function", function, limits)
         arn, implied = _from_string(scope, function)
         if implied is not None and qualifier is not None and implied != qualifier:
@@ -78,11 +81,14 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
                 f"qualifier {qualifier!r} conflicts with the qualifier {implied!r} in function "
                 f"{function!r}; give it in one place."
             )
-        return Target(function, qualifier, arn, None)
+        unqualified = function if implied is None else function.rsplit(":", 1)[0]
+        key = f"{unqualified}:{qualifier or implied or UNQUALIFIED}"
+        return Target(function, qualifier, arn, None, key)
     base, implied = _split_qualifier(function)
     if implied is not None and qualifier is not None:
         raise InvalidPropertyError(
             "qualifier must not be given with a version or alias: it is taken from "
             f"{function.node.path}."
         )
-    return Target(base.function_arn, implied or qualifier, base.function_arn, base)
+    key = f"{base.node.path}:{implied or qualifier or UNQUALIFIED}"
+    return Target(base.function_arn, implied or qualifier, base.function_arn, base, key)
