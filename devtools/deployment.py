@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -17,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from cfnlint.decode import cfn_yaml
 
 from .lambda_runtime import REGION, ProviderAsset, environment, invoke
 from .local_cloud import ResponseCollector
 
 ACCOUNT = "123456789012"
+PROVIDER_PACKAGE = "event_invoke_config_provider."
+_SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 PSEUDO_PARAMETERS = {
     "AWS::Partition": "aws",
     "AWS::Region": REGION,
@@ -37,17 +41,22 @@ def load_template(cdk_out: Path, stack: str) -> dict[str, Any]:
 
 
 def provider_asset(cdk_out: Path, template: dict[str, Any]) -> ProviderAsset:
-    """The provider function of a template whose custom resources name it as ServiceToken."""
+    """The provider function of a synthesized template (found by its handler's package)."""
     for resource in template["Resources"].values():
-        if resource["Type"].startswith("Custom::"):
-            logical_id = resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
-            function = template["Resources"][logical_id]
+        handler = resource.get("Properties", {}).get("Handler", "")
+        if resource["Type"] == "AWS::Lambda::Function" and handler.startswith(PROVIDER_PACKAGE):
             return ProviderAsset(
-                code_dir=(cdk_out / function["Metadata"]["aws:asset:path"]).resolve(),
-                handler=function["Properties"]["Handler"],
-                timeout_seconds=function["Properties"]["Timeout"],
+                code_dir=(cdk_out / resource["Metadata"]["aws:asset:path"]).resolve(),
+                handler=handler,
+                timeout_seconds=resource["Properties"]["Timeout"],
             )
-    raise LookupError("the template has no custom resource")
+    raise LookupError("the template has no provider function")
+
+
+def load_yaml_template(path: Path) -> dict[str, Any]:
+    """A plain CloudFormation YAML template, short-form intrinsics (`!Ref`) made long-form."""
+    template: dict[str, Any] = cfn_yaml.load(str(path))
+    return template
 
 
 def _inline_zip(source: str) -> bytes:
@@ -79,13 +88,11 @@ class LocalDeployment:
         *,
         moto_endpoint: str,
         collector: ResponseCollector,
-        exports: dict[str, str] | None = None,
     ) -> None:
         self.stack = stack
         self.template = template
         self.asset = asset
         self.collector = collector
-        self.exports = exports or {}
         self.stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack}/{uuid.uuid4()}"
         self.env = environment(moto_endpoint, collector.ca_file)
         session = boto3.Session(
@@ -101,7 +108,7 @@ class LocalDeployment:
     # --- intrinsic functions -------------------------------------------------------------
 
     def resolve(self, value: Any) -> Any:
-        """`value` with Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::ImportValue done."""
+        """`value` with Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub done."""
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         if not isinstance(value, dict):
@@ -120,8 +127,12 @@ class LocalDeployment:
             "Fn::Join": lambda arg: arg[0].join(str(self.resolve(part)) for part in arg[1]),
             "Fn::Select": lambda arg: self.resolve(arg[1])[int(arg[0])],
             "Fn::Split": lambda arg: str(self.resolve(arg[1])).split(arg[0]),
-            "Fn::ImportValue": lambda arg: self.exports[self.resolve(arg)],
+            "Fn::Sub": lambda arg: _SUB_VARIABLE.sub(self._substitute, arg),
         }
+
+    def _substitute(self, variable: re.Match[str]) -> str:
+        name, _, attribute = variable.group(1).partition(".")
+        return self._attributes(name)[attribute] if attribute else self._ref(name)
 
     def _ref(self, name: str) -> str:
         if name in PSEUDO_PARAMETERS:
@@ -188,7 +199,8 @@ class LocalDeployment:
     def properties_of(self, logical_id: str) -> dict[str, Any]:
         """A custom resource's properties as CloudFormation would send them."""
         resource = self.template["Resources"][logical_id]
-        for dependency in resource.get("DependsOn", []):
+        depends_on = resource.get("DependsOn", [])
+        for dependency in [depends_on] if isinstance(depends_on, str) else depends_on:
             if self._creator(dependency) is not None:  # e.g. an alias; IAM policies are skipped
                 self._attributes(dependency)
         properties = dict(resource["Properties"])
