@@ -39,6 +39,9 @@ lint: setup
 test: lint
 	$(VENV)/bin/pytest
 
+integ: setup
+	$(PY) -m devtools.integ
+
 bench: setup
 	$(PY) -m benchmarks.run
 

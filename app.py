@@ -22,6 +22,8 @@ from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConf
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
 SERVICE_TOKEN_EXPORT = "LambdaEventInvokeConfigServiceToken"
 PROVIDER_FUNCTIONS_CONTEXT = "eventInvokeConfigProvider:functionNames"
+# `make integ` changes it to show an update on real AWS.
+WORKER_RETRIES_CONTEXT = "eventInvokeConfigDemo:workerRetryAttempts"
 
 
 class DemoStack(cdk.Stack):
@@ -60,7 +62,7 @@ class DemoStack(cdk.Stack):
             self,
             "WorkerAsync",
             function=worker,
-            retry_attempts=0,
+            retry_attempts=int(self.node.try_get_context(WORKER_RETRIES_CONTEXT) or 0),
             max_event_age=cdk.Duration.hours(1),
             on_success=destinations.SnsDestination(successes),
             on_failure=destinations.SqsDestination(failures),

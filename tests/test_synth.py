@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -71,3 +73,21 @@ def test_the_asset_hash_is_the_same_on_every_synth() -> None:
 def test_the_local_constructs_folder_never_shadows_the_pypi_package() -> None:
     assert "site-packages" in str(constructs.__file__)
     assert not (ROOT / "constructs" / "__init__.py").exists()
+
+
+def test_make_integ_without_credentials_says_so_and_changes_nothing(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment.update(HOME=str(tmp_path), AWS_EC2_METADATA_DISABLED="true")
+
+    run = subprocess.run(
+        [sys.executable, "-m", "devtools.integ"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert "No AWS credentials in the environment" in run.stdout
+    assert "$ cdk" not in run.stdout

@@ -1,0 +1,92 @@
+"""`make integ`: the demo stack on real AWS: deploy, read back, update, read back, destroy.
+
+Opt-in. It uses the credentials and region of the environment (AWS_PROFILE, AWS_REGION, ...)
+and does nothing, exiting 0, when there are none. The stack is destroyed at the end whatever
+happened before, so a failed run leaves nothing behind but what CloudFormation retained.
+Instance-metadata credentials are not probed unless AWS_EC2_METADATA_DISABLED=false is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ROOT = Path(__file__).resolve().parent.parent
+CDK = str(ROOT / "node_modules" / ".bin" / "cdk")
+STACK = "EventInvokeConfigDemo"
+RETRIES_CONTEXT = "eventInvokeConfigDemo:workerRetryAttempts"
+EXPECTED_OUTPUTS = {"WorkerConfigArn": "worker", "LiveConfigArn": "live alias"}
+
+
+def _cdk(*args: str, env: dict[str, str]) -> None:
+    print("$ cdk " + " ".join(args), flush=True)
+    subprocess.run([CDK, *args], cwd=ROOT, env=env, check=True)
+
+
+def _deploy(retries: int, env: dict[str, str]) -> dict[str, str]:
+    with tempfile.TemporaryDirectory() as folder:
+        outputs_file = Path(folder) / "outputs.json"
+        _cdk(
+            "deploy", STACK, "--require-approval", "never",
+            "--context", f"{RETRIES_CONTEXT}={retries}",
+            "--outputs-file", str(outputs_file),
+            env=env,
+        )  # fmt: skip
+        outputs: dict[str, str] = json.loads(outputs_file.read_text())[STACK]
+        return outputs
+
+
+def _read_back(lambda_client: Any, outputs: dict[str, str]) -> dict[str, Any]:
+    configs = {}
+    for output, label in EXPECTED_OUTPUTS.items():
+        function, _, qualifier = outputs[output].rpartition(":")
+        config = lambda_client.get_function_event_invoke_config(
+            FunctionName=function, Qualifier=qualifier
+        )
+        config.pop("ResponseMetadata")
+        print(f"  {label}: {json.dumps(config, default=str)}")
+        configs[label] = config
+    return configs
+
+
+def main() -> int:
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    session = boto3.Session()
+    if session.get_credentials() is None:
+        print("No AWS credentials in the environment: skipping the real-AWS run (nothing done).")
+        return 0
+    if session.region_name is None:
+        print("Set AWS_REGION (or a profile region): the run needs a region to deploy to.")
+        return 2
+    account = session.client("sts").get_caller_identity()["Account"]
+    region = session.region_name
+    try:
+        session.client("cloudformation").describe_stacks(StackName="CDKToolkit")
+    except session.client("cloudformation").exceptions.ClientError:
+        print(f"The account is not bootstrapped: run `npx cdk bootstrap aws://{account}/{region}`.")
+        return 2
+    env = {**os.environ, "CDK_DEFAULT_ACCOUNT": account, "CDK_DEFAULT_REGION": region}
+    lambda_client = session.client("lambda")
+    print(f"Deploying {STACK} to {account}/{region}")
+    try:
+        outputs = _deploy(retries=0, env=env)
+        configs = _read_back(lambda_client, outputs)
+        assert configs["worker"]["MaximumRetryAttempts"] == 0, configs
+        print("Updating: worker retries 0 -> 2")
+        configs = _read_back(lambda_client, _deploy(retries=2, env=env))
+        assert configs["worker"]["MaximumRetryAttempts"] == 2, configs
+    finally:
+        _cdk("destroy", STACK, "--force", env=env)
+    print("Integration run complete: deployed, read back, updated, destroyed.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
