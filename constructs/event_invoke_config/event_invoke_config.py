@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import weakref
-
-from aws_cdk import CustomResource, Duration, Stack, Token
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.limits import installed_put_limits
 
 from .provider import EventInvokeConfigProvider
-from .target import FunctionLike, Target, resolve_target
+from .target import FunctionLike, Target, is_token, resolve_target
 
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 # A lost response fails the stack after this, instead of CloudFormation's default hour.
 SERVICE_TIMEOUT = Duration.minutes(5)
 
 DestinationLike = lambda_.IDestination | str
-# Configs already declared, per app: config key -> construct path.
-_CLAIMED: weakref.WeakKeyDictionary[IConstruct, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 class LambdaEventInvokeConfig(Construct):
@@ -66,11 +62,15 @@ class LambdaEventInvokeConfig(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         target = resolve_target(self, function, qualifier)
-        self._claim(target)
-        provider = EventInvokeConfigProvider.of(self)
-        provider.allow_function(target.unqualified_arn)
+        provider = EventInvokeConfigProvider.of(scope)
+        provider.claim(target.config_key, self)
+        provider.allow_function(target.unqualified_arn, qualified=target.qualified)
 
-        properties: dict[str, object] = {p.FUNCTION_NAME: target.function_name}
+        properties: dict[str, object] = {
+            p.SERVICE_TOKEN: provider.service_token,
+            p.SERVICE_TIMEOUT: str(int(SERVICE_TIMEOUT.to_seconds())),
+            p.FUNCTION_NAME: target.function_name,
+        }
         if target.qualifier is not None:
             properties[p.QUALIFIER] = target.qualifier
         if retry_attempts is not None:
@@ -84,51 +84,35 @@ class LambdaEventInvokeConfig(Construct):
         }
         if destination_config:
             properties[p.DESTINATION_CONFIG] = destination_config
+        destination_objects = not all(isinstance(d, str | None) for d in (on_success, on_failure))
 
-        self.resource = CustomResource(
-            self,
-            "Resource",
-            service_token=provider.service_token,
-            resource_type=RESOURCE_TYPE,
-            properties=properties,
-            service_timeout=SERVICE_TIMEOUT,
-        )
+        # A plain CfnResource: CustomResource would also write DeletionPolicy and
+        # UpdateReplacePolicy "Delete", CloudFormation's default, into every config.
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        if destination_objects and target.function is not None:
+            # Lambda checks at put time that the function's role can reach the destinations:
+            # wait for the grants, which land in the role's policy.
+            self.resource.node.add_dependency(target.function.role)
         if not isinstance(function, str) and function is not target.function:
             # An alias or version must exist before its config is written.
             self.resource.node.add_dependency(function)
-        if target.function is not None and target.function.role is not None:
-            # Lambda checks at put time that the function's role can reach the destinations.
-            self.resource.node.add_dependency(target.function.role)
 
     @property
     def function_arn(self) -> str:
         """The ARN of the configured function, with its qualifier (`:$LATEST` if none)."""
-        return self.resource.get_att_string("FunctionArn")
+        return self.resource.get_att("FunctionArn").to_string()
 
     @property
     def last_modified(self) -> str:
         """When Lambda last wrote the config, as an ISO-8601 timestamp."""
-        return self.resource.get_att_string("LastModified")
-
-    def _claim(self, target: Target) -> None:
-        """Refuse a second config for the same function and qualifier in one app."""
-        if target.config_key is None:
-            return
-        claimed = _CLAIMED.setdefault(self.node.root, {})
-        owner = claimed.setdefault(target.config_key, self.node.path)
-        if owner != self.node.path:
-            raise p.InvalidPropertyError(
-                f"function already has an event invoke config for this qualifier at {owner}: "
-                "Lambda keeps one per function and qualifier, so the two would overwrite each "
-                "other."
-            )
+        return self.resource.get_att("LastModified").to_string()
 
     def _bind(self, target: Target, destination: DestinationLike, key: str) -> str:
         """The destination's ARN; an `IDestination` also grants the function access to it."""
         name = "on_success" if key == p.ON_SUCCESS else "on_failure"
         on_failure = key == p.ON_FAILURE
         if isinstance(destination, str):
-            if not Token.is_unresolved(destination):
+            if not is_token(destination):
                 p.check_destination(
                     name, destination, installed_put_limits(), on_failure=on_failure
                 )
@@ -164,7 +148,7 @@ class LambdaEventInvokeConfig(Construct):
 
 
 def _checked_retry_attempts(value: int) -> int:
-    if Token.is_unresolved(value):
+    if is_token(value):
         return value
     return p.check_integer("retry_attempts", value, installed_put_limits().retry_attempts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from aws_cdk import Acknowledgment, Duration, Stack, Validations
@@ -9,6 +10,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
+
+from event_invoke_config_provider.properties import InvalidPropertyError
 
 from .asset import HANDLER, StagedProviderCode
 
@@ -22,17 +25,29 @@ CONFIG_ACTIONS = (
 )
 
 
+# Per app (keyed by its root): each config's place, function and qualifier -> its construct.
+_CLAIMS: weakref.WeakKeyDictionary[IConstruct, dict[object, Construct]] = (
+    weakref.WeakKeyDictionary()
+)
+# Per scope a config was declared in: the provider of that scope's stack (spares jsii calls).
+_BY_SCOPE: weakref.WeakKeyDictionary[IConstruct, EventInvokeConfigProvider] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class EventInvokeConfigProvider(Construct):
     """The provider Lambda, its role and its log group; get it with `of(scope)`.
 
     The role may write only its own log group and call the event-invoke-config actions only on
-    the functions registered with `allow_function` (and their versions and aliases).
+    the functions registered with `allow_function` (and, where asked, their versions and
+    aliases).
     """
 
-    ID = "LambdaEventInvokeConfigProvider"
+    ID = "EventInvokeConfigProvider"
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
+        self._claims = _CLAIMS.setdefault(self.node.root, {})
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
         self.role = iam.Role(
             self,
@@ -46,7 +61,7 @@ class EventInvokeConfigProvider(Construct):
         with StagedProviderCode() as code:
             self.function = lambda_.Function(
                 self,
-                "Function",
+                "Handler",
                 runtime=RUNTIME,
                 architecture=lambda_.Architecture.ARM_64,
                 handler=HANDLER,
@@ -60,35 +75,52 @@ class EventInvokeConfigProvider(Construct):
 
     @classmethod
     def of(cls, scope: IConstruct) -> EventInvokeConfigProvider:
-        """The stack's provider, created on first use."""
-        stack = Stack.of(scope)
-        existing = stack.node.try_find_child(cls.ID)
-        if isinstance(existing, EventInvokeConfigProvider):
-            return existing
-        return cls(stack, cls.ID)
+        """The provider of `scope`'s stack, created on first use."""
+        provider = _BY_SCOPE.get(scope)
+        if provider is None:
+            stack = Stack.of(scope)
+            existing = stack.node.try_find_child(cls.ID)
+            provider = existing if isinstance(existing, cls) else cls(stack, cls.ID)
+            _BY_SCOPE[scope] = provider
+        return provider
+
+    def claim(self, config_key: object | None, config: Construct) -> None:
+        """Refuse a second config for the same function and qualifier in one app."""
+        if config_key is None:
+            return
+        owner = self._claims.setdefault(config_key, config)
+        if owner is not config:
+            raise InvalidPropertyError(
+                f"function already has an event invoke config for this qualifier at "
+                f"{owner.node.path}: Lambda keeps one per function and qualifier, so the two "
+                "would overwrite each other."
+            )
 
     @property
     def service_token(self) -> str:
         """The ServiceToken of the custom resources this provider serves."""
         return self.function.function_arn
 
-    def allow_function(self, unqualified_arn: str) -> None:
-        """Let the provider manage the configs of a function, its versions and its aliases."""
+    def allow_function(self, unqualified_arn: str, *, qualified: bool = False) -> None:
+        """Let the provider manage a function's config; `qualified`: its versions' and aliases'."""
         if not self._allowed:
             self.role.add_to_principal_policy(self._config_access)
-        for arn in (unqualified_arn, f"{unqualified_arn}:*"):
-            if arn not in self._allowed:
-                self._allowed.add(arn)
-                self._config_access.add_resources(arn)
-        # cdk-nag (AwsSolutions-IAM5) flags the `:*`; acknowledge exactly that finding.
-        finding = f"Resource::{_as_nag_renders(Stack.of(self).resolve(unqualified_arn))}:*"
-        Validations.of(self.role).acknowledge(
-            Acknowledgment(
-                id=f"AwsSolutions-IAM5[{finding}]",
-                reason="`:*` after one function's ARN covers only that function's versions and "
-                "aliases, whose configs this provider manages; no other function matches.",
+        arns = [unqualified_arn, f"{unqualified_arn}:*"] if qualified else [unqualified_arn]
+        new = [arn for arn in arns if arn not in self._allowed]
+        if not new:
+            return
+        self._allowed.update(new)
+        self._config_access.add_resources(*new)
+        if qualified:
+            # cdk-nag (AwsSolutions-IAM5) flags the `:*`; acknowledge exactly that finding.
+            finding = f"Resource::{_as_nag_renders(Stack.of(self).resolve(unqualified_arn))}:*"
+            Validations.of(self.role).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[{finding}]",
+                    reason="`:*` after one function's ARN covers only that function's versions "
+                    "and aliases, whose configs this provider manages; no other function matches.",
+                )
             )
-        )
 
 
 def _as_nag_renders(resolved: Any) -> str:

@@ -18,26 +18,40 @@ from event_invoke_config_provider.properties import (
 
 FunctionLike = lambda_.IFunction | str
 UNQUALIFIED = "$LATEST"
+# How CDK encodes a string token; checking in Python spares a round trip to jsii per value.
+_STRING_TOKEN = "${Token["
+
+
+def is_token(value: object) -> bool:
+    """True when `value` is only known at deploy time (a CDK token)."""
+    if isinstance(value, str):
+        return _STRING_TOKEN in value
+    if isinstance(value, int):
+        return False  # number tokens reach Python as floats
+    return bool(Token.is_unresolved(value))
 
 
 @dataclass(frozen=True)
 class Target:
     """The resolved target of a config.
 
-    `function_name` goes into the template's FunctionName, `unqualified_arn` into the
-    provider's policy, `function` receives destination grants (None when unknown), and
-    `config_key` names the config's place, function and qualifier (None when unknowable).
+    `function_name` and `qualifier` go into the template as given; `unqualified_arn` and
+    `qualified` into the provider's policy; `function` receives destination grants (None when
+    unknown); `config_key` names the config's place, function and qualifier (None: unknowable).
     """
 
     function_name: str
     qualifier: str | None
     unqualified_arn: str
+    qualified: bool
     function: lambda_.IFunction | None
-    config_key: str | None
+    config_key: tuple[object, str] | None
 
 
 def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, str | None]:
     """For an alias or a version: the function behind it and the qualifier it stands for."""
+    if isinstance(function, lambda_.Function):
+        return function, None
     if hasattr(function, "alias_name"):
         return function.version.lambda_, function.alias_name  # type: ignore[attr-defined]
     if hasattr(function, "lambda_") and hasattr(function, "version"):
@@ -64,31 +78,39 @@ def _from_string(scope: Construct, value: str) -> tuple[str, str | None]:
     return arn, qualifier
 
 
+def _string_target(scope: Construct, function: str, qualifier: str | None) -> Target:
+    if is_token(function):
+        # A token is taken to be a function name; pass an IFunction to use an ARN.
+        arn, _ = _from_string(scope, function)
+        return Target(function, qualifier, arn, qualifier is not None, None, None)
+    check_function_name("function", function, installed_put_limits())
+    arn, implied = _from_string(scope, function)
+    if implied is not None and qualifier is not None and implied != qualifier:
+        raise InvalidPropertyError(
+            f"qualifier {qualifier!r} conflicts with the qualifier {implied!r} in function "
+            f"{function!r}; give it in one place."
+        )
+    effective = qualifier or implied
+    unqualified = function if implied is None else function.rsplit(":", 1)[0]
+    key = (unqualified, effective or UNQUALIFIED)
+    return Target(function, qualifier, arn, effective is not None, None, key)
+
+
 def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | None) -> Target:
     """Resolve and check `function` and `qualifier` as far as they are known at synth time."""
-    limits = installed_put_limits()
-    if qualifier is not None and not Token.is_unresolved(qualifier):
-        check_string("qualifier", qualifier, limits.qualifier, QUALIFIER_FORMS)
+    if qualifier is not None and not is_token(qualifier):
+        check_string("qualifier", qualifier, installed_put_limits().qualifier, QUALIFIER_FORMS)
     if isinstance(function, str):
-        if Token.is_unresolved(function):
-            # A token is taken to be a function name; pass an IFunction to use an ARN.
-            arn, _ = _from_string(scope, function)
-            return Target(function, qualifier, arn, None, None)
-        check_function_name("function", function, limits)
-        arn, implied = _from_string(scope, function)
-        if implied is not None and qualifier is not None and implied != qualifier:
-            raise InvalidPropertyError(
-                f"qualifier {qualifier!r} conflicts with the qualifier {implied!r} in function "
-                f"{function!r}; give it in one place."
-            )
-        unqualified = function if implied is None else function.rsplit(":", 1)[0]
-        key = f"{unqualified}:{qualifier or implied or UNQUALIFIED}"
-        return Target(function, qualifier, arn, None, key)
+        return _string_target(scope, function, qualifier)
     base, implied = _split_qualifier(function)
     if implied is not None and qualifier is not None:
         raise InvalidPropertyError(
             "qualifier must not be given with a version or alias: it is taken from "
             f"{function.node.path}."
         )
-    key = f"{base.node.path}:{implied or qualifier or UNQUALIFIED}"
-    return Target(base.function_arn, implied or qualifier, base.function_arn, base, key)
+    effective = implied or qualifier
+    key = (base, effective or UNQUALIFIED)
+    # A function defined in the app is named by its name (a shorter Ref); others by full ARN.
+    name = base.function_name if isinstance(base, lambda_.Function) else base.function_arn
+    arn = base.function_arn
+    return Target(name, effective, arn, effective is not None, base, key)

@@ -25,7 +25,9 @@ DESTINATION = "Destination"
 
 CONFIG_PROPERTIES = (FUNCTION_NAME, QUALIFIER, RETRY_ATTEMPTS, EVENT_AGE, DESTINATION_CONFIG)
 # Set by CloudFormation itself on every custom resource, never sent to Lambda.
-RESERVED_PROPERTIES = ("ServiceToken", "ServiceTimeout")
+SERVICE_TOKEN = "ServiceToken"
+SERVICE_TIMEOUT = "ServiceTimeout"
+RESERVED_PROPERTIES = (SERVICE_TOKEN, SERVICE_TIMEOUT)
 
 # The API documents a 64-character limit for a bare function name; the model's 256 covers ARNs.
 BARE_NAME_MAX_LENGTH = 64

@@ -1,0 +1,139 @@
+"""Synth time, template bytes and resources: the three ways a CDK user can configure this.
+
+Every stack holds N functions; the configs are what differs. Each way is synthesized in turn
+within one repetition, so drift on the machine touches all three alike.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from event_invoke_config import LambdaEventInvokeConfig
+
+RETRIES, EVENT_AGE = 0, cdk.Duration.hours(1)
+
+
+def this_construct(scope: Construct, index: int, fn: lambda_.IFunction) -> None:
+    LambdaEventInvokeConfig(
+        scope, f"Config{index}", function=fn, retry_attempts=RETRIES, max_event_age=EVENT_AGE
+    )
+
+
+def native_l2(scope: Construct, index: int, fn: lambda_.IFunction) -> None:
+    lambda_.EventInvokeConfig(
+        scope, f"Config{index}", function=fn, retry_attempts=RETRIES, max_event_age=EVENT_AGE
+    )
+
+
+def aws_custom_resource(scope: Construct, index: int, fn: lambda_.IFunction) -> None:
+    put = cr.AwsSdkCall(
+        service="Lambda",
+        action="putFunctionEventInvokeConfig",
+        parameters={
+            "FunctionName": fn.function_name,
+            "MaximumRetryAttempts": RETRIES,
+            "MaximumEventAgeInSeconds": int(EVENT_AGE.to_seconds()),
+        },
+        physical_resource_id=cr.PhysicalResourceId.from_response("FunctionArn"),
+    )
+    cr.AwsCustomResource(
+        scope,
+        f"Config{index}",
+        on_create=put,
+        on_update=put,
+        on_delete=cr.AwsSdkCall(
+            service="Lambda",
+            action="deleteFunctionEventInvokeConfig",
+            parameters={"FunctionName": fn.function_name},
+        ),
+        policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=[fn.function_arn]),
+        install_latest_aws_sdk=False,
+    )
+
+
+def no_config(_scope: Construct, _index: int, _fn: lambda_.IFunction) -> None:
+    """The baseline: the functions alone."""
+
+
+WAYS: dict[str, Callable[[Construct, int, lambda_.IFunction], None]] = {
+    "this construct": this_construct,
+    "native aws_lambda.EventInvokeConfig": native_l2,
+    "AwsCustomResource": aws_custom_resource,
+}
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    seconds: float
+    template_bytes: int
+    resource_types: Counter[str]
+
+
+def synthesize(
+    add_config: Callable[[Construct, int, lambda_.IFunction], None], count: int
+) -> Synthesis:
+    """Build and synthesize one app with `count` functions, each given a config by `add_config`."""
+    with tempfile.TemporaryDirectory() as outdir:
+        started = time.perf_counter()
+        app = cdk.App(outdir=outdir)
+        stack = cdk.Stack(app, "Bench")
+        for index in range(count):
+            fn = lambda_.Function(
+                stack,
+                f"Fn{index}",
+                runtime=lambda_.Runtime.PYTHON_3_14,
+                handler="index.handler",
+                code=lambda_.Code.from_inline("def handler(event, context): pass"),
+            )
+            add_config(stack, index, fn)
+        template = app.synth().get_stack_by_name("Bench").template
+        seconds = time.perf_counter() - started
+    text = json.dumps(template, separators=(",", ":"))
+    types = Counter(resource["Type"] for resource in template["Resources"].values())
+    return Synthesis(seconds, len(text.encode()), types)
+
+
+@dataclass(frozen=True)
+class WayResult:
+    median_seconds: float
+    template_bytes: int
+    added_bytes_per_config: float
+    added_functions: int
+    added_policies: int
+    added_resources_per_config: float
+
+
+def measure(counts: tuple[int, ...], repetitions: int) -> dict[int, dict[str, WayResult]]:
+    """For each N: every way's median synth time and what it adds over the functions alone."""
+    results: dict[int, dict[str, WayResult]] = {}
+    for count in counts:
+        baseline = synthesize(no_config, count)
+        times: dict[str, list[float]] = {name: [] for name in WAYS}
+        last: dict[str, Synthesis] = {}
+        for _ in range(repetitions):
+            for name, add_config in WAYS.items():
+                last[name] = synthesize(add_config, count)
+                times[name].append(last[name].seconds)
+        results[count] = {}
+        for name, synthesis in last.items():
+            added = synthesis.resource_types - baseline.resource_types
+            results[count][name] = WayResult(
+                median_seconds=statistics.median(times[name]),
+                template_bytes=synthesis.template_bytes,
+                added_bytes_per_config=(synthesis.template_bytes - baseline.template_bytes) / count,
+                added_functions=added["AWS::Lambda::Function"],
+                added_policies=added["AWS::IAM::Policy"] + added["AWS::IAM::ManagedPolicy"],
+                added_resources_per_config=sum(added.values()) / count,
+            )
+    return results
