@@ -6,12 +6,14 @@ returns the first config), and answers with the unqualified ARN where Lambda ans
 `...:function:name:$LATEST`. The contract tests rest on exactly these behaviours, so this keeps
 moto's request routing, function store and validation and replaces only the config store.
 
-`calls` counts the requests that reach the API (the HTTP level), and `inject` makes the next
+`calls` counts the requests that reach the API (the HTTP level): every Lambda request under
+"http", the event-invoke-config ones by operation too. `inject` makes the next
 requests for a function fail with the error Lambda would send, for the fault tests.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import Counter
@@ -103,8 +105,19 @@ def _delete(self: LambdaResponse) -> TYPE_RESPONSE:
     return 204, {"status": 204}, "{}"
 
 
+def _counted(dispatch: Any) -> Any:
+    def counting(self: LambdaResponse, *args: Any, **kwargs: Any) -> Any:
+        with _lock:
+            calls["http"] += 1
+        return dispatch(self, *args, **kwargs)
+
+    return counting
+
+
+@functools.cache
 def install() -> None:
-    """Patch moto in this process; call before starting a moto server thread."""
+    """Patch moto in this process (once); call before starting a moto server thread."""
+    LambdaResponse._dispatch = _counted(LambdaResponse._dispatch)  # type: ignore[method-assign]
     patches: dict[str, Any] = {
         "put_function_event_invoke_config": _put,
         "get_function_event_invoke_config": _get,

@@ -67,7 +67,9 @@ def test_a_function_in_the_stack_gets_the_native_property_names() -> None:
             "Properties": {
                 "ServiceToken": {"Fn::GetAtt": [Match.string_like_regexp("Provider"), "Arn"]},
                 "ServiceTimeout": "300",
-                "FunctionName": {"Ref": stack.get_logical_id(fn.node.default_child)},
+                "FunctionName": {
+                    "Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]
+                },
                 "MaximumRetryAttempts": 0,
                 "MaximumEventAgeInSeconds": 3600,
                 "DestinationConfig": {
@@ -226,7 +228,9 @@ def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None
         RESOURCE_TYPE,
         {
             "Properties": {
-                "FunctionName": {"Ref": stack.get_logical_id(fn.node.default_child)},
+                "FunctionName": {
+                    "Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]
+                },
                 "Qualifier": "live",
             },
             "DependsOn": Match.array_with([stack.get_logical_id(alias.node.default_child)]),
@@ -464,3 +468,16 @@ def test_without_destination_objects_the_config_waits_for_nothing_but_its_refere
 
     assert "DependsOn" not in resource
     assert "DeletionPolicy" not in resource, "Delete is CloudFormation's default: not written"
+
+
+def test_a_lost_response_fails_the_stack_soon_but_after_the_provider_could_answer() -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+    template = Template.from_stack(stack)
+
+    timeout = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"][
+        "ServiceTimeout"
+    ]
+    [provider] = template.find_resources("AWS::Lambda::Function").values()
+
+    assert provider["Properties"]["Timeout"] < int(timeout) <= 600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
@@ -14,8 +14,9 @@ from .provider import EventInvokeConfigProvider
 from .target import FunctionLike, Target, is_token, resolve_target
 
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
-# A lost response fails the stack after this, instead of CloudFormation's default hour.
-SERVICE_TIMEOUT = Duration.minutes(5)
+# A lost response fails the stack after this many seconds, not CloudFormation's default hour;
+# longer than the provider's own timeout, so its answer always comes first.
+SERVICE_TIMEOUT_SECONDS = 300
 
 DestinationLike = lambda_.IDestination | str
 
@@ -68,7 +69,7 @@ class LambdaEventInvokeConfig(Construct):
 
         properties: dict[str, object] = {
             p.SERVICE_TOKEN: provider.service_token,
-            p.SERVICE_TIMEOUT: str(int(SERVICE_TIMEOUT.to_seconds())),
+            p.SERVICE_TIMEOUT: str(SERVICE_TIMEOUT_SECONDS),
             p.FUNCTION_NAME: target.function_name,
         }
         if target.qualifier is not None:
@@ -154,8 +155,8 @@ def _checked_retry_attempts(value: int) -> int:
 
 
 def _checked_event_age(value: Duration) -> int:
-    if value.is_unresolved():
-        return int(value.to_seconds())
     seconds = value.to_seconds(integral=False)
+    if seconds < 0 and Token.is_unresolved(seconds):  # number tokens encode as huge negatives
+        return int(seconds)
     whole = int(seconds) if seconds == int(seconds) else seconds
     return p.check_integer("max_event_age (seconds)", whole, installed_put_limits().event_age)

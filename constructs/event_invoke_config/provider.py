@@ -72,6 +72,8 @@ class EventInvokeConfigProvider(Construct):
                 log_group=self.log_group,
                 description="CloudFormation provider for Custom::LambdaEventInvokeConfig",
             )
+        self.service_token: str = self.function.function_arn
+        """The ServiceToken of the custom resources this provider serves."""
 
     @classmethod
     def of(cls, scope: IConstruct) -> EventInvokeConfigProvider:
@@ -95,11 +97,6 @@ class EventInvokeConfigProvider(Construct):
                 f"{owner.node.path}: Lambda keeps one per function and qualifier, so the two "
                 "would overwrite each other."
             )
-
-    @property
-    def service_token(self) -> str:
-        """The ServiceToken of the custom resources this provider serves."""
-        return self.function.function_arn
 
     def allow_function(self, unqualified_arn: str, *, qualified: bool = False) -> None:
         """Let the provider manage a function's config; `qualified`: its versions' and aliases'."""

@@ -110,7 +110,5 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
         )
     effective = implied or qualifier
     key = (base, effective or UNQUALIFIED)
-    # A function defined in the app is named by its name (a shorter Ref); others by full ARN.
-    name = base.function_name if isinstance(base, lambda_.Function) else base.function_arn
     arn = base.function_arn
-    return Target(name, effective, arn, effective is not None, base, key)
+    return Target(arn, effective, arn, effective is not None, base, key)

@@ -1,0 +1,143 @@
+"""The provider at run time: asset size, cold start, Lambda API calls and wall time per event."""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import boto3
+
+from devtools import moto_lambda
+from devtools.lambda_bootstrap import LambdaContext
+from devtools.local_cloud import MotoServer, ResponseCollector
+
+COLD_START = """
+import sys, time
+started = time.perf_counter()
+if sys.argv[1] == "provider":
+    sys.path.insert(0, sys.argv[2])
+    from event_invoke_config_provider import index
+    from event_invoke_config_provider.lambda_api import CallTimeouts
+    index.lambda_client(CallTimeouts.within(60.0))
+else:
+    import boto3
+    boto3.client("lambda")
+print(time.perf_counter() - started)
+"""
+FAKE_AWS = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+def zipped_size(folder: Path) -> int:
+    """Bytes of `folder` as the deflated zip CDK uploads."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder))
+    return len(buffer.getvalue())
+
+
+def cold_starts(asset: Path, runs: int) -> dict[str, float]:
+    """Median seconds from first import to first Lambda client, each in a fresh interpreter."""
+    env = {"PATH": os.environ["PATH"], **FAKE_AWS}
+    samples: dict[str, list[float]] = {"provider": [], "bare boto3.client('lambda')": []}
+    for _ in range(runs):
+        for mode, values in samples.items():
+            argv = [sys.executable, "-c", COLD_START, mode.split()[0], str(asset)]
+            out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+            values.append(float(out.stdout))
+    return {mode: statistics.median(values) for mode, values in samples.items()}
+
+
+@dataclass(frozen=True)
+class EventCost:
+    lambda_requests: int
+    median_seconds: float
+
+
+def lifecycle_costs(rounds: int) -> dict[str, EventCost]:
+    """Lambda requests (counted at moto's HTTP front) and handler wall time per event type."""
+    with MotoServer() as endpoint, ResponseCollector() as collector:
+        local = {
+            **FAKE_AWS,
+            "AWS_ENDPOINT_URL_LAMBDA": endpoint,
+            "SSL_CERT_FILE": str(collector.ca_file),
+        }
+        with mock.patch.dict(os.environ, local):
+            return _lifecycle(_function(endpoint), collector, rounds)
+
+
+def _lifecycle(
+    function_name: str, collector: ResponseCollector, rounds: int
+) -> dict[str, EventCost]:
+    from event_invoke_config_provider import index  # noqa: PLC0415 - imported with the env set
+
+    requests: dict[str, list[int]] = {"Create": [], "Update": [], "Delete": []}
+    seconds: dict[str, list[float]] = {"Create": [], "Update": [], "Delete": []}
+
+    def send(request_type: str, **fields: Any) -> str:
+        request_id = str(uuid.uuid4())
+        event = {
+            "RequestType": request_type,
+            "ResponseURL": collector.url_for(request_id),
+            "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/bench/1",
+            "RequestId": request_id,
+            "LogicalResourceId": "Config",
+            "ResourceType": "Custom::LambdaEventInvokeConfig",
+            **fields,
+        }
+        before = moto_lambda.calls["http"]
+        started = time.perf_counter()
+        index.handler(event, LambdaContext("provider", 180))
+        seconds[request_type].append(time.perf_counter() - started)
+        requests[request_type].append(moto_lambda.calls["http"] - before)
+        [response] = collector.responses(request_id)
+        assert response["Status"] == "SUCCESS", response["Reason"]
+        physical_id: str = response["PhysicalResourceId"]
+        return physical_id
+
+    for _ in range(rounds):
+        old = {"FunctionName": function_name, "MaximumRetryAttempts": "0"}
+        new = {**old, "MaximumRetryAttempts": "2"}
+        physical_id = send("Create", ResourceProperties=old)
+        send(
+            "Update",
+            ResourceProperties=new,
+            OldResourceProperties=old,
+            PhysicalResourceId=physical_id,
+        )
+        send("Delete", ResourceProperties=new, PhysicalResourceId=physical_id)
+    return {
+        kind: EventCost(max(requests[kind]), statistics.median(seconds[kind])) for kind in requests
+    }
+
+
+def _function(endpoint: str) -> str:
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    lambda_client = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1")
+    name = f"bench-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lambda_client.create_function(
+        FunctionName=name,
+        Runtime="python3.14",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
+    )
+    return name

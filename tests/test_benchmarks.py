@@ -1,0 +1,28 @@
+"""The benchmark code runs and its behavioural figures hold (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import runtime, synth
+
+pytestmark = pytest.mark.slow
+
+
+def test_each_lifecycle_event_makes_exactly_one_lambda_request() -> None:
+    costs = runtime.lifecycle_costs(rounds=1)
+
+    assert {kind: cost.lambda_requests for kind, cost in costs.items()} == {
+        "Create": 1,
+        "Update": 1,
+        "Delete": 1,
+    }
+
+
+def test_one_provider_function_per_stack_whatever_the_number_of_configs() -> None:
+    results = synth.measure(counts=(1, 3), repetitions=1)
+
+    assert [ways["this construct"].added_functions for ways in results.values()] == [1, 1]
+    assert [
+        ways["native aws_lambda.EventInvokeConfig"].added_functions for ways in results.values()
+    ] == [0, 0]
