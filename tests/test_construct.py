@@ -236,21 +236,24 @@ def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None
             "DependsOn": Match.array_with([stack.get_logical_id(alias.node.default_child)]),
         },
     )
+    fn_arn = {"Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]}
+    assert config_access_resources(Template.from_stack(stack)) == [
+        fn_arn,
+        {"Fn::Join": ["", [fn_arn, ":*"]]},
+    ]
 
 
-def test_a_version_gives_its_function_and_its_number() -> None:
+def test_a_version_gives_its_function_and_its_number_and_the_policy_its_versions() -> None:
     stack = new_stack()
-    fn = new_function(stack)
     version = lambda_.Version.from_version_arn(stack, "V", ORDERS_ARN + ":3")
 
     LambdaEventInvokeConfig(stack, "Async", function=version)
 
-    properties = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))[
-        "Properties"
-    ]
+    template = Template.from_stack(stack)
+    properties = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"]
     assert properties["FunctionName"] == ORDERS_ARN
     assert properties["Qualifier"] == "3"
-    del fn
+    assert config_access_resources(template) == [ORDERS_ARN, ORDERS_ARN + ":*"]
 
 
 def test_attributes_are_tokens_for_the_resource_attributes() -> None:
