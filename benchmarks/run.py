@@ -72,6 +72,7 @@ def _synth_section(synths: dict[int, dict[str, synth.WayResult]]) -> list[str]:
 
 
 def main() -> None:
+    """Measure everything and write the report."""
     print("Synthesizing the three ways ...", flush=True)
     synths = synth.measure(COUNTS, SYNTH_REPETITIONS)
     print("Provider asset, cold start, lifecycle ...", flush=True)

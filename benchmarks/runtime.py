@@ -67,6 +67,8 @@ def cold_starts(asset: Path, runs: int) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class EventCost:
+    """What one kind of event costs: Lambda requests and handler wall time."""
+
     lambda_requests: int
     median_seconds: float
 

@@ -57,6 +57,7 @@ def _read_back(lambda_client: Any, outputs: dict[str, str]) -> dict[str, Any]:
 
 
 def main() -> int:
+    """Run the real-AWS round trip; the exit code for `make integ`."""
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     session = boto3.Session()
     if session.get_credentials() is None:

@@ -32,10 +32,12 @@ class LambdaContext:
         self._deadline = time.monotonic() + timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until the timeout given at start."""
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def main() -> None:
+    """Import the handler from the asset, read the event from stdin, call the handler."""
     asset_dir, handler_name, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
     sys.path[0] = asset_dir  # replaces this script's folder, as the runtime's task root
     logging.basicConfig(format="[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s")

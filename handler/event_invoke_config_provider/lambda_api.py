@@ -50,6 +50,7 @@ class Deadline:
         self._context = context
 
     def remaining(self) -> float:
+        """Seconds left, less what answering CloudFormation needs."""
         return float(self._context.get_remaining_time_in_millis()) / 1000 - RESPONSE_RESERVE_SECONDS
 
 
@@ -68,6 +69,7 @@ class CallTimeouts:
 
     @classmethod
     def within(cls, seconds: float) -> CallTimeouts:
+        """As many botocore attempts as fit in `seconds`, each with its share of the time."""
         attempts = max(
             n
             for n in range(1, MAX_BOTOCORE_ATTEMPTS + 1)
@@ -81,6 +83,7 @@ class CallTimeouts:
         return cls(attempts=attempts, connect=connect, read=per_attempt - connect)
 
     def config(self) -> Config:
+        """The botocore client config: these timeouts, standard retry mode."""
         return Config(
             connect_timeout=self.connect,
             read_timeout=self.read,
