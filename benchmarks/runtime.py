@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import boto3
-
 from devtools import moto_lambda
 from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import MotoServer, ResponseCollector
+from devtools.local_cloud import MotoServer, ResponseCollector, create_functions
 
 COLD_START = """
 import sys, time
@@ -82,7 +80,7 @@ def lifecycle_costs(rounds: int) -> dict[str, EventCost]:
             "SSL_CERT_FILE": str(collector.ca_file),
         }
         with mock.patch.dict(os.environ, local):
-            return _lifecycle(_function(endpoint), collector, rounds)
+            return _lifecycle(create_functions(endpoint, "bench")[0], collector, rounds)
 
 
 def _lifecycle(
@@ -128,18 +126,3 @@ def _lifecycle(
     return {
         kind: EventCost(max(requests[kind]), statistics.median(seconds[kind])) for kind in requests
     }
-
-
-def _function(endpoint: str) -> str:
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
-    lambda_client = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1")
-    name = f"bench-{uuid.uuid4().hex[:8]}"
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lambda_client.create_function(
-        FunctionName=name,
-        Runtime="python3.14",
-        Role=role,
-        Handler="index.handler",
-        Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
-    )
-    return name

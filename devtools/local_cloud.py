@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import boto3
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -28,6 +29,8 @@ from moto.server import ThreadedMotoServer
 from . import moto_lambda
 
 LOOPBACK = "127.0.0.1"
+REGION = "us-east-1"
+EMPTY_ZIP = b"PK\x05\x06" + b"\0" * 18  # moto stores the code; nothing runs it
 # Shaped like the S3 pre-signed URL CloudFormation sends: the signature is a credential.
 RESPONSE_PATH = "/cloudformation-custom-resource-response-useast1/{request_id}"
 RESPONSE_QUERY = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature={secret}"
@@ -131,3 +134,21 @@ class ResponseCollector:
         """Every body PUT for `request_id`, in arrival order."""
         with self._lock:
             return list(self._bodies.get(request_id, []))
+
+
+def create_functions(moto_endpoint: str, prefix: str, count: int = 1) -> list[str]:
+    """`count` new functions in moto, sharing one new role; returns their unqualified ARNs."""
+    iam = boto3.client("iam", endpoint_url=moto_endpoint, region_name=REGION)
+    lambda_client = boto3.client("lambda", endpoint_url=moto_endpoint, region_name=REGION)
+    unique = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=unique, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    return [
+        lambda_client.create_function(
+            FunctionName=f"{unique}-{index}",
+            Runtime="python3.14",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": EMPTY_ZIP},
+        )["FunctionArn"]
+        for index in range(count)
+    ]

@@ -7,8 +7,7 @@ asset CDK staged; crhelper's answer travels over HTTPS to a local ResponseURL.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import boto3
 import pytest
 
 from devtools.deployment import LocalDeployment, load_template, provider_asset
-from devtools.local_cloud import ResponseCollector
+from devtools.local_cloud import ResponseCollector, create_functions
 
 STACK = "EventInvokeConfigDemo"
 CONFIG = "WorkerAsync3BE73732"
@@ -41,23 +40,13 @@ def lambda_client(moto_endpoint: str) -> Any:
 
 
 @pytest.fixture
-def new_function(moto_endpoint: str, lambda_client: Any) -> Iterator[Any]:
-    """Creates functions in moto, each with a unique name; returns their unqualified ARNs."""
-    iam = boto3.client("iam", endpoint_url=moto_endpoint)
-    role = iam.create_role(RoleName=f"role-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")
+def new_function(moto_endpoint: str) -> Callable[..., str]:
+    """Creates a function in moto with a unique name; returns its unqualified ARN."""
 
     def create(prefix: str = "target") -> str:
-        function = lambda_client.create_function(
-            FunctionName=f"{prefix}-{uuid.uuid4().hex[:8]}",
-            Runtime="python3.14",
-            Role=role["Role"]["Arn"],
-            Handler="index.handler",
-            Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
-        )
-        arn: str = function["FunctionArn"]
-        return arn
+        return create_functions(moto_endpoint, prefix)[0]
 
-    yield create
+    return create
 
 
 def config_of(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:

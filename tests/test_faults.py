@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from devtools import moto_lambda
 from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import ResponseCollector
+from devtools.local_cloud import ResponseCollector, create_functions
 from event_invoke_config_provider import index, lambda_api
 from tests.cfn_events import event
 from tests.test_properties import BAD_INPUTS
@@ -46,19 +45,9 @@ def local_aws(
 
 
 @pytest.fixture
-def function(moto_endpoint: str, lambda_client: Any) -> str:
+def function(moto_endpoint: str) -> str:
     """A new function in moto; returns its name."""
-    iam = boto3.client("iam", endpoint_url=moto_endpoint)
-    name = f"fault-{uuid.uuid4().hex[:12]}"
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lambda_client.create_function(
-        FunctionName=name,
-        Runtime="python3.14",
-        Role=role,
-        Handler="index.handler",
-        Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
-    )
-    return name
+    return create_functions(moto_endpoint, "fault")[0].rsplit(":", 1)[1]
 
 
 def run(

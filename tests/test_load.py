@@ -6,7 +6,6 @@ throttled twice before Lambda accepts them.
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from devtools import moto_lambda
 from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import ResponseCollector
+from devtools.local_cloud import ResponseCollector, create_functions
 from event_invoke_config_provider import index
 from tests.cfn_events import event
 
@@ -26,20 +25,7 @@ THROTTLED_EVERY = 3
 
 @pytest.fixture
 def functions(moto_endpoint: str) -> list[str]:
-    lambda_client = boto3.client("lambda", endpoint_url=moto_endpoint)
-    iam = boto3.client("iam", endpoint_url=moto_endpoint)
-    prefix = f"load-{uuid.uuid4().hex[:8]}"
-    role = iam.create_role(RoleName=prefix, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    names = [f"{prefix}-{index}" for index in range(RESOURCES)]
-    for name in names:
-        lambda_client.create_function(
-            FunctionName=name,
-            Runtime="python3.14",
-            Role=role,
-            Handler="index.handler",
-            Code={"ZipFile": b"PK\x05\x06" + b"\0" * 18},
-        )
-    return names
+    return [arn.rsplit(":", 1)[1] for arn in create_functions(moto_endpoint, "load", RESOURCES)]
 
 
 def run_all(collector: ResponseCollector, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
