@@ -31,6 +31,7 @@ STATUS = {
     "TooManyRequestsException": 429,
     "ResourceConflictException": 409,
     "InvalidParameterValueException": 400,
+    "AccessDeniedException": 403,
 }
 calls: Counter[str] = Counter()
 _faults: dict[str, list[tuple[str, str]]] = {}

@@ -484,3 +484,28 @@ def test_a_lost_response_fails_the_stack_soon_but_after_the_provider_could_answe
     [provider] = template.find_resources("AWS::Lambda::Function").values()
 
     assert provider["Properties"]["Timeout"] < int(timeout) <= 600
+
+
+def test_the_provider_itself_is_never_retried_nor_run_late() -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "FunctionName": {"Ref": Match.string_like_regexp("EventInvokeConfigProviderHandler")},
+            "MaximumRetryAttempts": 0,
+            "MaximumEventAgeInSeconds": 120,
+        },
+    )
+
+
+def test_a_token_name_with_a_qualifier_grants_the_qualified_arns() -> None:
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+
+    LambdaEventInvokeConfig(stack, "Async", function=f"{name}:live")
+
+    resources = config_access_resources(Template.from_stack(stack))
+    assert len(resources) == 2
+    assert resources[1]["Fn::Join"][1][-1].endswith(":*")

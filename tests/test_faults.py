@@ -80,6 +80,7 @@ def calls(operation: str, action: Callable[[], Any]) -> tuple[Any, int]:
         ("ResourceConflictException", "The operation cannot be performed at this time."),
         ("InvalidParameterValueException", NOT_YET_ALLOWED),
         ("InvalidParameterValueException", f"The destination ARN {QUEUE} is invalid."),
+        ("AccessDeniedException", "not authorized to perform lambda:PutFunctionEventInvokeConfig"),
     ],
 )
 def test_transient_errors_are_retried_until_the_put_succeeds(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -187,3 +188,64 @@ def test_the_response_url_is_not_logged(
     assert responses[0]["Status"] == "SUCCESS"
     assert caplog.records, "the handler logs what it does"
     assert "secret" not in caplog.text and "X-Amz-Signature" not in caplog.text
+
+
+def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
+    lambda_api: Stubber, responses: list[dict[str, Any]]
+) -> None:
+    lambda_api.add_client_error(
+        "delete_function_event_invoke_config",
+        service_error_code="AccessDeniedException",
+        http_status_code=403,
+    )
+
+    index.handler(
+        event("Delete", PhysicalResourceId=f"{ORDERS}:live"), LambdaContext("provider", 60)
+    )
+
+    [response] = responses
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].endswith(
+        "aws lambda delete-function-event-invoke-config --function-name orders --qualifier live"
+    )
+
+
+def test_a_long_failure_reason_keeps_its_start(
+    lambda_api: Stubber, responses: list[dict[str, Any]]
+) -> None:
+    lambda_api.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="InvalidParameterValueException",
+        service_message="The destination is not allowed. " + "x" * 400,
+    )
+
+    index.handler(event(), LambdaContext("provider", 60))
+
+    [response] = responses
+    assert response["Reason"].startswith("An error occurred (InvalidParameterValueException)")
+    assert len(response["Reason"]) <= 256
+
+
+def test_when_the_timer_is_answering_the_handler_waits_for_that_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[dict[str, Any]] = []
+
+    def slow_connection(*_args: Any, **_kwargs: Any) -> mock.Mock:
+        def request(**kwargs: Any) -> None:
+            time.sleep(1.0)  # the timer's PUT is still in flight when the action ends
+            sent.append(json.loads(kwargs["body"]))
+
+        connection = mock.Mock()
+        connection.request.side_effect = request
+        return connection
+
+    monkeypatch.setattr(index, "delete_config", lambda *_: time.sleep(0.8))
+    delete = event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST")
+
+    with mock.patch("crhelper.utils.HTTPSConnection", side_effect=slow_connection):
+        index.handler(delete, LambdaContext("provider", 1.0))  # the timer fires at 0.5 s
+
+    assert [(r["Status"], r["PhysicalResourceId"]) for r in sent] == [
+        ("FAILED", f"{ORDERS}:$LATEST")
+    ]

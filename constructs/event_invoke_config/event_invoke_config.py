@@ -10,13 +10,10 @@ from constructs import Construct
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.limits import installed_put_limits
 
-from .provider import EventInvokeConfigProvider
+from .provider import SERVICE_TIMEOUT_SECONDS, EventInvokeConfigProvider
 from .target import FunctionLike, Target, is_token, resolve_target
 
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
-# A lost response fails the stack after this many seconds, not CloudFormation's default hour;
-# longer than the provider's own timeout, so its answer always comes first.
-SERVICE_TIMEOUT_SECONDS = 300
 
 DestinationLike = lambda_.IDestination | str
 

@@ -19,6 +19,11 @@ from .asset import HANDLER, StagedProviderCode
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 # Covers the handler's bounded retries (IAM propagation can take about two minutes).
 FUNCTION_TIMEOUT = Duration.minutes(3)
+# The configs' ServiceTimeout: a lost answer fails the stack after 5 minutes, not
+# CloudFormation's default hour; longer than FUNCTION_TIMEOUT, so the provider answers first.
+SERVICE_TIMEOUT_SECONDS = 300
+# An event older than this could not be answered before CloudFormation stops waiting.
+MAX_EVENT_AGE = Duration.seconds(SERVICE_TIMEOUT_SECONDS - FUNCTION_TIMEOUT.to_seconds())
 CONFIG_ACTIONS = (
     "lambda:PutFunctionEventInvokeConfig",
     "lambda:DeleteFunctionEventInvokeConfig",
@@ -71,6 +76,10 @@ class EventInvokeConfigProvider(Construct):
                 role=self.role,
                 log_group=self.log_group,
                 description="CloudFormation provider for Custom::LambdaEventInvokeConfig",
+                # CloudFormation invokes it asynchronously: a retry, or an event run after
+                # CloudFormation stopped waiting, would write a config for an answered request.
+                retry_attempts=0,
+                max_event_age=MAX_EVENT_AGE,
             )
         self.service_token: str = self.function.function_arn
         """The ServiceToken of the custom resources this provider serves."""

@@ -81,8 +81,9 @@ def _from_string(scope: Construct, value: str) -> tuple[str, str | None]:
 def _string_target(scope: Construct, function: str, qualifier: str | None) -> Target:
     if is_token(function):
         # A token is taken to be a function name; pass an IFunction to use an ARN.
-        arn, _ = _from_string(scope, function)
-        return Target(function, qualifier, arn, qualifier is not None, None, None)
+        arn, implied = _from_string(scope, function)
+        qualified = qualifier is not None or implied is not None
+        return Target(function, qualifier, arn, qualified, None, None)
     check_function_name("function", function, installed_put_limits())
     arn, implied = _from_string(scope, function)
     if implied is not None and qualifier is not None and implied != qualifier:

@@ -7,7 +7,9 @@ crhelper 2.0 answers CloudFormation well; this subclass changes only what goes w
   calls in one process would share state. Here an instance is made per event, without clients.
 - Its timer and unexpected-exception answers carry an empty PhysicalResourceId (crhelper issue
   #56), which CloudFormation rejects for Update and Delete: here every answer carries a valid id.
-- Its timer and its normal path can both answer one request: here the first answer wins.
+- Its timer and its normal path can both answer one request: here the first answer wins, and
+  the other waits until that answer has been sent.
+- It shortens a long failure reason by keeping its end: here the start, which names the cause.
 - It logs at DEBUG by default, and at DEBUG it logs the whole event with its pre-signed
   ResponseURL, which is a credential: here it logs at INFO. Delete never sleeps (crhelper: 120 s).
 """
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 LOG_LEVEL = "INFO"
 BOTO_LOG_LEVEL = "WARNING"
+# crhelper truncates longer reasons, keeping their end.
+MAX_REASON = 256
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class CloudFormationRequest(CfnResource):
         self._event: dict[str, Any] = {}
         self._context: Any = None
         self._response_url = ""
-        self._answered = threading.Lock()
+        self._sending = threading.Lock()
+        self._answered = threading.Event()
 
     def _adapt(self, action: Action) -> Callable[[dict[str, Any], Any], str]:
         def run(event: dict[str, Any], context: Any) -> str:
@@ -89,9 +94,15 @@ class CloudFormationRequest(CfnResource):
         self._send(FAILED, "The provider ran out of time before Lambda answered.")
 
     def _send(self, status: str | None = None, reason: str = "", **kwargs: Any) -> None:
-        if not self._answered.acquire(blocking=False):
-            logger.warning("Request %s was already answered; not answering again", self.RequestId)
-            return
-        if not self.PhysicalResourceId:
-            self.PhysicalResourceId = self._current_physical_id(self._event)
-        super()._send(status, reason, **kwargs)  # type: ignore[misc]  # private, not in the stubs
+        # The lock is held while the answer travels: if the timer is answering, the handler
+        # waits for that PUT instead of returning (Lambda would freeze it half-sent).
+        with self._sending:
+            if self._answered.is_set():
+                logger.warning("Request %s was already answered; not again", self.RequestId)
+                return
+            if not self.PhysicalResourceId:
+                self.PhysicalResourceId = self._current_physical_id(self._event)
+            # crhelper would keep the end of a long reason; the start names the property.
+            self.Reason = str(self.Reason)[:MAX_REASON]
+            super()._send(status, str(reason)[:MAX_REASON], **kwargs)  # type: ignore[misc]
+            self._answered.set()

@@ -28,8 +28,10 @@ RESPONSE_RESERVE_SECONDS = 3.0
 MAX_BOTOCORE_ATTEMPTS = 6
 MIN_ATTEMPT_SECONDS = 1.0
 MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT = 5.0, 20.0
-# IAM changes take time to reach Lambda; Terraform's provider waits about as long.
+# IAM changes take time to reach Lambda: the function's role reaching a destination (Terraform's
+# provider waits about as long), and the provider's own new grant.
 IAM_PROPAGATION_SECONDS = 120.0
+OWN_GRANT_PROPAGATION_SECONDS = 30.0
 BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 1.0, 16.0
 # Lambda's words when the function's role cannot reach a destination yet.
 _NOT_YET_ALLOWED = re.compile(
@@ -99,6 +101,8 @@ def _retry_window(error: ClientError, first_failure: float) -> float | None:
     message = error.response["Error"].get("Message", "")
     if code == "InvalidParameterValueException" and _NOT_YET_ALLOWED.search(message):
         return first_failure + IAM_PROPAGATION_SECONDS
+    if code == "AccessDeniedException":
+        return first_failure + OWN_GRANT_PROPAGATION_SECONDS
     return None
 
 
@@ -173,4 +177,16 @@ def delete_config(client: Any, physical_id: str) -> None:
     except client.exceptions.ResourceNotFoundException:
         logger.info("Event invoke config of %s is already gone", physical_id)
         return
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "AccessDeniedException":
+            raise
+        # The template no longer grants this function: CloudFormation updated the provider's
+        # policy before this cleanup delete. Say how to finish the job by hand.
+        name = target["FunctionName"].rsplit(":", 1)[1]
+        qualifier = f" --qualifier {target['Qualifier']}" if "Qualifier" in target else ""
+        raise PermissionError(
+            f"Not allowed to delete the config of {name}{qualifier}: its grant left the template "
+            "first. Remove it by hand: aws lambda delete-function-event-invoke-config "
+            f"--function-name {name}{qualifier}"
+        ) from error
     logger.info("Deleted event invoke config of %s", physical_id)
