@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .deployment import LocalDeployment, load_template, load_yaml_template, provider_asset
+from .deployment import (
+    LocalDeployment,
+    load_template,
+    load_yaml_template,
+    provider_asset,
+    read_config,
+)
 from .local_cloud import MotoServer, ResponseCollector
 
 DEMO_STACK = "EventInvokeConfigDemo"
@@ -26,18 +32,6 @@ CUSTOM_TYPE = "Custom::LambdaEventInvokeConfig"
 
 def _show(title: str, value: Any) -> None:
     print(f"  {title}: {json.dumps(value, default=str)}")
-
-
-def _config(deployment: LocalDeployment, physical_id: str) -> Any:
-    function, _, qualifier = physical_id.rpartition(":")
-    try:
-        config = deployment.lambda_client.get_function_event_invoke_config(
-            FunctionName=function, Qualifier=qualifier
-        )
-    except deployment.lambda_client.exceptions.ResourceNotFoundException:
-        return "(none)"
-    config.pop("ResponseMetadata")
-    return config
 
 
 def _step(
@@ -53,7 +47,8 @@ def _step(
     _show("response", {k: response[k] for k in ("Status", "PhysicalResourceId", "Reason", "Data")})
     if response["Status"] != "SUCCESS":
         raise SystemExit(f"{request_type} {logical_id} failed: {response['Reason']}")
-    _show("config in Lambda", _config(deployment, response["PhysicalResourceId"]))
+    config = read_config(deployment.lambda_client, response["PhysicalResourceId"])
+    _show("config in Lambda", config or "(none)")
     return response
 
 

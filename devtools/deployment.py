@@ -59,6 +59,19 @@ def load_yaml_template(path: Path) -> dict[str, Any]:
     return template
 
 
+def read_config(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:
+    """The config a physical id (a qualified function ARN) names, or None if there is none."""
+    function, _, qualifier = physical_id.rpartition(":")
+    try:
+        config: dict[str, Any] = lambda_client.get_function_event_invoke_config(
+            FunctionName=function, Qualifier=qualifier
+        )
+    except lambda_client.exceptions.ResourceNotFoundException:
+        return None
+    config.pop("ResponseMetadata")
+    return config
+
+
 def _inline_zip(source: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

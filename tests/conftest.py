@@ -71,6 +71,16 @@ def collector() -> Iterator[ResponseCollector]:
         yield responses
 
 
+@pytest.fixture
+def local_aws(
+    monkeypatch: pytest.MonkeyPatch, moto_endpoint: str, collector: ResponseCollector
+) -> ResponseCollector:
+    """Point the in-process handler at moto and trust the local ResponseURL's certificate."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", moto_endpoint)
+    monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
+    return collector
+
+
 def which(tool: str) -> str:
     """A tool installed in the project's virtual environment."""
     found = shutil.which(tool, path=str(VENV_BIN))

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from devtools.deployment import LocalDeployment, load_template, provider_asset
+from devtools.deployment import LocalDeployment, load_template, provider_asset, read_config
 from devtools.local_cloud import ResponseCollector, create_functions
 
 STACK = "EventInvokeConfigDemo"
@@ -50,15 +50,10 @@ def new_function(moto_endpoint: str) -> Callable[..., str]:
 
 
 def config_of(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:
-    function, _, qualifier = physical_id.rpartition(":")
-    try:
-        config: dict[str, Any] = lambda_client.get_function_event_invoke_config(
-            FunctionName=function, Qualifier=qualifier
-        )
-    except lambda_client.exceptions.ResourceNotFoundException:
-        return None
-    config.pop("ResponseMetadata")
-    config.pop("LastModified")
+    """The config without its timestamp, which changes on every put."""
+    config = read_config(lambda_client, physical_id)
+    if config is not None:
+        config.pop("LastModified")
     return config
 
 

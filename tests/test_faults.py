@@ -35,16 +35,6 @@ def lambda_client(moto_endpoint: str) -> Any:
 
 
 @pytest.fixture
-def local_aws(
-    monkeypatch: pytest.MonkeyPatch, moto_endpoint: str, collector: ResponseCollector
-) -> ResponseCollector:
-    """Point the in-process handler at moto and trust the local ResponseURL's certificate."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", moto_endpoint)
-    monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
-    return collector
-
-
-@pytest.fixture
 def function(moto_endpoint: str) -> str:
     """A new function in moto; returns its name."""
     return create_functions(moto_endpoint, "fault")[0].rsplit(":", 1)[1]

@@ -45,13 +45,9 @@ def throttle_a_fraction(names: list[str]) -> None:
 
 
 def test_concurrent_creates_then_deletes_all_succeed_despite_throttling(
-    monkeypatch: pytest.MonkeyPatch,
-    moto_endpoint: str,
-    collector: ResponseCollector,
-    functions: list[str],
+    local_aws: ResponseCollector, moto_endpoint: str, functions: list[str]
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", moto_endpoint)
-    monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
+    collector = local_aws
     lambda_client = boto3.client("lambda", endpoint_url=moto_endpoint)
     throttle_a_fraction(functions)
     puts_before = moto_lambda.calls["put"]
