@@ -7,12 +7,15 @@ from typing import Any
 import botocore.session
 import pytest
 
+from event_invoke_config_provider.function_ref import Environment, FunctionRef
 from event_invoke_config_provider.limits import installed_put_limits, put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 
 LIMITS = installed_put_limits()
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
 BUCKET = "arn:aws:s3:::failed-events"
+HOME = Environment("aws", "us-east-1", "123456789012")
+ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 
 
 def test_limits_come_from_the_botocore_model() -> None:
@@ -41,39 +44,90 @@ def test_strings_from_cloudformation_become_the_api_types() -> None:
         LIMITS,
     )
 
-    assert request == {
-        "FunctionName": "orders",
+    assert request.put_arguments(HOME) == {
+        "FunctionName": ORDERS,
         "Qualifier": "live",
         "MaximumRetryAttempts": 0,
         "MaximumEventAgeInSeconds": 3600,
         "DestinationConfig": {"OnFailure": {"Destination": QUEUE}},
     }
+    assert request.adopt_existing is False
 
 
 def test_settings_left_out_are_left_out_of_the_request() -> None:
-    assert parse_properties({"FunctionName": "orders"}, LIMITS) == {"FunctionName": "orders"}
+    request = parse_properties({"FunctionName": "orders"}, LIMITS)
+
+    assert request.put_arguments(HOME) == {"FunctionName": ORDERS}
 
 
 @pytest.mark.parametrize(
-    "function_name",
+    "spelling",
     [
-        "orders",
-        "orders.v2",
-        "orders:live",
-        "orders:$LATEST",
-        "orders:$LATEST.PUBLISHED",
-        "123456789012:function:orders",
-        "arn:aws:lambda:us-east-1:123456789012:function:orders",
-        "arn:aws:lambda:us-east-1:123456789012:function:orders:7",
-        "arn:aws-cn:lambda:cn-north-1:123456789012:function:orders",
-        "arn:aws-eusc:lambda:eusc-de-east-1:123456789012:function:orders",
-        "arn:aws-iso-f:lambda:us-isof-south-1:123456789012:function:orders",
+        {"FunctionName": "orders", "Qualifier": "live"},
+        {"FunctionName": "orders:live"},
+        {"FunctionName": "orders:live", "Qualifier": "live"},
+        {"FunctionName": "123456789012:function:orders:live"},
+        {"FunctionName": f"{ORDERS}:live"},
+        {"FunctionName": ORDERS, "Qualifier": "live"},
     ],
 )
-def test_every_function_name_form_the_model_accepts_passes(function_name: str) -> None:
-    assert (
-        parse_properties({"FunctionName": function_name}, LIMITS)["FunctionName"] == function_name
-    )
+def test_every_spelling_of_one_config_has_the_same_physical_id(spelling: dict[str, str]) -> None:
+    request = parse_properties(spelling, LIMITS)
+
+    assert request.config_id(HOME).physical_id == f"{ORDERS}:live"
+
+
+def test_unqualified_and_latest_are_the_same_config() -> None:
+    ids = {
+        parse_properties(spelling, LIMITS).config_id(HOME).physical_id
+        for spelling in (
+            {"FunctionName": "orders"},
+            {"FunctionName": "orders:$LATEST"},
+            {"FunctionName": "orders", "Qualifier": "$LATEST"},
+        )
+    }
+
+    assert ids == {f"{ORDERS}:$LATEST"}
+
+
+@pytest.mark.parametrize(("value", "adopt"), [("true", True), ("false", False), (True, True)])
+def test_adopt_existing_is_read_and_never_sent_to_lambda(value: object, adopt: bool) -> None:
+    request = parse_properties({"FunctionName": "orders", "AdoptExisting": value}, LIMITS)
+
+    assert request.adopt_existing is adopt
+    assert request.put_arguments(HOME) == {"FunctionName": ORDERS}
+
+
+ACCOUNT = "123456789012"
+
+
+@pytest.mark.parametrize(
+    ("function_name", "expected"),
+    [
+        ("orders", FunctionRef("orders")),
+        ("orders.v2", FunctionRef("orders.v2")),
+        ("orders:live", FunctionRef("orders", "live")),
+        ("orders:$LATEST", FunctionRef("orders", "$LATEST")),
+        ("orders:$LATEST.PUBLISHED", FunctionRef("orders", "$LATEST.PUBLISHED")),
+        (f"{ACCOUNT}:function:orders", FunctionRef("orders", account=ACCOUNT)),
+        (ORDERS, FunctionRef("orders", None, ACCOUNT, "us-east-1", "aws")),
+        (f"{ORDERS}:7", FunctionRef("orders", "7", ACCOUNT, "us-east-1", "aws")),
+        (
+            f"arn:aws-cn:lambda:cn-north-1:{ACCOUNT}:function:orders",
+            FunctionRef("orders", None, ACCOUNT, "cn-north-1", "aws-cn"),
+        ),
+        (
+            f"arn:aws-eusc:lambda:eusc-de-east-1:{ACCOUNT}:function:orders",
+            FunctionRef("orders", None, ACCOUNT, "eusc-de-east-1", "aws-eusc"),
+        ),
+        (
+            f"arn:aws-iso-f:lambda:us-isof-south-1:{ACCOUNT}:function:orders",
+            FunctionRef("orders", None, ACCOUNT, "us-isof-south-1", "aws-iso-f"),
+        ),
+    ],
+)
+def test_every_documented_function_form_is_read(function_name: str, expected: FunctionRef) -> None:
+    assert parse_properties({"FunctionName": function_name}, LIMITS).function == expected
 
 
 @pytest.mark.parametrize(
@@ -91,12 +145,14 @@ def test_documented_destinations_pass_on_success_and_on_failure(destination: str
 
     request = parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
 
-    assert request["DestinationConfig"] == config
+    assert request.settings["DestinationConfig"] == config
 
 
 def test_s3_is_a_destination_on_failure() -> None:
     config = {"OnFailure": {"Destination": BUCKET}}
-    assert parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
+    request = parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
+
+    assert request.settings["DestinationConfig"] == config
 
 
 BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
@@ -165,6 +221,41 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
         "age unicode digits",
         {"FunctionName": "f", "MaximumEventAgeInSeconds": "٣٦٠٠"},
         "MaximumEventAgeInSeconds must be a whole number",
+    ),
+    (
+        "retries with a leading zero",
+        {"FunctionName": "f", "MaximumRetryAttempts": "01"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2; got '01'",
+    ),
+    (
+        "age of 10,000 digits",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "9" * 10_000},
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600; got '999",
+    ),
+    (
+        "qualifier conflicts with the one in the name",
+        {"FunctionName": "f:live", "Qualifier": "$LATEST"},
+        "Qualifier: the function carries the qualifier 'live' and '$LATEST' is given beside it",
+    ),
+    (
+        "undocumented function form",
+        {"FunctionName": "us-east-1:123456789012:function:f"},
+        "FunctionName must be a function name, name:qualifier, partial ARN or function ARN",
+    ),
+    (
+        "adopt existing not a boolean",
+        {"FunctionName": "f", "AdoptExisting": "yes"},
+        "AdoptExisting must be true or false; got 'yes'",
+    ),
+    (
+        "empty destination config",
+        {"FunctionName": "f", "DestinationConfig": {}},
+        "DestinationConfig must have OnSuccess, OnFailure or both",
+    ),
+    (
+        "empty destination",
+        {"FunctionName": "f", "DestinationConfig": {"OnFailure": {"Destination": ""}}},
+        "DestinationConfig.OnFailure.Destination must be the ARN of",
     ),
     (
         "unknown property",

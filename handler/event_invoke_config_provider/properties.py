@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from .function_ref import (
+    UNQUALIFIED,
+    ConfigId,
+    Environment,
+    FunctionRef,
+    QualifierConflictError,
+    parse_function,
+)
 from .limits import IntegerLimit, PutLimits, StringLimit
 
 FUNCTION_NAME = "FunctionName"
@@ -22,8 +31,17 @@ DESTINATION_CONFIG = "DestinationConfig"
 ON_SUCCESS = "OnSuccess"
 ON_FAILURE = "OnFailure"
 DESTINATION = "Destination"
+# Not sent to Lambda: lets a Create (or a move) take over a config no resource of the stack holds.
+ADOPT_EXISTING = "AdoptExisting"
 
-CONFIG_PROPERTIES = (FUNCTION_NAME, QUALIFIER, RETRY_ATTEMPTS, EVENT_AGE, DESTINATION_CONFIG)
+CONFIG_PROPERTIES = (
+    FUNCTION_NAME,
+    QUALIFIER,
+    RETRY_ATTEMPTS,
+    EVENT_AGE,
+    DESTINATION_CONFIG,
+    ADOPT_EXISTING,
+)
 # Set by CloudFormation itself on every custom resource, never sent to Lambda.
 SERVICE_TOKEN = "ServiceToken"
 SERVICE_TIMEOUT = "ServiceTimeout"
@@ -40,7 +58,9 @@ DESTINATION_SERVICES = {
 }
 FAILURE_ONLY_SERVICES = {"s3": "an S3 bucket"}
 FUNCTION_NAME_FORMS = "a function name, name:qualifier, partial ARN or function ARN"
-QUALIFIER_FORMS = "a version number, an alias name or $LATEST"
+QUALIFIER_FORMS = f"a version number, an alias name or {UNQUALIFIED}"
+# A whole number in CloudFormation's string form: no sign, no leading zero, at most 10 digits.
+_WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
 _ARN_SERVICE = re.compile(r"arn:[^:]+:([^:]+):")
 
 
@@ -67,7 +87,7 @@ def check_integer(name: str, value: object, limit: IntegerLimit) -> int:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
+    elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
         number = int(value)
     if number is None or not limit.minimum <= number <= limit.maximum:
         raise InvalidPropertyError(
@@ -77,16 +97,35 @@ def check_integer(name: str, value: object, limit: IntegerLimit) -> int:
     return number
 
 
-def check_function_name(name: str, value: object, limits: PutLimits) -> str:
-    """A function name, a name with `:qualifier`, a partial ARN or a full ARN."""
+def check_function_name(name: str, value: object, limits: PutLimits) -> FunctionRef:
+    """A function name, a name with `:qualifier`, a partial ARN or a full ARN, parsed."""
     checked = check_string(name, value, limits.function_name, FUNCTION_NAME_FORMS)
-    bare_name = checked.split(":", 1)[0]
-    if ":" not in checked and len(bare_name) > BARE_NAME_MAX_LENGTH:
+    ref = parse_function(checked)
+    if ref is None:
+        raise InvalidPropertyError(f"{name} must be {FUNCTION_NAME_FORMS}; got {_describe(value)}.")
+    if ref.account is None and len(ref.name) > BARE_NAME_MAX_LENGTH:
         raise InvalidPropertyError(
             f"{name} must be at most {BARE_NAME_MAX_LENGTH} characters when it is a bare "
-            f"function name (ARNs may be longer); got {len(checked)} characters."
+            f"function name (ARNs may be longer); got {len(ref.name)} characters."
         )
-    return checked
+    return ref
+
+
+def with_qualifier(name: str, ref: FunctionRef, qualifier: str | None) -> FunctionRef:
+    """`ref` with the qualifier given beside it; refuses a conflicting one, naming `name`."""
+    try:
+        return ref.with_qualifier(qualifier)
+    except QualifierConflictError as error:
+        raise InvalidPropertyError(f"{name}: {error}") from None
+
+
+def check_boolean(name: str, value: object) -> bool:
+    """True or False; CloudFormation sends "true" and "false"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise InvalidPropertyError(f"{name} must be true or false; got {_describe(value)}.")
 
 
 def check_destination(name: str, value: object, limits: PutLimits, *, on_failure: bool) -> str:
@@ -94,7 +133,7 @@ def check_destination(name: str, value: object, limits: PutLimits, *, on_failure
     checked = check_string(name, value, limits.destination, "an ARN")
     allowed = {**DESTINATION_SERVICES, **(FAILURE_ONLY_SERVICES if on_failure else {})}
     match = _ARN_SERVICE.match(checked)
-    if checked and (match is None or match.group(1) not in allowed):
+    if match is None or match.group(1) not in allowed:
         kinds = ", ".join(allowed.values())
         s3_note = "" if on_failure else " (an S3 bucket is allowed on failure only)"
         raise InvalidPropertyError(
@@ -118,6 +157,11 @@ def _mapping(name: str, value: object, allowed: tuple[str, ...]) -> Mapping[str,
 
 def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
     config = _mapping(DESTINATION_CONFIG, value, (ON_SUCCESS, ON_FAILURE))
+    if not config:
+        raise InvalidPropertyError(
+            f"{DESTINATION_CONFIG} must have {ON_SUCCESS}, {ON_FAILURE} or both; leave it out "
+            "for no destinations."
+        )
     checked: dict[str, Any] = {}
     for key in (ON_SUCCESS, ON_FAILURE):
         if key not in config:
@@ -133,8 +177,25 @@ def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
     return checked
 
 
-def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> dict[str, Any]:
-    """Return the keyword arguments of `put_function_event_invoke_config` for `properties`.
+@dataclass(frozen=True)
+class ConfigRequest:
+    """A checked config: which function, the settings to put, and whether it may take over."""
+
+    function: FunctionRef
+    settings: dict[str, Any] = field(default_factory=dict)
+    adopt_existing: bool = False
+
+    def config_id(self, default: Environment) -> ConfigId:
+        """The config this request writes; bare names and partial ARNs live in `default`."""
+        return self.function.config_id(default)
+
+    def put_arguments(self, default: Environment) -> dict[str, Any]:
+        """The keyword arguments of `put_function_event_invoke_config`, by canonical ARN."""
+        return {**self.config_id(default).api_target, **self.settings}
+
+
+def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> ConfigRequest:
+    """Check `properties` and return the config they declare.
 
     Raises `InvalidPropertyError` for the first bad value. Settings not given are left out of the
     request, which makes Lambda remove them (put replaces the whole config).
@@ -146,19 +207,22 @@ def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> dict[s
         )
     if FUNCTION_NAME not in properties:
         raise InvalidPropertyError(f"{FUNCTION_NAME} is required: a function name or ARN.")
-    request: dict[str, Any] = {
-        FUNCTION_NAME: check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME], limits)
-    }
+    function = check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME], limits)
     if QUALIFIER in properties:
-        request[QUALIFIER] = check_string(
+        qualifier = check_string(
             QUALIFIER, properties[QUALIFIER], limits.qualifier, QUALIFIER_FORMS
         )
+        function = with_qualifier(QUALIFIER, function, qualifier)
+    settings: dict[str, Any] = {}
     if RETRY_ATTEMPTS in properties:
-        request[RETRY_ATTEMPTS] = check_integer(
+        settings[RETRY_ATTEMPTS] = check_integer(
             RETRY_ATTEMPTS, properties[RETRY_ATTEMPTS], limits.retry_attempts
         )
     if EVENT_AGE in properties:
-        request[EVENT_AGE] = check_integer(EVENT_AGE, properties[EVENT_AGE], limits.event_age)
+        settings[EVENT_AGE] = check_integer(EVENT_AGE, properties[EVENT_AGE], limits.event_age)
     if DESTINATION_CONFIG in properties:
-        request[DESTINATION_CONFIG] = _destination_config(properties[DESTINATION_CONFIG], limits)
-    return request
+        settings[DESTINATION_CONFIG] = _destination_config(properties[DESTINATION_CONFIG], limits)
+    adopt = ADOPT_EXISTING in properties and check_boolean(
+        ADOPT_EXISTING, properties[ADOPT_EXISTING]
+    )
+    return ConfigRequest(function, settings, adopt)

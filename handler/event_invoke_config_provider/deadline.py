@@ -1,0 +1,84 @@
+"""When the provider must be done: the earlier of its Lambda timeout and CloudFormation's wait.
+
+CloudFormation waits `ServiceTimeout` seconds (a property of every custom resource, 3600 if not
+set) from the moment it sent the request, then fails the operation and may roll back. Work done
+after that could undo the rollback, so every wait of the provider, retries included, ends
+before the earlier of:
+
+- the invocation's own timeout (`context.get_remaining_time_in_millis()`);
+- `ServiceTimeout` after the request was signed: the ResponseURL is pre-signed by
+  CloudFormation and its `X-Amz-Date` says when, so time spent in Lambda's async queue counts;
+- `ServiceTimeout` after the invocation started, should the URL carry no date.
+
+`ANSWER_RESERVE_SECONDS` of that is kept back to deliver the answer.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+# CloudFormation's wait when a custom resource sets no ServiceTimeout.
+DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600
+# Kept back to send the answer (crhelper's last-resort timer fires 0.5 s before the timeout).
+ANSWER_RESERVE_SECONDS = 3.0
+_SIGNED_AT_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def service_timeout(properties: Mapping[str, Any]) -> float:
+    """The event's ServiceTimeout in seconds; CloudFormation's default when absent or unreadable."""
+    try:
+        return float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT_SECONDS))
+    except (TypeError, ValueError):
+        return DEFAULT_SERVICE_TIMEOUT_SECONDS
+
+
+def signed_at(response_url: str) -> float | None:
+    """When CloudFormation pre-signed the ResponseURL (epoch seconds), if the URL says."""
+    dates = parse_qs(urlsplit(response_url).query).get("X-Amz-Date")
+    if not dates:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(dates[0], _SIGNED_AT_FORMAT)))
+    except ValueError:
+        return None
+
+
+class Deadline:
+    """Seconds left to act and to answer, for one event."""
+
+    def __init__(
+        self,
+        context: Any,
+        *,
+        wait_ends_at: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._context = context
+        self._wait_ends_at = wait_ends_at
+        self._clock = clock
+
+    @classmethod
+    def for_event(
+        cls, event: Mapping[str, Any], context: Any, *, clock: Callable[[], float] = time.time
+    ) -> Deadline:
+        """The deadline of `event`: its Lambda timeout, its ServiceTimeout from when it was sent."""
+        timeout = service_timeout(event.get("ResourceProperties", {}))
+        started = clock()
+        sent = signed_at(str(event.get("ResponseURL", "")))
+        sent = started if sent is None else min(sent, started)
+        return cls(context, wait_ends_at=sent + timeout, clock=clock)
+
+    def answer_remaining(self) -> float:
+        """Seconds until the answer is no use: CloudFormation or Lambda has stopped waiting."""
+        left = float(self._context.get_remaining_time_in_millis()) / 1000
+        if self._wait_ends_at is not None:
+            left = min(left, self._wait_ends_at - self._clock())
+        return left
+
+    def remaining(self) -> float:
+        """Seconds left to act, less what answering CloudFormation needs."""
+        return self.answer_remaining() - ANSWER_RESERVE_SECONDS

@@ -1,0 +1,56 @@
+"""Who holds a config: the custom resources of the event's own stack, as CloudFormation lists them.
+
+A config belongs to exactly one resource. The physical id of a resource is its config's
+canonical ARN, so the resources of the same stack and type that show that physical id hold
+it: a Create may take a config over from such a resource (a rename, a split) and a Delete leaves
+a config alone while one holds it. A config that none holds was set by hand, by another stack or
+by the native resource: nothing touches it without the resource's `AdoptExisting`.
+
+Reading its own stack is the provider's only view of CloudFormation: `ListStackResources` and
+`DescribeStacks` on that stack, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .function_ref import ConfigId
+from .properties import ADOPT_EXISTING, FUNCTION_NAME
+
+# Stack states in which CloudFormation puts back what the failed operation changed.
+ROLLBACK_STATES = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
+
+
+class OwnershipError(RuntimeError):
+    """A write refused before anything was sent: the config belongs to no resource of the stack."""
+
+
+def holders(client: Any, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+    """Logical ids of the other resources of this stack and type that hold `config`."""
+    found: list[str] = []
+    for page in client.get_paginator("list_stack_resources").paginate(StackName=event["StackId"]):
+        for resource in page["StackResourceSummaries"]:
+            if (
+                resource["ResourceType"] == event["ResourceType"]
+                and resource["LogicalResourceId"] != event["LogicalResourceId"]
+                and not resource["ResourceStatus"].startswith("DELETE_")
+                and resource.get("PhysicalResourceId") == config.physical_id
+            ):
+                found.append(resource["LogicalResourceId"])
+    return found
+
+
+def rolling_back(client: Any, stack_id: str) -> bool:
+    """True while CloudFormation rolls the stack back (its Updates restore earlier targets)."""
+    [stack] = client.describe_stacks(StackName=stack_id)["Stacks"]
+    return stack["StackStatus"] in ROLLBACK_STATES
+
+
+def refusal(config: ConfigId) -> OwnershipError:
+    """The error for a config that no resource of the stack holds; says how to take it over."""
+    return OwnershipError(
+        f"{FUNCTION_NAME} {config.describe()} already has an event invoke config that no "
+        "resource of this stack manages; nothing was changed. To take it over, set "
+        f"{ADOPT_EXISTING}: true (CDK: adopt_existing=True)."
+    )
