@@ -11,7 +11,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint test bench integ clean
+.PHONY: setup synth demo lint test test-fast bench integ clean
 
 setup: $(STAMP) $(CDK)
 
@@ -34,10 +34,14 @@ demo: synth
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy constructs/event_invoke_config handler/event_invoke_config_provider app.py
+	$(VENV)/bin/mypy
 
 test: lint
 	$(VENV)/bin/pytest
+
+# The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
+test-fast: lint
+	$(VENV)/bin/pytest -m "not slow"
 
 integ: setup
 	$(PY) -m devtools.integ
