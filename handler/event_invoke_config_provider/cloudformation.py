@@ -1,17 +1,15 @@
-"""The CloudFormation side of the provider: crhelper's CfnResource, made safe for this provider.
+"""The CloudFormation side of the provider: crhelper's CfnResource, answering exactly once.
 
-crhelper 2.0 answers CloudFormation well; this subclass changes only what goes wrong here:
+crhelper is used through its public API: the constructor's `log_level`, `boto_level` and
+`sleep_on_delete`, the `create`/`update`/`delete` registrations, `generate_physical_id` and the
+`Status`/`Reason`/`PhysicalResourceId`/`Data` of the answer. One private method is overridden,
+`_send`, through which crhelper answers from all three of its paths (normal, unexpected
+exception, timer); `tests/test_cloudformation.py` fails when a crhelper release changes it.
 
-- Its `__init__` builds lambda, events and logs clients for a polling mode this provider never
-  uses (three clients of cold start) and one instance serves every invocation, so concurrent
-  calls in one process would share state. Here an instance is made per event, without clients.
-- Its timer and unexpected-exception answers carry an empty PhysicalResourceId (crhelper issue
-  #56), which CloudFormation rejects for Update and Delete: here every answer carries a valid id.
-- Its timer and its normal path can both answer one request: here the first answer wins, and
-  the other waits until that answer has been sent.
-- It shortens a long failure reason by keeping its end: here the start, which names the cause.
-- It logs at DEBUG by default, and at DEBUG it logs the whole event with its pre-signed
-  ResponseURL, which is a credential: here it logs at INFO. Delete never sleeps (crhelper: 120 s).
+Accepted cost: crhelper's constructor builds lambda, events and logs clients for a polling mode
+this provider never uses: about 70 ms at a cold start's first event and 8 ms at each later one
+(measured beside a cold start of about 220 ms), against seconds per CloudFormation round trip.
+Avoiding them would mean skipping that constructor, which is what made this module fragile.
 """
 
 from __future__ import annotations
@@ -23,13 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crhelper import CfnResource
-from crhelper.resource_helper import FAILED
+
+from . import response
+from .deadline import Deadline
 
 logger = logging.getLogger(__name__)
 
+# INFO, not crhelper's DEBUG: at DEBUG crhelper logs the whole event, whose ResponseURL is a
+# pre-signed credential.
 LOG_LEVEL = "INFO"
 BOTO_LOG_LEVEL = "WARNING"
-# crhelper truncates longer reasons, keeping their end.
+# crhelper keeps the last 240 characters of a longer reason; here its start, which names the cause.
 MAX_REASON = 256
 
 
@@ -44,65 +46,92 @@ class Outcome:
 Action = Callable[[dict[str, Any], Any], Outcome]
 
 
+class ResourceFailure(Exception):  # noqa: N818 - named for the FAILED answer it becomes
+    """An action's failure that names the physical id to answer with (what a rollback removes)."""
+
+    def __init__(self, message: str, physical_id: str) -> None:
+        super().__init__(message)
+        self.physical_id = physical_id
+
+
+def _start_of(reason: object) -> str:
+    text = str(reason)
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
 class CloudFormationRequest(CfnResource):
-    """Answers one CloudFormation event exactly once, always with a valid physical id."""
+    """Answers a CloudFormation event exactly once, always with a valid physical id.
 
-    def __init__(self, *, create: Action, update: Action, delete: Action) -> None:
-        # Not super().__init__(): it creates the polling clients. These are the attributes
-        # crhelper 2.0's request path reads (see crhelper/resource_helper.py).
-        self._create_func = self._adapt(create)
-        self._update_func = self._adapt(update)
-        self._delete_func = self._adapt(delete)
-        self._poll_create_func = self._poll_update_func = self._poll_delete_func = None
-        self._sleep_on_delete = 0
-        self._timer: threading.Timer | None = None
-        self._init_failed = None
-        self._json_logging = False
-        self._log_level = LOG_LEVEL
-        self._boto_level = BOTO_LOG_LEVEL
-        self._send_response = False
-        self._polling_interval = 0
-        self._sam_local = None
-        self._ssl_verify = None
-        self.Status = self.Reason = self.PhysicalResourceId = ""
-        self.StackId = self.RequestId = self.LogicalResourceId = ""
-        self.Data: dict[str, str] = {}
-        self.NoEcho = False
-        self._event: dict[str, Any] = {}
-        self._context: Any = None
-        self._response_url = ""
-        self._sending = threading.Lock()
-        self._answered = threading.Event()
+    An action's `Outcome` answers SUCCESS; a `ResourceFailure` answers FAILED with its id; any
+    other exception, or crhelper's timer (0.5 s before the Lambda timeout), answers FAILED with
+    the event's PhysicalResourceId or, for a Create, `failed_create_id`. Make one per event.
+    """
 
-    def _adapt(self, action: Action) -> Callable[[dict[str, Any], Any], str]:
+    def __init__(
+        self, *, create: Action, update: Action, delete: Action, failed_create_id: str
+    ) -> None:
+        # Delete never sleeps: crhelper's 120 s wait for CloudWatch Logs serves its polling mode.
+        super().__init__(log_level=LOG_LEVEL, boto_level=BOTO_LOG_LEVEL, sleep_on_delete=0)
+        self.create(self._answering(create))
+        self.update(self._answering(update))
+        self.delete(self._answering(delete))
+        # Double-underscore names are mangled, so they cannot clash with crhelper's attributes.
+        self.__failed_create_id = failed_create_id
+        self.__unchanged_id = failed_create_id
+        self.__deadline: Deadline  # set per event, by __call__
+        self.__answer_lock = threading.Lock()
+        self.__answered = False
+
+    def __call__(self, event: dict[str, Any], context: Any) -> None:
+        """Handle `event`: run its action, then answer CloudFormation."""
+        self.__deadline = Deadline.for_event(event, context)
+        self.__unchanged_id = str(event.get("PhysicalResourceId") or self.__failed_create_id)
+        self.__answered = False
+        logger.info(
+            "%s of %s, request %s",
+            event.get("RequestType"),
+            event.get("LogicalResourceId"),
+            event.get("RequestId"),
+        )
+        super().__call__(event, context)
+
+    def generate_physical_id(self, event: Any) -> str:
+        """The id of a Create that failed before it named one: it names nothing to delete."""
+        return self.__failed_create_id
+
+    def _answering(self, action: Action) -> Callable[[dict[str, Any], Any], str]:
+        """`action` as crhelper calls it: returns the physical id, fills `Data`."""
+
         def run(event: dict[str, Any], context: Any) -> str:
-            # If the timer fires while the action runs, it answers with the id known so far.
-            self.PhysicalResourceId = self._current_physical_id(event)
-            outcome = action(event, context)
+            try:
+                outcome = action(event, context)
+            except ResourceFailure as failure:
+                # crhelper answers FAILED with str(failure) and keeps the id set here.
+                self.PhysicalResourceId = failure.physical_id
+                raise
             self.Data.update(outcome.data)
             return outcome.physical_id
 
         return run
 
-    def _current_physical_id(self, event: dict[str, Any]) -> str:
-        """The id CloudFormation knows, or for a Create a made-up one that names no config."""
-        known: str | None = event.get("PhysicalResourceId")
-        return known or str(self.generate_physical_id(event))
-
-    def _timeout(self) -> None:
-        logger.error("Execution is about to time out, sending failure message")
-        self._send(FAILED, "The provider ran out of time before Lambda answered.")
-
-    def _send(self, status: str | None = None, reason: str = "", **kwargs: Any) -> None:
-        # The lock is held while the answer travels: if the timer is answering, the handler
-        # waits for that PUT instead of returning (Lambda would freeze it half-sent).
-        with self._sending:
-            if self._answered.is_set():
-                logger.warning("Request %s was already answered; not again", self.RequestId)
+    # Override of crhelper's private `_send(status, reason, send_response)`, the one method its
+    # normal path, its unexpected-exception handler and its timer all answer through. Reasons:
+    # - the timer and the normal path can both answer: the first wins, and the other waits
+    #   while that answer travels (Lambda would freeze a handler that returned mid-PUT);
+    # - crhelper answers the timer with an empty id, which CloudFormation rejects;
+    # - crhelper keeps the end of a long reason: here the start;
+    # - crhelper's sender never times out and never gives up: `response.deliver` does both.
+    def _send(self, status: str | None = None, reason: str = "", **_ignored: Any) -> None:
+        with self.__answer_lock:
+            if self.__answered:
+                logger.info("Request %s was already answered; not again", self.RequestId)
                 return
+            self.__answered = True
             if not self.PhysicalResourceId:
-                self.PhysicalResourceId = self._current_physical_id(self._event)
-            # crhelper would keep the end of a long reason; the start names the property.
-            self.Reason = str(self.Reason)[:MAX_REASON]
-            super()._send(status, str(reason)[:MAX_REASON], **kwargs)  # type: ignore[misc]
-            self._answered.set()
+                self.PhysicalResourceId = self.__unchanged_id
+            self.Reason = _start_of(self.Reason)
+            send = super()._send  # type: ignore[misc]  # not in crhelper's type stubs
+            send(status, _start_of(reason), send_response=self.__deliver)
+
+    def __deliver(self, url: str, body: dict[str, Any], _ssl_verify: object) -> None:
+        response.deliver(url, body, self.__deadline)

@@ -1,0 +1,100 @@
+"""Delivers the answer to CloudFormation: an HTTPS PUT of the response body to the ResponseURL.
+
+crhelper's own sender has no socket timeout, does not retry a 5xx and, when its retries fail,
+loops forever. Here every attempt has a socket timeout, 5xx answers, connection errors and
+timeouts are retried with jittered exponential backoff, and all of it ends by the event's
+deadline; a 4xx is final. An answer that cannot be delivered is logged at ERROR.
+
+The ResponseURL is pre-signed: its query is a credential and is never logged.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import ssl
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .deadline import Deadline
+
+logger = logging.getLogger(__name__)
+
+# Looked up at each attempt, so tests can capture answers at the wire by patching this name.
+HTTPSConnection = http.client.HTTPSConnection
+
+# The longest wait of one socket operation (connect, TLS handshake, send, read).
+MAX_SOCKET_TIMEOUT_SECONDS = 10.0
+BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 0.25, 4.0
+HTTP_OK_BELOW, HTTP_SERVER_ERROR = 300, 500
+
+
+def _redacted(response_url: str) -> str:
+    """The ResponseURL without its query (the pre-signed signature)."""
+    scheme, host, path, _query, _fragment = urlsplit(response_url)
+    return urlunsplit((scheme, host, path, "", ""))
+
+
+def _put(response_url: str, payload: bytes, timeout: float) -> int:
+    """One PUT of `payload`; returns the HTTP status."""
+    _scheme, host, path, query, _fragment = urlsplit(response_url)
+    connection = HTTPSConnection(host, timeout=timeout, context=ssl.create_default_context())
+    try:
+        # No content type: the URL is pre-signed without one, as crhelper and aws-cdk send it.
+        connection.request(
+            "PUT",
+            urlunsplit(("", "", path, query, "")),
+            body=payload,
+            headers={"content-type": "", "content-length": str(len(payload))},
+        )
+        response = connection.getresponse()
+        response.read()
+        return int(response.status)
+    finally:
+        connection.close()
+
+
+def deliver(response_url: str, body: Mapping[str, Any], deadline: Deadline) -> bool:
+    """PUT `body` to `response_url` before `deadline.answer_remaining()` runs out.
+
+    Returns whether CloudFormation accepted it; a failure is logged at ERROR, not raised.
+    """
+    where = _redacted(response_url)
+    secret = urlsplit(response_url).query
+    # default=str: a value JSON cannot encode must not cost the answer itself.
+    payload = json.dumps(body, default=str).encode()
+    attempt = 0
+    while True:
+        left = deadline.answer_remaining()
+        if left <= 0:
+            logger.error("Answer to %s not delivered: CloudFormation stopped waiting", where)
+            return False
+        try:
+            status = _put(response_url, payload, min(MAX_SOCKET_TIMEOUT_SECONDS, left))
+        except ssl.SSLCertVerificationError as error:
+            logger.error("Answer to %s not delivered: %s", where, error)
+            return False
+        except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out
+            problem = f"{type(error).__name__}: {error}"
+            problem = problem.replace(secret, "<redacted>") if secret else problem
+        else:
+            if status < HTTP_OK_BELOW:
+                logger.info("Answer %s delivered to %s", body.get("Status"), where)
+                return True
+            if status < HTTP_SERVER_ERROR:
+                logger.error("Answer to %s not delivered: HTTP %d (final)", where, status)
+                return False
+            problem = f"HTTP {status}"
+        pause = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
+        if pause >= deadline.answer_remaining():
+            logger.error(
+                "Answer to %s not delivered: %s, and no time left to retry", where, problem
+            )
+            return False
+        logger.warning("Answer to %s failed (%s); retrying in %.2f s", where, problem, pause)
+        time.sleep(pause)
+        attempt += 1

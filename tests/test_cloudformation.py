@@ -1,0 +1,259 @@
+"""CloudFormationRequest: one answer per event, with a valid physical id, over real HTTPS.
+
+Actions here are plain functions; the answers travel to the local ResponseURL endpoint
+(`devtools.local_cloud.ResponseCollector`), so the whole of crhelper's path is exercised.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from crhelper import CfnResource
+
+from devtools.lambda_bootstrap import LambdaContext
+from devtools.local_cloud import Hold, ResponseCollector
+from event_invoke_config_provider.cloudformation import (
+    MAX_REASON,
+    Action,
+    CloudFormationRequest,
+    Outcome,
+    ResourceFailure,
+)
+from tests.cfn_events import event
+
+NOT_CREATED = "Test::NotCreated"
+OLD_ID = "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST"
+NEW_ID = "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
+
+
+@pytest.fixture
+def endpoint(collector: ResponseCollector, monkeypatch: pytest.MonkeyPatch) -> ResponseCollector:
+    """The local ResponseURL endpoint, its self-signed certificate trusted."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
+    return collector
+
+
+def request_to(endpoint: ResponseCollector, request_type: str, **changes: Any) -> dict[str, Any]:
+    """An event of `request_type` whose ResponseURL is the local endpoint."""
+    cfn_event = event(request_type, **changes)
+    cfn_event["ResponseURL"] = endpoint.url_for(cfn_event["RequestId"])
+    return cfn_event
+
+
+def handle(cfn_event: dict[str, Any], action: Action, seconds: float = 60) -> None:
+    """Run `cfn_event` through a new CloudFormationRequest whose every action is `action`."""
+    request = CloudFormationRequest(
+        create=action, update=action, delete=action, failed_create_id=NOT_CREATED
+    )
+    request(cfn_event, LambdaContext("provider", seconds))
+
+
+def answers(endpoint: ResponseCollector, cfn_event: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (r["Status"], r["PhysicalResourceId"]) for r in endpoint.responses(cfn_event["RequestId"])
+    ]
+
+
+def test_an_outcome_answers_success_with_its_id_and_data(endpoint: ResponseCollector) -> None:
+    update = request_to(endpoint, "Update", PhysicalResourceId=OLD_ID)
+
+    handle(update, lambda _event, _context: Outcome(NEW_ID, {"FunctionArn": NEW_ID}))
+
+    [response] = endpoint.responses(update["RequestId"])
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NEW_ID)
+    assert response["Data"] == {"FunctionArn": NEW_ID}
+    assert (response["StackId"], response["LogicalResourceId"]) == (
+        update["StackId"],
+        update["LogicalResourceId"],
+    )
+
+
+def fail_with(error: Exception) -> Action:
+    def action(_event: dict[str, Any], _context: Any) -> Outcome:
+        raise error
+
+    return action
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update", "Delete"])
+def test_a_resource_failure_answers_failed_with_its_own_id(
+    endpoint: ResponseCollector, request_type: str
+) -> None:
+    cfn_event = request_to(endpoint, request_type, PhysicalResourceId=OLD_ID)
+
+    handle(cfn_event, fail_with(ResourceFailure("Lambda did not confirm the write.", NEW_ID)))
+
+    [response] = endpoint.responses(cfn_event["RequestId"])
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NEW_ID)
+    assert response["Reason"] == "Lambda did not confirm the write."
+
+
+@pytest.mark.parametrize(
+    ("request_type", "expected_id"),
+    [("Create", NOT_CREATED), ("Update", OLD_ID), ("Delete", OLD_ID)],
+)
+def test_any_other_exception_answers_failed_with_the_id_cloudformation_knows(
+    endpoint: ResponseCollector, request_type: str, expected_id: str
+) -> None:
+    changes = {} if request_type == "Create" else {"PhysicalResourceId": OLD_ID}
+    cfn_event = request_to(endpoint, request_type, **changes)
+
+    handle(cfn_event, fail_with(RuntimeError("disk on fire")))
+
+    [response] = endpoint.responses(cfn_event["RequestId"])
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", expected_id)
+    assert response["Reason"] == "disk on fire"
+
+
+def test_a_long_reason_keeps_its_start(endpoint: ResponseCollector) -> None:
+    create = request_to(endpoint, "Create")
+
+    handle(create, fail_with(ResourceFailure("MaximumRetryAttempts: " + "x" * 400, NOT_CREATED)))
+
+    [response] = endpoint.responses(create["RequestId"])
+    assert response["Reason"].startswith("MaximumRetryAttempts: xxx")
+    assert len(response["Reason"]) == MAX_REASON
+
+
+def test_delete_never_sleeps(endpoint: ResponseCollector) -> None:
+    delete = request_to(endpoint, "Delete", PhysicalResourceId=OLD_ID)
+
+    with mock.patch("crhelper.resource_helper.sleep") as sleep:
+        handle(delete, lambda _event, _context: Outcome(OLD_ID), seconds=600)
+
+    sleep.assert_not_called()
+    assert answers(endpoint, delete) == [("SUCCESS", OLD_ID)]
+
+
+def test_nothing_logged_carries_the_response_urls_signature(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    create = request_to(endpoint, "Create")
+    endpoint.reply_with(create["RequestId"], 500)
+
+    with caplog.at_level(logging.DEBUG):
+        handle(create, fail_with(RuntimeError("disk on fire")))
+
+    assert answers(endpoint, create) == [("FAILED", NOT_CREATED)]
+    assert {"INFO", "WARNING", "ERROR"} <= {r.levelname for r in caplog.records}
+    assert endpoint.secret not in caplog.text
+
+
+class LogSignal(logging.Handler):
+    """Sets `seen` when a record containing `text` is logged."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.seen.set()
+
+
+@pytest.fixture
+def signals() -> Iterator[Callable[[str], LogSignal]]:
+    """`signals(text)`: a LogSignal on every logger, removed after the test."""
+    added: list[LogSignal] = []
+
+    def signal(text: str) -> LogSignal:
+        added.append(LogSignal(text))
+        logging.getLogger().addHandler(added[-1])
+        return added[-1]
+
+    yield signal
+    for handler in added:
+        logging.getLogger().removeHandler(handler)
+
+
+def in_background(call: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_when_the_timer_answers_first_the_handler_waits_for_it_and_answers_no_more(
+    endpoint: ResponseCollector, signals: Callable[[str], LogSignal]
+) -> None:
+    update = request_to(endpoint, "Update", PhysicalResourceId=OLD_ID)
+    timer_answer = Hold()
+    endpoint.reply_with(update["RequestId"], timer_answer)
+    declined = signals("was already answered")
+
+    def overrunning(_event: dict[str, Any], _context: Any) -> Outcome:
+        # Returns while the timer's answer is held in flight by the endpoint.
+        assert timer_answer.arrived.wait(10), "crhelper's timer did not answer"
+        return Outcome(NEW_ID)
+
+    # crhelper's timer fires 0.5 s before this 1 s timeout.
+    handler = in_background(lambda: handle(update, overrunning, seconds=1.0))
+    assert timer_answer.arrived.wait(10), "crhelper's timer did not answer"
+    assert not declined.seen.wait(0.1), "the handler did not wait for the answer in flight"
+    assert handler.is_alive(), "the handler returned with the timer's answer half-sent"
+    timer_answer.release.set()
+    handler.join(10)
+
+    assert declined.seen.is_set()
+    assert answers(endpoint, update) == [("FAILED", OLD_ID)]
+    assert len(endpoint.attempts(update["RequestId"])) == 1
+
+
+def test_when_the_handler_answers_first_the_timer_answers_no_more(
+    endpoint: ResponseCollector, signals: Callable[[str], LogSignal]
+) -> None:
+    create = request_to(endpoint, "Create")
+    handler_answer = Hold()
+    endpoint.reply_with(create["RequestId"], handler_answer)
+    timer_fired = signals("about to time out")
+    declined = signals("was already answered")
+
+    handler = in_background(
+        lambda: handle(create, lambda _e, _c: Outcome(NEW_ID, {"a": "b"}), seconds=1.0)
+    )
+    assert handler_answer.arrived.wait(10)
+    assert timer_fired.seen.wait(10), "crhelper's timer did not fire"
+    handler_answer.release.set()
+    handler.join(10)
+
+    assert declined.seen.wait(10), "the timer did not stand down"
+    assert answers(endpoint, create) == [("SUCCESS", NEW_ID)]
+    assert len(endpoint.attempts(create["RequestId"])) == 1
+
+
+def test_crhelper_still_offers_what_cloudformation_request_relies_on() -> None:
+    """Fails when a crhelper release changes the surface CloudFormationRequest builds on."""
+    init = inspect.signature(CfnResource.__init__).parameters
+    assert {"log_level", "boto_level", "sleep_on_delete"} <= init.keys()
+    for register in (CfnResource.create, CfnResource.update, CfnResource.delete):
+        assert list(inspect.signature(register).parameters) == ["self", "func"]
+    assert list(inspect.signature(CfnResource.generate_physical_id).parameters) == [
+        "self",
+        "event",
+    ]
+    # Private methods, which crhelper's type stubs do not declare.
+    method = vars(CfnResource)
+    source = {name: inspect.getsource(method[name]) for name in method if callable(method[name])}
+    # The one override: every answer goes through `_send(status, reason, send_response)`,
+    # which hands the body to `send_response(url, body, ssl_verify)`.
+    assert list(inspect.signature(method["_send"]).parameters) == [
+        "self",
+        "status",
+        "reason",
+        "send_response",
+    ]
+    assert "send_response(self._response_url, response_body, self._ssl_verify)" in source["_send"]
+    for answering in ("__call__", "_timeout", "_cfn_response"):
+        assert "self._send(" in source[answering], answering
+    # Each event starts with no id and no data; a failed action keeps the id set before it
+    # raised; a Create that names none asks generate_physical_id.
+    assert 'self.PhysicalResourceId = ""' in source["_crhelper_init"]
+    assert "self.Data = {}" in source["_crhelper_init"]
+    assert "self.PhysicalResourceId = func(self._event, self._context)" in source["_wrap_function"]
+    assert "self.generate_physical_id(event)" in source["_cfn_response"]

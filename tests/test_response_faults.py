@@ -1,0 +1,169 @@
+"""Delivering the answer: faults at the ResponseURL endpoint, served for real over HTTPS.
+
+Each fault is either retried until the answer is delivered or logged at ERROR, and every
+attempt ends by the event's deadline (the Lambda timeout or ServiceTimeout, the earlier).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from devtools.lambda_bootstrap import LambdaContext
+from devtools.local_cloud import DROP, Hold, ResponseCollector
+from event_invoke_config_provider.deadline import Deadline
+from event_invoke_config_provider.response import deliver
+from tests.cfn_events import event
+
+# Time the test machine may add to a deadline (scheduling, a last TLS handshake).
+SLACK_SECONDS = 1.0
+
+
+@pytest.fixture
+def endpoint(collector: ResponseCollector, monkeypatch: pytest.MonkeyPatch) -> ResponseCollector:
+    """The local ResponseURL endpoint, its self-signed certificate trusted."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
+    return collector
+
+
+def answer_for(cfn_event: dict[str, Any]) -> dict[str, Any]:
+    return {"Status": "SUCCESS", "RequestId": cfn_event["RequestId"], "PhysicalResourceId": "x"}
+
+
+def send(cfn_event: dict[str, Any], seconds: float = 60) -> bool:
+    """Deliver an answer to `cfn_event` from a Lambda with `seconds` left."""
+    deadline = Deadline.for_event(cfn_event, LambdaContext("provider", seconds))
+    return deliver(cfn_event["ResponseURL"], answer_for(cfn_event), deadline)
+
+
+def to(endpoint: ResponseCollector, **changes: Any) -> dict[str, Any]:
+    cfn_event = event(**changes)
+    cfn_event["ResponseURL"] = endpoint.url_for(cfn_event["RequestId"])
+    return cfn_event
+
+
+def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+
+
+@pytest.mark.parametrize("status", [400, 403, 404])
+def test_a_4xx_is_final_and_logged_at_error(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    cfn_event = to(endpoint)
+    endpoint.reply_with(cfn_event["RequestId"], status)
+
+    assert send(cfn_event) is False
+
+    assert endpoint.attempts(cfn_event["RequestId"]) == [status]
+    assert [f"HTTP {status}" in line for line in errors(caplog)] == [True]
+    assert endpoint.secret not in caplog.text
+
+
+def test_an_endpoint_whose_certificate_is_not_trusted_is_not_retried(
+    collector: ResponseCollector, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    cfn_event = to(collector)
+
+    assert send(cfn_event) is False
+
+    assert collector.attempts(cfn_event["RequestId"]) == []
+    [error] = errors(caplog)
+    assert "CERTIFICATE_VERIFY_FAILED" in error
+
+
+@pytest.mark.parametrize(
+    "faults", [[500], [503, 500, 502], [DROP], [DROP, 500]], ids=["500", "5xx-3", "drop", "mixed"]
+)
+def test_5xx_and_dropped_connections_are_retried_until_delivered(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture, faults: list[int | str]
+) -> None:
+    cfn_event = to(endpoint)
+    endpoint.reply_with(cfn_event["RequestId"], *faults)
+
+    assert send(cfn_event) is True
+
+    assert endpoint.attempts(cfn_event["RequestId"]) == [*faults, 200]
+    assert endpoint.responses(cfn_event["RequestId"]) == [answer_for(cfn_event)]
+    assert not errors(caplog)
+    assert endpoint.secret not in caplog.text
+
+
+@pytest.mark.slow
+def test_a_refused_connection_is_retried_until_the_deadline_then_logged(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    cfn_event = event()
+    cfn_event["ResponseURL"] = endpoint.refusing_url_for(cfn_event["RequestId"])
+    seconds = 2.0
+
+    started = time.monotonic()
+    assert send(cfn_event, seconds) is False
+    elapsed = time.monotonic() - started
+
+    assert elapsed < seconds + SLACK_SECONDS
+    assert sum("retrying" in r.getMessage() for r in caplog.records) >= 2
+    [error] = errors(caplog)
+    assert "ConnectionRefusedError" in error
+    assert endpoint.secret not in caplog.text
+
+
+@pytest.mark.slow
+def test_an_endpoint_that_never_replies_is_given_up_at_the_deadline(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    cfn_event = to(endpoint)
+    endpoint.reply_with(cfn_event["RequestId"], Hold(), Hold(), Hold())
+    seconds = 2.0
+
+    started = time.monotonic()
+    assert send(cfn_event, seconds) is False
+    elapsed = time.monotonic() - started
+
+    assert elapsed < seconds + SLACK_SECONDS
+    assert endpoint.responses(cfn_event["RequestId"]) == []
+    [error] = errors(caplog)
+    assert "timed out" in error
+    assert endpoint.secret not in caplog.text
+
+
+def signed_ago(endpoint: ResponseCollector, seconds: float, service_timeout: int) -> dict[str, Any]:
+    """An event CloudFormation sent `seconds` ago, waiting `service_timeout` seconds."""
+    cfn_event = to(endpoint)
+    cfn_event["ResourceProperties"]["ServiceTimeout"] = str(service_timeout)
+    signed = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - seconds))
+    cfn_event["ResponseURL"] += f"&X-Amz-Date={signed}"
+    return cfn_event
+
+
+def test_no_answer_is_sent_after_cloudformation_stopped_waiting(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    cfn_event = signed_ago(endpoint, 600, service_timeout=300)
+
+    assert send(cfn_event) is False
+
+    assert endpoint.attempts(cfn_event["RequestId"]) == []
+    [error] = errors(caplog)
+    assert "stopped waiting" in error
+
+
+@pytest.mark.slow
+def test_retries_end_when_service_timeout_does_not_at_the_lambda_timeout(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    # CloudFormation stops waiting 1 to 2 s from now (X-Amz-Date has whole seconds).
+    cfn_event = signed_ago(endpoint, 1, service_timeout=3)
+    endpoint.reply_with(cfn_event["RequestId"], *[500] * 1000)
+
+    started = time.monotonic()
+    assert send(cfn_event, seconds=60) is False
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2 + SLACK_SECONDS
+    assert len(endpoint.attempts(cfn_event["RequestId"])) >= 2
+    assert len(errors(caplog)) == 1
