@@ -84,7 +84,8 @@ class ProviderStack(cdk.Stack):
     """Only the provider, exported for plain CloudFormation templates in this account/region.
 
     The provider may manage only the functions named in `function_names` (IAM name patterns
-    such as `orders-*` are allowed), never every function of the account.
+    such as `orders-*` are allowed), never every function of the account. It reads the resource
+    lists of the stacks it serves, which can be any stack of this account and region.
     """
 
     def __init__(
@@ -109,6 +110,18 @@ class ProviderStack(cdk.Stack):
                     "a pattern here is a deliberate grant (see cdk.json).",
                 )
             )
+        provider.allow_stack_reads(
+            self.format_arn(service="cloudformation", resource="stack", resource_name="*")
+        )
+        cdk.Validations.of(provider.role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:"
+                "<AWS::Region>:<AWS::AccountId>:stack/*]",
+                reason="Read-only (ListStackResources, DescribeStacks): the provider reads the "
+                "resource list and status of the stack that sent each event, to tell which "
+                "resource holds a config; the stacks it serves are any of this account and region.",
+            )
+        )
         cdk.CfnOutput(
             self, "ServiceToken", value=provider.service_token, export_name=SERVICE_TOKEN_EXPORT
         )

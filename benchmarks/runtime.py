@@ -1,4 +1,4 @@
-"""The provider at run time: asset size, cold start, Lambda API calls and wall time per event."""
+"""The provider at run time: asset size, cold start, API requests and wall time per event."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from unittest import mock
 from devtools import moto_lambda
 from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import MotoServer, ResponseCollector, create_functions
+from devtools.stack_api import StackApi, empty_stack_api
 
 COLD_START = """
 import sys, time
@@ -25,8 +26,8 @@ started = time.perf_counter()
 if sys.argv[1] == "provider":
     sys.path.insert(0, sys.argv[2])
     from event_invoke_config_provider import index
-    from event_invoke_config_provider.lambda_api import CallTimeouts
-    index.lambda_client(CallTimeouts.within(60.0))
+    from event_invoke_config_provider.retries import CallTimeouts
+    index.make_client("lambda", CallTimeouts.within(60.0))
 else:
     import boto3
     boto3.client("lambda")
@@ -63,50 +64,61 @@ def cold_starts(asset: Path, runs: int) -> dict[str, float]:
     return {mode: statistics.median(values) for mode, values in samples.items()}
 
 
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/bench/1"
+
+
 @dataclass(frozen=True)
 class EventCost:
-    """What one kind of event costs: Lambda requests and handler wall time."""
+    """What one kind of event costs: Lambda and stack API requests, and handler wall time."""
 
     lambda_requests: int
+    stack_requests: int
     median_seconds: float
 
 
 def lifecycle_costs(rounds: int) -> dict[str, EventCost]:
-    """Lambda requests (counted at moto's HTTP front) and handler wall time per event type."""
+    """Requests (counted at moto's and the stack API's HTTP fronts) and wall time per event."""
     with MotoServer() as endpoint, ResponseCollector() as collector:
-        local = {
-            **FAKE_AWS,
-            "AWS_ENDPOINT_URL_LAMBDA": endpoint,
-            "SSL_CERT_FILE": str(collector.ca_file),
-        }
-        with mock.patch.dict(os.environ, local):
-            return _lifecycle(create_functions(endpoint, "bench")[0], collector, rounds)
+        stack_api = empty_stack_api(endpoint, STACK_ID)
+        with stack_api as stack_endpoint:
+            local = {
+                **FAKE_AWS,
+                "AWS_ENDPOINT_URL_LAMBDA": endpoint,
+                "AWS_ENDPOINT_URL_CLOUDFORMATION": stack_endpoint,
+                "SSL_CERT_FILE": str(collector.ca_file),
+            }
+            with mock.patch.dict(os.environ, local):
+                function_name = create_functions(endpoint, "bench")[0]
+                return _lifecycle(function_name, collector, stack_api, rounds)
 
 
 def _lifecycle(
-    function_name: str, collector: ResponseCollector, rounds: int
+    function_name: str, collector: ResponseCollector, stack_api: StackApi, rounds: int
 ) -> dict[str, EventCost]:
     from event_invoke_config_provider import index  # noqa: PLC0415 - imported with the env set
 
-    requests: dict[str, list[int]] = {"Create": [], "Update": [], "Delete": []}
-    seconds: dict[str, list[float]] = {"Create": [], "Update": [], "Delete": []}
+    kinds = ("Create", "Update", "Delete")
+    lambda_requests: dict[str, list[int]] = {kind: [] for kind in kinds}
+    stack_requests: dict[str, list[int]] = {kind: [] for kind in kinds}
+    seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
 
     def send(request_type: str, **fields: Any) -> str:
         request_id = str(uuid.uuid4())
         event = {
             "RequestType": request_type,
             "ResponseURL": collector.url_for(request_id),
-            "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/bench/1",
+            "StackId": STACK_ID,
             "RequestId": request_id,
             "LogicalResourceId": "Config",
             "ResourceType": "Custom::LambdaEventInvokeConfig",
             **fields,
         }
-        before = moto_lambda.calls["http"]
+        lambda_before, stack_before = moto_lambda.calls["http"], len(stack_api.calls)
         started = time.perf_counter()
         index.handler(event, LambdaContext("provider", 180))
         seconds[request_type].append(time.perf_counter() - started)
-        requests[request_type].append(moto_lambda.calls["http"] - before)
+        lambda_requests[request_type].append(moto_lambda.calls["http"] - lambda_before)
+        stack_requests[request_type].append(len(stack_api.calls) - stack_before)
         [response] = collector.responses(request_id)
         assert response["Status"] == "SUCCESS", response["Reason"]
         physical_id: str = response["PhysicalResourceId"]
@@ -124,5 +136,8 @@ def _lifecycle(
         )
         send("Delete", ResourceProperties=new, PhysicalResourceId=physical_id)
     return {
-        kind: EventCost(max(requests[kind]), statistics.median(seconds[kind])) for kind in requests
+        kind: EventCost(
+            max(lambda_requests[kind]), max(stack_requests[kind]), statistics.median(seconds[kind])
+        )
+        for kind in kinds
     }

@@ -1,46 +1,36 @@
-"""Drive a synthesized stack's custom resources through their lifecycle against moto.
+"""Deploy templates offline: the stack engine, its stack API and the provider asset, wired up.
 
-`LocalDeployment` reads a template from the cloud assembly, creates in moto only the resources
-the custom resources refer to (functions, versions, aliases, queues, topics, roles), resolves
-the intrinsic functions CDK emits, and sends each custom resource the events CloudFormation
-would, with every scalar turned into a string as CloudFormation does.
+`LocalCloud` runs CloudFormation's operations (devtools/engine.py) against moto, serves the
+stacks' state to the provider (devtools/stack_api.py), and sends each custom resource's events
+to the synthesized provider asset in a fresh interpreter, as CloudFormation sends them: every
+scalar a string, a pre-signed-looking ResponseURL dated with the send time, and an answer that
+counts only if it arrives within the event's ServiceTimeout.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import re
+import contextlib
+import time
 import uuid
-import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-from cfnlint.decode import cfn_yaml
-
-from .lambda_runtime import REGION, ProviderAsset, environment, invoke
+from .engine import CloudFormation
+from .lambda_runtime import Invocation, ProviderAsset, environment, start
 from .local_cloud import ResponseCollector
+from .native_resources import Created, NativeResources, ResourceError
+from .stack_api import StackApi
+from .stack_state import Stack
+from .template import ACCOUNT, REGION, Template
 
-ACCOUNT = "123456789012"
 PROVIDER_PACKAGE = "event_invoke_config_provider."
-_SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
-PSEUDO_PARAMETERS = {
-    "AWS::Partition": "aws",
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT,
-    "AWS::URLSuffix": "amazonaws.com",
-}
+# CloudFormation's wait for a custom resource without ServiceTimeout.
+DEFAULT_SERVICE_TIMEOUT = 3600.0
 
 
-def load_template(cdk_out: Path, stack: str) -> dict[str, Any]:
-    """The synthesized template of `stack`."""
-    template: dict[str, Any] = json.loads((cdk_out / f"{stack}.template.json").read_text())
-    return template
-
-
-def provider_asset(cdk_out: Path, template: dict[str, Any]) -> ProviderAsset:
+def provider_asset(cdk_out: Path, template: Template) -> ProviderAsset:
     """The provider function of a synthesized template (found by its handler's package)."""
     for resource in template["Resources"].values():
         handler = resource.get("Properties", {}).get("Handler", "")
@@ -51,12 +41,6 @@ def provider_asset(cdk_out: Path, template: dict[str, Any]) -> ProviderAsset:
                 timeout_seconds=resource["Properties"]["Timeout"],
             )
     raise LookupError("the template has no provider function")
-
-
-def load_yaml_template(path: Path) -> dict[str, Any]:
-    """A plain CloudFormation YAML template, short-form intrinsics (`!Ref`) made long-form."""
-    template: dict[str, Any] = cfn_yaml.load(str(path))
-    return template
 
 
 def read_config(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:
@@ -72,13 +56,6 @@ def read_config(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:
     return config
 
 
-def _inline_zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", source)
-    return buffer.getvalue()
-
-
 def as_cloudformation_sends(value: Any) -> Any:
     """CloudFormation hands custom resources every scalar as a string."""
     if isinstance(value, dict):
@@ -90,168 +67,126 @@ def as_cloudformation_sends(value: Any) -> Any:
     return str(value)
 
 
-class LocalDeployment:
-    """One stack's resources in moto, and its custom resources run through the provider asset."""
+@dataclass
+class Exchange:
+    """One custom-resource request and the answer CloudFormation took from it."""
 
-    def __init__(
-        self,
-        stack: str,
-        template: dict[str, Any],
-        asset: ProviderAsset,
-        *,
-        moto_endpoint: str,
-        collector: ResponseCollector,
-    ) -> None:
-        self.stack = stack
-        self.template = template
-        self.asset = asset
-        self.collector = collector
-        self.stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack}/{uuid.uuid4()}"
-        self.env = environment(moto_endpoint, collector.ca_file)
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        )
-        self.lambda_client = session.client("lambda", endpoint_url=moto_endpoint)
-        self._iam = session.client("iam", endpoint_url=moto_endpoint)
-        self._sqs = session.client("sqs", endpoint_url=moto_endpoint)
-        self._sns = session.client("sns", endpoint_url=moto_endpoint)
-        self._created: dict[str, dict[str, str]] = {}
-        self.last_logs = ""
+    event: dict[str, Any]
+    sent_at: float  # epoch seconds
+    deadline: float  # epoch seconds: sent_at + ServiceTimeout
+    response: dict[str, Any] | None = None  # None: no answer in time
+    invocation: Invocation | None = None
 
-    # --- intrinsic functions -------------------------------------------------------------
 
-    def resolve(self, value: Any) -> Any:
-        """`value` with Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub done."""
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, argument),) = value.items()
-            intrinsic = self._intrinsics().get(key)
-            if intrinsic is not None:
-                return intrinsic(argument)
-        return {key: self.resolve(item) for key, item in value.items()}
+class Provider:
+    """Sends custom-resource events to the provider asset and takes the answer in time."""
 
-    def _intrinsics(self) -> dict[str, Callable[[Any], Any]]:
-        return {
-            "Ref": self._ref,
-            "Fn::GetAtt": lambda arg: self._attributes(arg[0])[arg[1]],
-            "Fn::Join": lambda arg: arg[0].join(str(self.resolve(part)) for part in arg[1]),
-            "Fn::Select": lambda arg: self.resolve(arg[1])[int(arg[0])],
-            "Fn::Split": lambda arg: str(self.resolve(arg[1])).split(arg[0]),
-            "Fn::Sub": lambda arg: _SUB_VARIABLE.sub(self._substitute, arg),
-        }
+    def __init__(self, asset: ProviderAsset, collector: ResponseCollector, env: dict[str, str]):
+        self.asset, self.collector, self.env = asset, collector, env
+        self.history: list[Exchange] = []
+        self.before_send: Callable[[dict[str, Any]], None] | None = None
 
-    def _substitute(self, variable: re.Match[str]) -> str:
-        name, _, attribute = variable.group(1).partition(".")
-        return self._attributes(name)[attribute] if attribute else self._ref(name)
+    def send(self, event: dict[str, Any]) -> Exchange:
+        """Send one event (RequestId, ResponseURL and ServiceToken are added here)."""
+        properties = as_cloudformation_sends(event["ResourceProperties"])
+        event = {**event, "ResourceProperties": properties, "RequestId": str(uuid.uuid4())}
+        if "OldResourceProperties" in event:
+            event["OldResourceProperties"] = as_cloudformation_sends(event["OldResourceProperties"])
+        event["ServiceToken"] = properties.get("ServiceToken", "")
+        sent_at = time.time()
+        signed = time.strftime("X-Amz-Date=%Y%m%dT%H%M%SZ&", time.gmtime(sent_at))
+        url = self.collector.url_for(event["RequestId"])
+        event["ResponseURL"] = url.replace("X-Amz-Expires", signed + "X-Amz-Expires", 1)
+        timeout = float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT))
+        exchange = Exchange(event, sent_at, sent_at + timeout)
+        if self.before_send is not None:
+            self.before_send(event)
+        exchange.invocation = start(self.asset, event, self.env)
+        exchange.invocation.wait(until=time.monotonic() + timeout)
+        responses = self.collector.responses(event["RequestId"])
+        exchange.response = responses[0] if responses else None
+        self.history.append(exchange)
+        return exchange
 
-    def _ref(self, name: str) -> str:
-        if name in PSEUDO_PARAMETERS:
-            return PSEUDO_PARAMETERS[name]
-        if name == "AWS::StackName":
-            return self.stack
-        return self._attributes(name)["Ref"]
+    def settle(self, seconds: float = 60) -> None:
+        """Wait for invocations still running after CloudFormation stopped waiting for them."""
+        until = time.monotonic() + seconds
+        for exchange in self.history:
+            if exchange.invocation is not None and not exchange.invocation.wait(until):
+                raise TimeoutError(f"invocation {exchange.event['RequestId']} still running")
 
-    # --- the resources custom resources refer to -------------------------------------------
+    @property
+    def last_logs(self) -> str:
+        """The logs of the last invocation."""
+        invocation = self.history[-1].invocation
+        return invocation.logs if invocation is not None else ""
 
-    def _creator(self, logical_id: str) -> Callable[[str, dict[str, Any]], dict[str, str]] | None:
-        resource_type = self.template["Resources"][logical_id]["Type"]
-        return getattr(self, "_create_" + resource_type.replace("::", "_").lower(), None)
+    def as_custom_resource(self, stack: Stack, event: dict[str, Any]) -> Created:
+        """The engine's view of an exchange: the resource, or ResourceError."""
+        exchange = self.send(event)
+        answer, current = exchange.response, event.get("PhysicalResourceId")
+        if answer is None:
+            waited = exchange.deadline - exchange.sent_at
+            raise ResourceError(f"No answer within the ServiceTimeout ({waited:.0f} s)", current)
+        if answer["Status"] != "SUCCESS":
+            physical_id = answer.get("PhysicalResourceId") or current
+            raise ResourceError(answer.get("Reason", ""), physical_id)
+        physical_id = answer["PhysicalResourceId"]
+        return Created(physical_id, {**answer.get("Data", {}), "Ref": physical_id})
 
-    def _attributes(self, logical_id: str) -> dict[str, str]:
-        if logical_id not in self._created:
-            create = self._creator(logical_id)
-            if create is None:
-                raise NotImplementedError(f"cannot create {logical_id} in moto")
-            properties = self.template["Resources"][logical_id].get("Properties", {})
-            self._created[logical_id] = create(logical_id, self.resolve(properties))
-        return self._created[logical_id]
 
-    def _create_aws_iam_role(self, logical_id: str, props: dict[str, Any]) -> dict[str, str]:
-        role = self._iam.create_role(
-            RoleName=f"{self.stack}-{logical_id}"[:64],
-            AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
-        )["Role"]
-        return {"Ref": role["RoleName"], "Arn": role["Arn"]}
+class LocalCloud:
+    """CloudFormation offline: stacks in moto, custom resources served by one provider asset."""
 
-    def _create_aws_lambda_function(self, logical_id: str, props: dict[str, Any]) -> dict[str, str]:
-        function = self.lambda_client.create_function(
-            FunctionName=props.get("FunctionName", f"{self.stack}-{logical_id}"[:64]),
-            Runtime=props["Runtime"],
-            Role=props["Role"],
-            Handler=props["Handler"],
-            Code={"ZipFile": _inline_zip(props["Code"].get("ZipFile", ""))},
-        )
-        return {"Ref": function["FunctionName"], "Arn": function["FunctionArn"]}
+    def __init__(self, asset: ProviderAsset, *, moto_endpoint: str, collector: ResponseCollector):
+        self.native = NativeResources(moto_endpoint)
+        self.lambda_client = self.native.lambda_client
+        self._moto_endpoint, self._collector = moto_endpoint, collector
+        self._stack_api: StackApi | None = None
+        self.provider = Provider(asset, collector, environment(moto_endpoint, collector.ca_file))
+        self.engine = CloudFormation(self.native, self.provider.as_custom_resource)
+        self._exit = contextlib.ExitStack()
 
-    def _create_aws_lambda_version(self, _logical_id: str, props: dict[str, Any]) -> dict[str, str]:
-        version = self.lambda_client.publish_version(FunctionName=props["FunctionName"])
-        return {"Ref": version["FunctionArn"], "Version": version["Version"]}
+    def __enter__(self) -> LocalCloud:
+        self._stack_api = StackApi(self.engine)
+        endpoint = self._exit.enter_context(self._stack_api)
+        self.provider.env = environment(self._moto_endpoint, self._collector.ca_file, endpoint)
+        return self
 
-    def _create_aws_lambda_alias(self, _logical_id: str, props: dict[str, Any]) -> dict[str, str]:
-        alias = self.lambda_client.create_alias(
-            FunctionName=props["FunctionName"],
-            Name=props["Name"],
-            FunctionVersion=props["FunctionVersion"],
-        )
-        return {"Ref": alias["AliasArn"]}
+    def __exit__(self, *_exc: object) -> None:
+        self.provider.settle()
+        self._exit.close()
 
-    def _create_aws_sqs_queue(self, logical_id: str, _props: dict[str, Any]) -> dict[str, str]:
-        url = self._sqs.create_queue(QueueName=f"{self.stack}-{logical_id}")["QueueUrl"]
-        arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        return {"Ref": url, "Arn": arn["Attributes"]["QueueArn"]}
-
-    def _create_aws_sns_topic(self, logical_id: str, _props: dict[str, Any]) -> dict[str, str]:
-        arn = self._sns.create_topic(Name=f"{self.stack}-{logical_id}")["TopicArn"]
-        return {"Ref": arn, "TopicArn": arn}
-
-    # --- CloudFormation's side ---------------------------------------------------------------
-
-    def properties_of(self, logical_id: str) -> dict[str, Any]:
-        """A custom resource's properties as CloudFormation would send them."""
-        resource = self.template["Resources"][logical_id]
-        depends_on = resource.get("DependsOn", [])
-        for dependency in [depends_on] if isinstance(depends_on, str) else depends_on:
-            if self._creator(dependency) is not None:  # e.g. an alias; IAM policies are skipped
-                self._attributes(dependency)
-        properties = dict(resource["Properties"])
-        # The provider runs locally from its asset: it is not created in moto.
-        properties["ServiceToken"] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider"
-        return dict(as_cloudformation_sends(self.resolve(properties)))
+    @property
+    def stack_api_calls(self) -> list[dict[str, str]]:
+        """The requests the stack API has answered."""
+        return self._stack_api.calls if self._stack_api is not None else []
 
     def send(
-        self,
-        request_type: str,
-        logical_id: str,
-        properties: dict[str, Any],
-        *,
-        old_properties: dict[str, Any] | None = None,
-        physical_id: str | None = None,
+        self, stack: Stack, request_type: str, logical_id: str, **fields: Any
     ) -> dict[str, Any]:
-        """Send one event to the provider asset and return the response CloudFormation got."""
-        request_id = str(uuid.uuid4())
+        """One event outside any stack operation, as the stack's resource; returns the answer.
+
+        `fields`: properties=, old_properties=, physical_id=, resource_type= (default custom).
+        """
         event: dict[str, Any] = {
             "RequestType": request_type,
-            "ServiceToken": properties.get("ServiceToken", ""),
-            "ResponseURL": self.collector.url_for(request_id),
-            "StackId": self.stack_id,
-            "RequestId": request_id,
+            "StackId": stack.stack_id,
             "LogicalResourceId": logical_id,
-            "ResourceType": self.template["Resources"][logical_id]["Type"],
-            "ResourceProperties": properties,
+            "ResourceType": fields.get("resource_type", "Custom::LambdaEventInvokeConfig"),
+            "ResourceProperties": fields.get("properties", {}),
         }
-        if old_properties is not None:
-            event["OldResourceProperties"] = old_properties
-        if physical_id is not None:
-            event["PhysicalResourceId"] = physical_id
-        process = invoke(self.asset, event, self.env)
-        self.last_logs = process.stdout + process.stderr
-        responses = self.collector.responses(request_id)
-        if len(responses) != 1:
-            raise RuntimeError(
-                f"{request_type} {logical_id}: expected one response, got {len(responses)}; "
-                f"exit {process.returncode}, logs:\n{self.last_logs}"
-            )
-        return responses[0]
+        if "old_properties" in fields:
+            event["OldResourceProperties"] = fields["old_properties"]
+        if "physical_id" in fields:
+            event["PhysicalResourceId"] = fields["physical_id"]
+        exchange = self.provider.send(event)
+        if exchange.response is None:
+            logs = self.provider.last_logs
+            raise RuntimeError(f"{request_type} {logical_id}: no answer; logs:\n{logs}")
+        return exchange.response
+
+
+def service_token() -> str:
+    """A ServiceToken for plain test templates (the asset serves every custom resource)."""
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider"

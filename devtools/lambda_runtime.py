@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 REGION = "us-east-1"
+# Interpreter start-up, which Lambda's init phase would not count against the timeout.
+STARTUP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,15 @@ class ProviderAsset:
     timeout_seconds: int
 
 
-def environment(lambda_endpoint: str, ca_file: Path) -> dict[str, str]:
+def environment(
+    lambda_endpoint: str, ca_file: Path, cloudformation_endpoint: str | None = None
+) -> dict[str, str]:
     """The function's environment: fake credentials, the local endpoints, nothing from the host."""
+    endpoints = {"AWS_ENDPOINT_URL_LAMBDA": lambda_endpoint}
+    if cloudformation_endpoint is not None:
+        endpoints["AWS_ENDPOINT_URL_CLOUDFORMATION"] = cloudformation_endpoint
     return {
+        **endpoints,
         "PATH": os.environ.get("PATH", ""),
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
@@ -33,17 +42,14 @@ def environment(lambda_endpoint: str, ca_file: Path) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": "provider",
-        "AWS_ENDPOINT_URL_LAMBDA": lambda_endpoint,
         "SSL_CERT_FILE": str(ca_file),
         "PYTHONDONTWRITEBYTECODE": "1",  # the runtime's task root is read-only
     }
 
 
-def invoke(
-    asset: ProviderAsset, event: dict[str, Any], env: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    """Run one event through the asset's handler; returns the process with its logs."""
-    return subprocess.run(
+def start(asset: ProviderAsset, event: dict[str, Any], env: dict[str, str]) -> Invocation:
+    """Start one event through the asset's handler; the invocation runs until it returns."""
+    process = subprocess.Popen(
         [
             sys.executable,
             str(BOOTSTRAP),
@@ -51,10 +57,35 @@ def invoke(
             asset.handler,
             str(asset.timeout_seconds),
         ],
-        input=json.dumps(event),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=env,
-        capture_output=True,
         text=True,
-        timeout=asset.timeout_seconds + 30,
-        check=False,
     )
+    timeout_at = time.monotonic() + STARTUP_SECONDS + asset.timeout_seconds
+    return Invocation(process, json.dumps(event), timeout_at)
+
+
+class Invocation:
+    """A running invocation; Lambda ends it at its timeout, as the runtime would."""
+
+    def __init__(self, process: subprocess.Popen[str], event: str, timeout_at: float) -> None:
+        self._process = process
+        self._input: str | None = event
+        self._timeout_at = timeout_at
+        self.logs = ""
+
+    def wait(self, until: float) -> bool:
+        """Wait until it ends or until `until` (monotonic); True if it has ended."""
+        if self._process.returncode is None and time.monotonic() >= self._timeout_at:
+            self._process.kill()
+        seconds = max(0.0, min(until, self._timeout_at) - time.monotonic())
+        try:
+            stdout, stderr = self._process.communicate(self._input, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            self._input = None  # written already
+            return self.wait(until) if time.monotonic() >= self._timeout_at else False
+        self._input = None
+        self.logs = self.logs or stdout + stderr
+        return True

@@ -7,8 +7,9 @@ returns the first config), and answers with the unqualified ARN where Lambda ans
 moto's request routing, function store and validation and replaces only the config store.
 
 `calls` counts the requests that reach the API (the HTTP level): every Lambda request under
-"http", the event-invoke-config ones by operation too. `inject` makes the next
-requests for a function fail with the error Lambda would send, for the fault tests.
+"http", the event-invoke-config ones by operation too. `inject` makes the next put or delete
+requests for a function fail with the error Lambda would send, for the fault tests; with
+`applied=True` the request takes effect first and only its reply is an error (a lost reply).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,7 +26,7 @@ from moto.awslambda.exceptions import UnknownEventConfig
 from moto.awslambda.models import EventInvokeConfig, LambdaBackend
 from moto.awslambda.responses import LambdaResponse
 from moto.core.exceptions import JsonRESTError
-from moto.core.responses import TYPE_RESPONSE, ActionResult
+from moto.core.responses import ActionResult
 
 UNQUALIFIED = "$LATEST"
 STATUS = {
@@ -32,29 +34,64 @@ STATUS = {
     "ResourceConflictException": 409,
     "InvalidParameterValueException": 400,
     "AccessDeniedException": 403,
+    "ServiceException": 500,
 }
 calls: Counter[str] = Counter()
-_faults: dict[str, list[tuple[str, str]]] = {}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected error: for which operations, and whether the request takes effect first."""
+
+    code: str
+    message: str
+    operations: tuple[str, ...]
+    applied: bool
+
+    def raise_it(self) -> None:
+        """Raise the error as Lambda sends it."""
+        error = JsonRESTError(self.code, self.message)
+        error.code = STATUS[self.code]
+        raise error
+
+
+_faults: dict[str, list[Fault]] = {}
 _lock = threading.Lock()
 
 
-def inject(function_name: str, code: str, message: str, times: int = 1) -> None:
-    """Fail the next `times` requests naming `function_name` with Lambda error `code`."""
+def inject(
+    function_name: str,
+    code: str,
+    message: str,
+    times: int = 1,
+    *,
+    operations: tuple[str, ...] = ("put", "delete"),
+    applied: bool = False,
+) -> None:
+    """Fail the next `times` `operations` naming `function_name` with Lambda error `code`."""
     with _lock:
-        _faults.setdefault(function_name, []).extend([(code, message)] * times)
+        fault = Fault(code, message, operations, applied)
+        _faults.setdefault(function_name, []).extend([fault] * times)
 
 
-def _count_and_maybe_fail(operation: str, response: LambdaResponse) -> None:
+def clear(function_name: str) -> None:
+    """Drop the faults still pending for `function_name`."""
+    with _lock:
+        _faults.pop(function_name, None)
+
+
+def _count_and_take_fault(operation: str, response: LambdaResponse) -> Fault | None:
+    """Count the request; the fault it must fail with, raised here unless it applies first."""
     name = unquote(response.path.rsplit("/", 2)[1])
     with _lock:
         calls[operation] += 1
-        pending = _faults.get(name.split("function:")[-1].split(":")[0])
-        fault = pending.pop(0) if pending else None
-    if fault is not None:
-        code, message = fault
-        error = JsonRESTError(code, message)
-        error.code = STATUS[code]
-        raise error
+        pending = _faults.get(name.split("function:")[-1].split(":")[0], [])
+        fault = next((f for f in pending if operation in f.operations), None)
+        if fault is not None:
+            pending.remove(fault)
+    if fault is not None and not fault.applied:
+        fault.raise_it()
+    return fault
 
 
 def _target(response: LambdaResponse) -> str:
@@ -83,10 +120,12 @@ def _configs(backend: LambdaBackend) -> dict[str, EventInvokeConfig]:
 
 
 def _put(self: LambdaResponse) -> ActionResult:
-    _count_and_maybe_fail("put", self)
+    fault = _count_and_take_fault("put", self)
     arn = _target(self)
     config = EventInvokeConfig(arn, str(time.time()), self.json_body)  # moto's validation
     _configs(self.backend)[arn] = config
+    if fault is not None:
+        fault.raise_it()
     return ActionResult(config.response())
 
 
@@ -98,11 +137,13 @@ def _get(self: LambdaResponse) -> ActionResult:
     return ActionResult(_configs(self.backend)[arn].response())
 
 
-def _delete(self: LambdaResponse) -> TYPE_RESPONSE:
-    _count_and_maybe_fail("delete", self)
+def _delete(self: LambdaResponse) -> tuple[int, dict[str, Any], str]:
+    fault = _count_and_take_fault("delete", self)
     arn = _target(self)
     if _configs(self.backend).pop(arn, None) is None:
         raise UnknownEventConfig(arn)
+    if fault is not None:
+        fault.raise_it()
     return 204, {"status": 204}, "{}"
 
 

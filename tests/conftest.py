@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from devtools.deployment import LocalCloud, provider_asset
 from devtools.local_cloud import MotoServer, ResponseCollector
+from devtools.stack_api import empty_stack_api
+from devtools.template import load_template
+from tests.cfn_events import event
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -71,14 +75,33 @@ def collector() -> Iterator[ResponseCollector]:
         yield responses
 
 
+@pytest.fixture(scope="session")
+def quiet_stack_api(moto_endpoint: str) -> Iterator[str]:
+    """The stack API serving one deployed stack without resources: the events' `StackId`."""
+    with empty_stack_api(moto_endpoint, event()["StackId"]) as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
 def local_aws(
-    monkeypatch: pytest.MonkeyPatch, moto_endpoint: str, collector: ResponseCollector
+    monkeypatch: pytest.MonkeyPatch,
+    moto_endpoint: str,
+    quiet_stack_api: str,
+    collector: ResponseCollector,
 ) -> ResponseCollector:
-    """Point the in-process handler at moto and trust the local ResponseURL's certificate."""
+    """Point the in-process handler at moto and the stack API; trust the ResponseURL's cert."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", moto_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", quiet_stack_api)
     monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
     return collector
+
+
+@pytest.fixture
+def cloud(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> Iterator[LocalCloud]:
+    """Offline CloudFormation (devtools/engine.py) serving custom resources with the app's asset."""
+    asset = provider_asset(cdk_out, load_template(cdk_out, "EventInvokeConfigProvider"))
+    with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as local:
+        yield local
 
 
 def which(tool: str) -> str:

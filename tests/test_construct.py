@@ -1,8 +1,7 @@
-"""The construct's template: properties, provider, IAM and synth-time checks."""
+"""The construct's template: properties, targets, destinations and synth-time value checks."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import aws_cdk as cdk
@@ -14,35 +13,14 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
 from event_invoke_config import RESOURCE_TYPE, InvalidPropertyError, LambdaEventInvokeConfig
-from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME
-
-ORDERS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
-
-
-def new_stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Stack", env=cdk.Environment(account="123456789012", region="us-east-1")
-    )
-
-
-def new_function(stack: cdk.Stack, construct_id: str = "Fn") -> lambda_.Function:
-    return lambda_.Function(
-        stack,
-        construct_id,
-        runtime=lambda_.Runtime.PYTHON_3_14,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(e, c): pass"),
-    )
-
-
-def config_access_resources(template: Template) -> list[Any]:
-    """The Resource list of the provider's statement for the event-invoke-config actions."""
-    for policy in template.find_resources("AWS::IAM::Policy").values():
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if sorted(statement["Action"]) == sorted(CONFIG_ACTIONS):
-                resources = statement["Resource"]
-                return resources if isinstance(resources, list) else [resources]
-    raise AssertionError("no statement grants the event-invoke-config actions")
+from event_invoke_config_provider.properties import ADOPT_EXISTING
+from tests.cdk_support import (
+    ORDERS_ARN,
+    config_access_resources,
+    logical_id,
+    new_function,
+    new_stack,
+)
 
 
 def test_a_function_in_the_stack_gets_the_native_property_names() -> None:
@@ -67,9 +45,7 @@ def test_a_function_in_the_stack_gets_the_native_property_names() -> None:
             "Properties": {
                 "ServiceToken": {"Fn::GetAtt": [Match.string_like_regexp("Provider"), "Arn"]},
                 "ServiceTimeout": "300",
-                "FunctionName": {
-                    "Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]
-                },
+                "FunctionName": {"Fn::GetAtt": [logical_id(fn), "Arn"]},
                 "MaximumRetryAttempts": 0,
                 "MaximumEventAgeInSeconds": 3600,
                 "DestinationConfig": {
@@ -105,76 +81,6 @@ def test_settings_not_given_are_not_in_the_template() -> None:
     ]
 
     assert set(properties) == {"ServiceToken", "ServiceTimeout", "FunctionName"}
-
-
-def test_one_provider_per_stack_whatever_the_number_of_configs() -> None:
-    stack = new_stack()
-    for index in range(3):
-        LambdaEventInvokeConfig(stack, f"Async{index}", function=new_function(stack, f"Fn{index}"))
-
-    template = Template.from_stack(stack)
-
-    template.resource_count_is(RESOURCE_TYPE, 3)
-    template.resource_properties_count_is("AWS::Lambda::Function", {"Runtime": RUNTIME.name}, 4)
-    providers = template.find_resources(
-        "AWS::Lambda::Function",
-        {"Properties": {"Handler": Match.string_like_regexp("event_invoke_config_provider")}},
-    )
-    assert len(providers) == 1
-
-
-def test_the_provider_runs_the_newest_python_aws_cdk_lib_offers() -> None:
-    def version(name: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in name.split("_")[1:])
-
-    offered = [name for name in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_\d+_\d+", name)]
-
-    assert max(offered, key=version) == "PYTHON_" + RUNTIME.name.removeprefix("python").replace(
-        ".", "_"
-    )
-
-
-def test_the_provider_may_touch_only_the_target_functions() -> None:
-    stack = new_stack()
-    fn = new_function(stack)
-    LambdaEventInvokeConfig(stack, "Unqualified", function=fn)
-    LambdaEventInvokeConfig(stack, "Alias", function=fn, qualifier="live")
-    LambdaEventInvokeConfig(stack, "ByName", function="orders")
-
-    template = Template.from_stack(stack)
-    resources = config_access_resources(template)
-
-    fn_arn = {"Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]}
-    orders = {
-        "Fn::Join": [
-            "",
-            ["arn:", {"Ref": "AWS::Partition"}, ":lambda:us-east-1:123456789012:function:orders"],
-        ]
-    }
-    assert resources == [fn_arn, {"Fn::Join": ["", [fn_arn, ":*"]]}, orders], (
-        "versions and aliases only for the function that has an alias config"
-    )
-    assert "*" not in resources
-    # its own logs, and nothing else
-    template.has_resource_properties(
-        "AWS::IAM::Policy",
-        {
-            "PolicyDocument": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {
-                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                "Resource": {
-                                    "Fn::GetAtt": [Match.string_like_regexp("ProviderLogs"), "Arn"]
-                                },
-                            }
-                        )
-                    ]
-                )
-            }
-        },
-    )
 
 
 @pytest.mark.parametrize(
@@ -228,15 +134,13 @@ def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None
         RESOURCE_TYPE,
         {
             "Properties": {
-                "FunctionName": {
-                    "Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]
-                },
+                "FunctionName": {"Fn::GetAtt": [logical_id(fn), "Arn"]},
                 "Qualifier": "live",
             },
-            "DependsOn": Match.array_with([stack.get_logical_id(alias.node.default_child)]),
+            "DependsOn": Match.array_with([logical_id(alias)]),
         },
     )
-    fn_arn = {"Fn::GetAtt": [stack.get_logical_id(fn.node.default_child), "Arn"]}
+    fn_arn = {"Fn::GetAtt": [logical_id(fn), "Arn"]}
     assert config_access_resources(Template.from_stack(stack)) == [
         fn_arn,
         {"Fn::Join": ["", [fn_arn, ":*"]]},
@@ -304,7 +208,7 @@ BAD_AT_SYNTH: list[tuple[str, dict[str, Any], str]] = [
     (
         "two qualifiers",
         {"function": "orders:live", "qualifier": "blue"},
-        "qualifier 'blue' conflicts with the qualifier 'live'",
+        "qualifier: the function carries the qualifier 'live' and 'blue' is given beside it",
     ),
     ("S3 ARN on success", {"on_success": "arn:aws:s3:::bucket"}, "on_success must be the ARN of"),
     (
@@ -352,31 +256,6 @@ def test_tokens_are_left_for_the_provider_to_check() -> None:
     ]
     assert properties["MaximumRetryAttempts"] == {"Ref": "Retries"}
     assert properties["FunctionName"] == {"Ref": "Name"}
-
-
-def test_a_second_config_for_the_same_function_and_qualifier_is_refused() -> None:
-    stack = new_stack()
-    fn = new_function(stack)
-    LambdaEventInvokeConfig(stack, "First", function=fn)
-    LambdaEventInvokeConfig(stack, "OnAlias", function=fn, qualifier="live")
-
-    with pytest.raises(
-        InvalidPropertyError, match=r"already has an event invoke config .* at Stack/First"
-    ):
-        LambdaEventInvokeConfig(stack, "Second", function=fn, qualifier="$LATEST")
-
-
-def test_the_same_function_named_in_two_stacks_of_one_app_is_refused() -> None:
-    app = cdk.App()
-    LambdaEventInvokeConfig(cdk.Stack(app, "A"), "Async", function="orders:live")
-
-    with pytest.raises(InvalidPropertyError, match="at A/Async"):
-        LambdaEventInvokeConfig(cdk.Stack(app, "B"), "Async", function="orders", qualifier="live")
-
-
-def test_separate_apps_do_not_see_each_others_configs() -> None:
-    for _ in range(2):
-        LambdaEventInvokeConfig(new_stack(), "Async", function="orders")
 
 
 def test_a_function_as_its_own_destination_is_refused() -> None:
@@ -473,39 +352,14 @@ def test_without_destination_objects_the_config_waits_for_nothing_but_its_refere
     assert "DeletionPolicy" not in resource, "Delete is CloudFormation's default: not written"
 
 
-def test_a_lost_response_fails_the_stack_soon_but_after_the_provider_could_answer() -> None:
+@pytest.mark.parametrize(("adopt", "expected"), [(True, "true"), (False, None)])
+def test_adopt_existing_is_written_only_when_asked(adopt: bool, expected: str | None) -> None:
+    # GIVEN
     stack = new_stack()
-    LambdaEventInvokeConfig(stack, "Async", function="orders")
-    template = Template.from_stack(stack)
-
-    timeout = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"][
-        "ServiceTimeout"
+    # WHEN
+    LambdaEventInvokeConfig(stack, "Async", function="orders", adopt_existing=adopt)
+    # THEN
+    properties = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))[
+        "Properties"
     ]
-    [provider] = template.find_resources("AWS::Lambda::Function").values()
-
-    assert provider["Properties"]["Timeout"] < int(timeout) <= 600
-
-
-def test_the_provider_itself_is_never_retried_nor_run_late() -> None:
-    stack = new_stack()
-    LambdaEventInvokeConfig(stack, "Async", function="orders")
-
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::EventInvokeConfig",
-        {
-            "FunctionName": {"Ref": Match.string_like_regexp("EventInvokeConfigProviderHandler")},
-            "MaximumRetryAttempts": 0,
-            "MaximumEventAgeInSeconds": 120,
-        },
-    )
-
-
-def test_a_token_name_with_a_qualifier_grants_the_qualified_arns() -> None:
-    stack = new_stack()
-    name = cdk.CfnParameter(stack, "Name").value_as_string
-
-    LambdaEventInvokeConfig(stack, "Async", function=f"{name}:live")
-
-    resources = config_access_resources(Template.from_stack(stack))
-    assert len(resources) == 2
-    assert resources[1]["Fn::Join"][1][-1].endswith(":*")
+    assert properties.get(ADOPT_EXISTING) == expected

@@ -1,21 +1,25 @@
 """The synthesized provider asset, run like a cold Lambda, against moto's server over HTTP.
 
 Each event goes to a fresh interpreter whose only copy of the handler and crhelper is the
-asset CDK staged; crhelper's answer travels over HTTPS to a local ResponseURL.
+asset CDK staged; its answer travels over HTTPS to a local ResponseURL, and it reads its stack
+from the offline engine's stack API. The first test deploys the demo stack through the engine;
+the others send single events, as a resource of an otherwise empty stack.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from devtools.deployment import LocalDeployment, load_template, provider_asset, read_config
-from devtools.local_cloud import ResponseCollector, create_functions
+from devtools.deployment import LocalCloud, read_config
+from devtools.local_cloud import create_functions
+from devtools.stack_state import Stack
+from devtools.template import load_template
 
 STACK = "EventInvokeConfigDemo"
 CONFIG = "WorkerAsync3BE73732"
@@ -23,20 +27,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def deployment(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> LocalDeployment:
-    template = load_template(cdk_out, STACK)
-    return LocalDeployment(
-        STACK,
-        template,
-        provider_asset(cdk_out, template),
-        moto_endpoint=moto_endpoint,
-        collector=collector,
-    )
-
-
-@pytest.fixture
-def lambda_client(moto_endpoint: str) -> Any:
-    return boto3.client("lambda", endpoint_url=moto_endpoint)
+def stack(cloud: LocalCloud) -> Stack:
+    """An empty stack: the StackId of the single events below."""
+    return cloud.engine.create_stack("contract", {"Resources": {}})
 
 
 @pytest.fixture
@@ -63,100 +56,106 @@ def ok(response: dict[str, Any]) -> str:
     return physical_id
 
 
-def test_the_template_config_goes_through_create_update_delete(
-    deployment: LocalDeployment, lambda_client: Any
-) -> None:
-    properties = deployment.properties_of(CONFIG)
-
-    created = deployment.send("Create", CONFIG, properties)
-    physical_id = ok(created)
-    assert created["Data"] == {
-        "FunctionArn": physical_id,
-        "LastModified": created["Data"]["LastModified"],
-    }
-    assert physical_id == f"{properties['FunctionName']}:$LATEST", "Lambda's qualified ARN"
-    assert config_of(lambda_client, physical_id) == {
+def test_the_demo_stack_goes_through_create_update_delete(cloud: LocalCloud, cdk_out: Path) -> None:
+    template = load_template(cdk_out, STACK)
+    created = cloud.engine.create_stack(STACK, template)
+    assert created.status == "CREATE_COMPLETE", created.events
+    physical_id = str(created.resources[CONFIG].physical_id)
+    function = created.resources["Worker11F36D0F"].attributes["Arn"]
+    properties = cloud.provider.history[0].event["ResourceProperties"]
+    assert physical_id == f"{function}:$LATEST", "Lambda's qualified ARN"
+    assert created.resources[CONFIG].attributes["FunctionArn"] == physical_id
+    assert config_of(cloud.lambda_client, physical_id) == {
         "FunctionArn": physical_id,
         "MaximumRetryAttempts": 0,
         "MaximumEventAgeInSeconds": 3600,
         "DestinationConfig": properties["DestinationConfig"],
     }
 
-    updated_properties = {**properties, "MaximumRetryAttempts": "2"}
-    del updated_properties["DestinationConfig"]
-    updated = deployment.send(
-        "Update", CONFIG, updated_properties, old_properties=properties, physical_id=physical_id
-    )
-    assert ok(updated) == physical_id
-    assert config_of(lambda_client, physical_id) == {
+    changed = copy.deepcopy(template)
+    del changed["Resources"][CONFIG]["Properties"]["DestinationConfig"]
+    changed["Resources"][CONFIG]["Properties"]["MaximumRetryAttempts"] = 2
+    assert cloud.engine.update_stack(STACK, changed).status == "UPDATE_COMPLETE"
+    assert created.resources[CONFIG].physical_id == physical_id
+    assert config_of(cloud.lambda_client, physical_id) == {
         "FunctionArn": physical_id,
         "MaximumRetryAttempts": 2,
         "MaximumEventAgeInSeconds": 3600,
     }, "put replaces the config: the removed destinations are gone"
 
-    assert (
-        ok(deployment.send("Delete", CONFIG, updated_properties, physical_id=physical_id))
-        == physical_id
-    )
-    assert config_of(lambda_client, physical_id) is None
-    assert (
-        ok(deployment.send("Delete", CONFIG, updated_properties, physical_id=physical_id))
-        == physical_id
-    )
+    assert cloud.engine.delete_stack(STACK).status == "DELETE_COMPLETE"
+    assert [(e["RequestType"], e["LogicalResourceId"]) for e in _events(cloud)[-2:]] == [
+        ("Delete", "LiveAsync30215196"),
+        ("Delete", CONFIG),
+    ]
+    assert config_of(cloud.lambda_client, physical_id) is None
+    pages = [call for call in cloud.stack_api_calls if call["Action"] == "ListStackResources"]
+    assert any("NextToken" in call for call in pages), "the provider reads every page"
+
+
+def _events(cloud: LocalCloud) -> list[dict[str, Any]]:
+    return [exchange.event for exchange in cloud.provider.history]
 
 
 def test_naming_the_function_by_arn_instead_of_name_keeps_the_physical_id(
-    deployment: LocalDeployment, new_function: Any
+    cloud: LocalCloud, stack: Stack, new_function: Any
 ) -> None:
     arn = new_function()
     by_name = {"FunctionName": arn.rsplit(":", 1)[1], "MaximumRetryAttempts": "1"}
     by_arn = {"FunctionName": arn, "MaximumRetryAttempts": "1"}
 
-    physical_id = ok(deployment.send("Create", CONFIG, by_name))
-    updated = deployment.send(
-        "Update", CONFIG, by_arn, old_properties=by_name, physical_id=physical_id
+    physical_id = ok(cloud.send(stack, "Create", CONFIG, properties=by_name))
+    updated = cloud.send(
+        stack, "Update", CONFIG, properties=by_arn, old_properties=by_name, physical_id=physical_id
     )
 
     assert ok(updated) == physical_id == f"{arn}:$LATEST"
 
 
 def test_moving_to_another_function_changes_the_id_and_the_old_one_is_deleted(
-    deployment: LocalDeployment, new_function: Any, lambda_client: Any
+    cloud: LocalCloud, stack: Stack, new_function: Any
 ) -> None:
     first, second = new_function("first"), new_function("second")
     old = {"FunctionName": first, "MaximumRetryAttempts": "0"}
     new = {"FunctionName": second, "MaximumRetryAttempts": "0"}
-    old_id = ok(deployment.send("Create", CONFIG, old))
+    old_id = ok(cloud.send(stack, "Create", CONFIG, properties=old))
 
-    new_id = ok(deployment.send("Update", CONFIG, new, old_properties=old, physical_id=old_id))
+    moved = cloud.send(
+        stack, "Update", CONFIG, properties=new, old_properties=old, physical_id=old_id
+    )
+    new_id = ok(moved)
     assert new_id == f"{second}:$LATEST" != old_id
     # CloudFormation then deletes the resource under its old physical id
-    assert ok(deployment.send("Delete", CONFIG, old, physical_id=old_id)) == old_id
+    assert ok(cloud.send(stack, "Delete", CONFIG, properties=old, physical_id=old_id)) == old_id
 
-    assert config_of(lambda_client, old_id) is None
-    assert config_of(lambda_client, new_id) is not None
+    assert config_of(cloud.lambda_client, old_id) is None
+    assert config_of(cloud.lambda_client, new_id) is not None
 
 
 def test_an_alias_config_and_the_unqualified_one_are_separate(
-    deployment: LocalDeployment, new_function: Any, lambda_client: Any
+    cloud: LocalCloud, stack: Stack, new_function: Any
 ) -> None:
     arn = new_function()
+    lambda_client = cloud.lambda_client
     version = lambda_client.publish_version(FunctionName=arn)["Version"]
     lambda_client.create_alias(FunctionName=arn, Name="live", FunctionVersion=version)
 
     unqualified = ok(
-        deployment.send("Create", CONFIG, {"FunctionName": arn, "MaximumRetryAttempts": "0"})
+        cloud.send(
+            stack, "Create", CONFIG, properties={"FunctionName": arn, "MaximumRetryAttempts": "0"}
+        )
     )
     aliased = ok(
-        deployment.send(
+        cloud.send(
+            stack,
             "Create",
-            CONFIG,
-            {"FunctionName": arn, "Qualifier": "live", "MaximumRetryAttempts": "2"},
+            "LiveConfig",
+            properties={"FunctionName": arn, "Qualifier": "live", "MaximumRetryAttempts": "2"},
         )
     )
 
     assert (unqualified, aliased) == (f"{arn}:$LATEST", f"{arn}:live")
-    ok(deployment.send("Delete", CONFIG, {}, physical_id=aliased))
+    ok(cloud.send(stack, "Delete", "LiveConfig", physical_id=aliased))
     assert config_of(lambda_client, aliased) is None
     assert config_of(lambda_client, unqualified) == {
         "FunctionArn": unqualified,
@@ -165,58 +164,61 @@ def test_an_alias_config_and_the_unqualified_one_are_separate(
 
 
 def test_bad_input_fails_with_a_reason_and_writes_nothing_and_its_rollback_deletes_nothing(
-    deployment: LocalDeployment, new_function: Any, lambda_client: Any
+    cloud: LocalCloud, stack: Stack, new_function: Any
 ) -> None:
     arn = new_function()
     existing = ok(
-        deployment.send("Create", CONFIG, {"FunctionName": arn, "MaximumRetryAttempts": "1"})
+        cloud.send(
+            stack, "Create", CONFIG, properties={"FunctionName": arn, "MaximumRetryAttempts": "1"}
+        )
     )
 
-    failed = deployment.send(
-        "Create", "LiveAsync30215196", {"FunctionName": arn, "MaximumEventAgeInSeconds": "30"}
-    )
+    bad = {"FunctionName": arn, "MaximumEventAgeInSeconds": "30"}
+    failed = cloud.send(stack, "Create", "LiveAsync30215196", properties=bad)
 
     assert failed["Status"] == "FAILED"
-    assert (
-        failed["Reason"]
-        == "MaximumEventAgeInSeconds must be a whole number from 60 to 21600; got '30'."
+    assert failed["Reason"].startswith(
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600; got '30'"
     )
-    assert config_of(lambda_client, existing) == {
+    assert config_of(cloud.lambda_client, existing) == {
         "FunctionArn": existing,
         "MaximumRetryAttempts": 1,
     }
-    # CloudFormation rolls back the failed Create with a Delete of crhelper's made-up id
-    rollback = deployment.send(
-        "Delete", "LiveAsync30215196", {}, physical_id=failed["PhysicalResourceId"]
+    # CloudFormation rolls back the failed Create with a Delete of the id it answered
+    rollback = cloud.send(
+        stack, "Delete", "LiveAsync30215196", physical_id=failed["PhysicalResourceId"]
     )
     assert ok(rollback) == failed["PhysicalResourceId"]
-    assert config_of(lambda_client, existing) is not None, (
+    assert config_of(cloud.lambda_client, existing) is not None, (
         "a config this resource did not create stays"
     )
 
 
 def test_a_missing_function_fails_the_create_with_lambdas_reason(
-    deployment: LocalDeployment,
+    cloud: LocalCloud, stack: Stack
 ) -> None:
-    failed = deployment.send("Create", CONFIG, {"FunctionName": "no-such-function"})
+    failed = cloud.send(stack, "Create", CONFIG, properties={"FunctionName": "no-such-function"})
 
     assert failed["Status"] == "FAILED"
     assert "ResourceNotFoundException" in failed["Reason"]
 
 
 def test_delete_after_the_function_is_gone_succeeds(
-    deployment: LocalDeployment, new_function: Any, lambda_client: Any
+    cloud: LocalCloud, stack: Stack, new_function: Any
 ) -> None:
     arn = new_function()
-    physical_id = ok(deployment.send("Create", CONFIG, {"FunctionName": arn}))
-    lambda_client.delete_function(FunctionName=arn)
+    physical_id = ok(cloud.send(stack, "Create", CONFIG, properties={"FunctionName": arn}))
+    cloud.lambda_client.delete_function(FunctionName=arn)
 
-    assert ok(deployment.send("Delete", CONFIG, {}, physical_id=physical_id)) == physical_id
+    assert ok(cloud.send(stack, "Delete", CONFIG, physical_id=physical_id)) == physical_id
 
 
-def test_logs_never_show_the_response_url(deployment: LocalDeployment, new_function: Any) -> None:
-    ok(deployment.send("Create", CONFIG, {"FunctionName": new_function()}))
+def test_logs_never_show_the_response_url(
+    cloud: LocalCloud, stack: Stack, new_function: Any
+) -> None:
+    ok(cloud.send(stack, "Create", CONFIG, properties={"FunctionName": new_function()}))
 
-    assert deployment.last_logs, "the provider logs what it does"
-    assert deployment.collector.secret not in deployment.last_logs
-    assert json.dumps(deployment.collector.secret) not in deployment.last_logs
+    logs = cloud.provider.last_logs
+    assert logs, "the provider logs what it does"
+    assert cloud.provider.collector.secret not in logs
+    assert json.dumps(cloud.provider.collector.secret) not in logs

@@ -8,11 +8,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from devtools.deployment import LocalDeployment, load_template, load_yaml_template, provider_asset
-from devtools.local_cloud import ResponseCollector
+from devtools.deployment import LocalCloud
+from devtools.template import load_template, load_yaml_template
 from tests.conftest import ROOT, which
 
 pytestmark = pytest.mark.slow
@@ -49,31 +48,30 @@ def test_the_example_uses_the_exported_service_token_and_an_allowed_function_nam
     assert any(fnmatch.fnmatchcase(function_name, pattern) for pattern in allowed)
 
 
-def test_the_example_goes_through_create_update_delete(
-    cdk_out: Path, moto_endpoint: str, collector: ResponseCollector
-) -> None:
-    asset = provider_asset(cdk_out, load_template(cdk_out, "EventInvokeConfigProvider"))
-    deployment = LocalDeployment(
-        STACK, load_yaml_template(EXAMPLE), asset, moto_endpoint=moto_endpoint, collector=collector
+def test_the_example_goes_through_create_update_delete(cdk_out: Path, cloud: LocalCloud) -> None:
+    provider_stack = cloud.engine.create_stack(
+        "EventInvokeConfigProvider", load_template(cdk_out, "EventInvokeConfigProvider")
     )
-    lambda_client = boto3.client("lambda", endpoint_url=moto_endpoint)
-    properties = deployment.properties_of("WorkerAsyncConfig")
+    assert provider_stack.status == "CREATE_COMPLETE", "it exports the ServiceToken"
+    lambda_client = cloud.lambda_client
+    template = load_yaml_template(EXAMPLE)
 
-    created = deployment.send("Create", "WorkerAsyncConfig", properties)
-    assert created["Status"] == "SUCCESS", created["Reason"]
-    physical_id = created["PhysicalResourceId"]
-    assert physical_id.endswith(":function:async-orders-worker:$LATEST")
+    created = cloud.engine.create_stack(STACK, template)
+    assert created.status == "CREATE_COMPLETE", created.events
+    physical_id = created.resources["WorkerAsyncConfig"].physical_id
+    assert str(physical_id).endswith(":function:async-orders-worker:$LATEST")
     config: dict[str, Any] = lambda_client.get_function_event_invoke_config(
         FunctionName="async-orders-worker"
     )
     assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (1, 3600)
-    assert config["DestinationConfig"]["OnFailure"]["Destination"].endswith(":orders-Failures")
-
-    changed = {**properties, "MaximumEventAgeInSeconds": "60"}
-    updated = deployment.send(
-        "Update", "WorkerAsyncConfig", changed, old_properties=properties, physical_id=physical_id
+    assert config["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+        created.resources["Failures"].attributes["QueueName"]
     )
-    assert (updated["Status"], updated["PhysicalResourceId"]) == ("SUCCESS", physical_id)
+
+    template["Resources"]["WorkerAsyncConfig"]["Properties"]["MaximumEventAgeInSeconds"] = 60
+    updated = cloud.engine.update_stack(STACK, template)
+    assert updated.status == "UPDATE_COMPLETE"
+    assert updated.resources["WorkerAsyncConfig"].physical_id == physical_id
     assert (
         lambda_client.get_function_event_invoke_config(FunctionName="async-orders-worker")[
             "MaximumEventAgeInSeconds"
@@ -81,7 +79,6 @@ def test_the_example_goes_through_create_update_delete(
         == 60
     )
 
-    deleted = deployment.send("Delete", "WorkerAsyncConfig", changed, physical_id=physical_id)
-    assert deleted["Status"] == "SUCCESS"
+    assert cloud.engine.delete_stack(STACK).status == "DELETE_COMPLETE"
     with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
         lambda_client.get_function_event_invoke_config(FunctionName="async-orders-worker")

@@ -18,7 +18,8 @@ import pytest
 from devtools import moto_lambda
 from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import ResponseCollector, create_functions
-from event_invoke_config_provider import index, lambda_api
+from event_invoke_config_provider import index, retries
+from event_invoke_config_provider.function_ref import NOT_CREATED
 from tests.cfn_events import event
 from tests.test_properties import BAD_INPUTS
 
@@ -111,7 +112,7 @@ def test_final_invalid_parameter_errors_fail_at_once_with_lambdas_message(
 def test_iam_propagation_is_retried_for_a_bounded_time_then_fails_with_lambdas_message(
     local_aws: ResponseCollector, function: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lambda_api, "IAM_PROPAGATION_SECONDS", 2.0)
+    monkeypatch.setattr(retries, "IAM_PROPAGATION_SECONDS", 2.0)
     moto_lambda.inject(function, "InvalidParameterValueException", NOT_YET_ALLOWED, times=1000)
 
     started = time.monotonic()
@@ -120,7 +121,7 @@ def test_iam_propagation_is_retried_for_a_bounded_time_then_fails_with_lambdas_m
     assert response["Status"] == "FAILED"
     assert NOT_YET_ALLOWED in response["Reason"]
     assert puts > 1
-    assert time.monotonic() - started < 2.0 + lambda_api.BACKOFF_CAP_SECONDS
+    assert time.monotonic() - started < 2.0 + retries.BACKOFF_CAP_SECONDS
     moto_lambda.inject(function, "InvalidParameterValueException", NOT_YET_ALLOWED, times=0)
 
 
@@ -198,7 +199,7 @@ def test_an_unexpected_exception_is_answered_failed_with_its_message(
 
     assert response["Status"] == "FAILED"
     assert response["Reason"] == "disk on fire"
-    assert response["PhysicalResourceId"].startswith("demo_Async_")
+    assert response["PhysicalResourceId"] == NOT_CREATED
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,14 @@ import json
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
 from app import build_app
-from event_invoke_config import LambdaEventInvokeConfig
+from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 from tests.conftest import ROOT
+
+PROVIDER_PATH = f"Extra/{EventInvokeConfigProvider.ID}/"
 
 
 def checked_app() -> cdk.App:
@@ -20,18 +23,44 @@ def checked_app() -> cdk.App:
     return app
 
 
+def nag_failure(app: cdk.App) -> str:
+    """The report of the findings that fail the app's synth."""
+    with pytest.raises(RuntimeError, match="ValidationFailed") as raised:
+        app.synth()
+    return str(raised.value)
+
+
+def extra_stack(app: cdk.App) -> cdk.Stack:
+    """A stack with an aliased config, whose provider's `:*` grant is a finding it acknowledges."""
+    stack = cdk.Stack(app, "Extra")
+    LambdaEventInvokeConfig(stack, "Async", function="orders:live")
+    return stack
+
+
 def test_the_demo_app_passes_aws_solutions_checks() -> None:
     checked_app().synth()  # raises ValidationFailed on any unacknowledged finding
 
 
-def test_the_check_does_fail_on_an_unacknowledged_finding() -> None:
+def test_the_check_fails_on_an_unacknowledged_finding_and_not_on_the_providers() -> None:
+    # GIVEN a provider whose findings are acknowledged, beside a queue whose finding is not
     app = checked_app()
-    stack = cdk.Stack(app, "Extra")
-    LambdaEventInvokeConfig(stack, "Async", function="orders")
-    cdk.aws_sqs.Queue(stack, "QueueWithoutDlq")
+    cdk.aws_sqs.Queue(extra_stack(app), "QueueWithoutDlq")
+    # WHEN
+    report = nag_failure(app)
+    # THEN
+    assert "Extra/QueueWithoutDlq" in report
+    assert PROVIDER_PATH not in report, "the provider's own findings are justified"
 
-    with pytest.raises(RuntimeError, match="ValidationFailed") as raised:
-        app.synth()
 
-    assert "Extra/QueueWithoutDlq" in str(raised.value)
-    assert "Extra/LambdaEventInvokeConfigProvider" not in str(raised.value), "its own are justified"
+def test_a_finding_on_the_provider_is_reported_at_the_path_the_check_above_looks_for() -> None:
+    # GIVEN the same provider, with a wildcard grant nobody justified
+    app = checked_app()
+    provider = EventInvokeConfigProvider.of(extra_stack(app))
+    provider.role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["lambda:GetFunction"], resources=["*"])
+    )
+    # WHEN
+    report = nag_failure(app)
+    # THEN the assertion of the test above would fail on it
+    assert f"{PROVIDER_PATH}Role/DefaultPolicy/Resource" in report
+    assert "AwsSolutions-IAM5" in report

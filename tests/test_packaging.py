@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 import venv
 from pathlib import Path
 
+import crhelper
 import pytest
 
 from tests.conftest import ROOT, VENV_BIN
-from tests.test_synth import provider_code_key
 
 pytestmark = pytest.mark.slow
 
@@ -27,27 +28,46 @@ OUTSIDE_APP = textwrap.dedent(
     app.synth()
     """
 )
+# What the wheel is built from: the project file, its readme and the two source roots.
+SOURCES = ("pyproject.toml", "README.md", "constructs/event_invoke_config", "handler")
+
+
+def copy_sources(destination: Path) -> Path:
+    """The sources the wheel needs, copied out of the repository (setuptools builds in place)."""
+    for name in SOURCES:
+        source, target = ROOT / name, destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            ignored = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+            shutil.copytree(source, target, ignore=ignored)
+        else:
+            shutil.copyfile(source, target)
+    return destination
+
+
+def build_wheel(tmp_path: Path) -> Path:
+    source, dist = copy_sources(tmp_path / "source"), tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), "."],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = dist.glob("*.whl")
+    return wheel
+
+
+def python_files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.glob("*.py")}
 
 
 def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     tmp_path: Path,
 ) -> None:
-    dist, env_dir, app_dir = tmp_path / "dist", tmp_path / "venv", tmp_path / "consumer"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = dist.glob("*.whl")
+    # GIVEN a wheel built away from the repository, installed into a fresh venv
+    absent_before = [name for name in ("build", "dist") if not (ROOT / name).exists()]
+    wheel = build_wheel(tmp_path)
+    env_dir, app_dir = tmp_path / "venv", tmp_path / "consumer"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     subprocess.run(
@@ -57,16 +77,17 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     )
     app_dir.mkdir()
     (app_dir / "app.py").write_text(OUTSIDE_APP)
-
     environment = {**os.environ, "JSII_NODE": str(VENV_BIN / "node"), "PYTHONNOUSERSITE": "1"}
     environment.pop("PYTHONPATH", None)
+    # WHEN an app outside the repository uses it
     subprocess.run([str(python), "app.py"], cwd=app_dir, env=environment, check=True)
-
+    # THEN it synthesizes a config with the provider code of this repository
     template = (app_dir / "cdk.out" / "Consumer.template.json").read_text()
     assert "Custom::LambdaEventInvokeConfig" in template
     [asset] = (app_dir / "cdk.out").glob("asset.*")
-    assert (asset / "event_invoke_config_provider" / "index.py").is_file()
-    assert (asset / "crhelper" / "resource_helper.py").is_file()
-    assert asset.name.removeprefix("asset.") + ".zip" == provider_code_key("Same"), (
-        "the installed package stages the very same provider code as the repository"
+    assert python_files(asset / "event_invoke_config_provider") == python_files(
+        ROOT / "handler" / "event_invoke_config_provider"
     )
+    assert python_files(asset / "crhelper") == python_files(Path(str(crhelper.__file__)).parent)
+    # and the build left nothing behind in the repository
+    assert [name for name in absent_before if (ROOT / name).exists()] == []

@@ -1,18 +1,16 @@
 """The provider's Lambda code: the handler package plus crhelper, staged without Docker.
 
-The asset hash is computed from the staged files' names and bytes, so it is the same on every
-synth of the same code and changes whenever the handler or crhelper does.
+CDK's default asset hash (of the staged files' names and bytes) makes it the same on every synth
+of the same code, and different whenever the handler or crhelper changes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from pathlib import Path
 
 import crhelper
-from aws_cdk import AssetHashType
 from aws_cdk import aws_lambda as lambda_
 
 import event_invoke_config_provider
@@ -30,28 +28,22 @@ def _sources() -> dict[str, Path]:
     return files
 
 
-def _digest(files: dict[str, Path]) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + files[name].read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 class StagedProviderCode:
-    """Context manager yielding the provider's `Code`; the staging folder lives until exit."""
+    """Context manager yielding the provider's `Code`; the staging folder lives until exit.
+
+    CDK copies the folder into the cloud assembly when the function using the code is created,
+    so the folder may go as soon as that function exists.
+    """
 
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="event-invoke-config-provider-")
 
     def __enter__(self) -> lambda_.Code:
-        files = _sources()
         root = Path(self._folder.name)
-        for name, source in files.items():
+        for name, source in _sources().items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, root / name)
-        return lambda_.Code.from_asset(
-            str(root), asset_hash=_digest(files), asset_hash_type=AssetHashType.CUSTOM
-        )
+        return lambda_.Code.from_asset(str(root))
 
     def __exit__(self, *_exc: object) -> None:
         self._folder.cleanup()

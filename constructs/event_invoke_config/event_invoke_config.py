@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, Stack, Token
+from aws_cdk import Annotations, CfnResource, Duration, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
@@ -10,8 +10,10 @@ from constructs import Construct
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.limits import installed_put_limits
 
+from .arguments import check_type
+from .duplicates import DuplicateConfigCheck
 from .provider import SERVICE_TIMEOUT_SECONDS, EventInvokeConfigProvider
-from .target import FunctionLike, Target, is_token, resolve_target
+from .target import FunctionLike, Target, resolve_target
 
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 
@@ -33,12 +35,21 @@ class LambdaEventInvokeConfig(Construct):
     qualifier:
         A version or alias name. Default: none (the unqualified function).
     retry_attempts:
-        0 to 2. Default: none, Lambda's default of 2 retries.
+        0 to 2 (a whole number, or a number token). Default: none, Lambda's default of 2
+        retries.
     max_event_age:
         60 seconds to 6 hours, in whole seconds. Default: none, Lambda's default of 6 hours.
     on_success, on_failure:
         An `aws_lambda.IDestination` or a destination ARN: SQS queue, SNS topic, Lambda
         function or EventBridge bus; an S3 bucket on failure only. Default: none.
+    adopt_existing:
+        Take over a config that no resource of this stack manages (one set by hand, or by the
+        native resource being migrated); template property `AdoptExisting`. Without it, such a
+        Create fails before writing. Default: False.
+
+    A wrong type raises `TypeError` naming the argument, a bad value `InvalidPropertyError`; a
+    second config of the app for the same function and qualifier (this construct's or a native
+    one) fails the synth.
 
     Example
     -------
@@ -53,15 +64,31 @@ class LambdaEventInvokeConfig(Construct):
         *,
         function: FunctionLike,
         qualifier: str | None = None,
-        retry_attempts: int | None = None,
+        retry_attempts: int | float | None = None,
         max_event_age: Duration | None = None,
         on_success: DestinationLike | None = None,
         on_failure: DestinationLike | None = None,
+        adopt_existing: bool = False,
     ) -> None:
+        check_type("scope", scope, (Construct,))
+        check_type("construct_id", construct_id, (str,))
+        check_type("function", function, (lambda_.IFunction, str))
+        check_type("qualifier", qualifier, (str,), optional=True)
+        check_type("retry_attempts", retry_attempts, (int,), optional=True)
+        check_type("max_event_age", max_event_age, (Duration,), optional=True)
+        check_type("on_success", on_success, (lambda_.IDestination, str), optional=True)
+        check_type("on_failure", on_failure, (lambda_.IDestination, str), optional=True)
+        check_type("adopt_existing", adopt_existing, (bool,))
         super().__init__(scope, construct_id)
         target = resolve_target(self, function, qualifier)
+        DuplicateConfigCheck.declare(self, target.identity)
+        for unchecked in target.identity.unchecked():
+            Annotations.of(self).add_warning_v2(
+                "event-invoke-config:duplicate-check-incomplete",
+                f"{unchecked} is known only at deploy time: not checked for another event "
+                "invoke config of this app on the same function and qualifier.",
+            )
         provider = EventInvokeConfigProvider.of(scope)
-        provider.claim(target.config_key, self)
         provider.allow_function(target.unqualified_arn, qualified=target.qualified)
 
         properties: dict[str, object] = {
@@ -82,6 +109,8 @@ class LambdaEventInvokeConfig(Construct):
         }
         if destination_config:
             properties[p.DESTINATION_CONFIG] = destination_config
+        if adopt_existing:
+            properties[p.ADOPT_EXISTING] = "true"
         destination_objects = not all(isinstance(d, str | None) for d in (on_success, on_failure))
 
         # A plain CfnResource: CustomResource would also write DeletionPolicy and
@@ -110,7 +139,7 @@ class LambdaEventInvokeConfig(Construct):
         name = "on_success" if key == p.ON_SUCCESS else "on_failure"
         on_failure = key == p.ON_FAILURE
         if isinstance(destination, str):
-            if not is_token(destination):
+            if not Token.is_unresolved(destination):
                 p.check_destination(
                     name, destination, installed_put_limits(), on_failure=on_failure
                 )
@@ -145,15 +174,15 @@ class LambdaEventInvokeConfig(Construct):
         return target.function
 
 
-def _checked_retry_attempts(value: int) -> int:
-    if is_token(value):
+def _checked_retry_attempts(value: int | float) -> int | float:
+    if Token.is_unresolved(value):
         return value
     return p.check_integer("retry_attempts", value, installed_put_limits().retry_attempts)
 
 
-def _checked_event_age(value: Duration) -> int:
+def _checked_event_age(value: Duration) -> int | float:
+    if value.is_unresolved():
+        return value.to_seconds()
     seconds = value.to_seconds(integral=False)
-    if seconds < 0 and Token.is_unresolved(seconds):  # number tokens encode as huge negatives
-        return int(seconds)
-    whole = int(seconds) if seconds == int(seconds) else seconds
+    whole = int(seconds) if float(seconds).is_integer() else seconds
     return p.check_integer("max_event_age (seconds)", whole, installed_put_limits().event_age)

@@ -8,27 +8,19 @@ from aws_cdk import ArnFormat, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from event_invoke_config_provider.function_ref import UNQUALIFIED, FunctionRef
 from event_invoke_config_provider.limits import installed_put_limits
 from event_invoke_config_provider.properties import (
     QUALIFIER_FORMS,
     InvalidPropertyError,
     check_function_name,
     check_string,
+    with_qualifier,
 )
 
+from .identity import ConfigTarget, function_of_object, function_of_string, qualifier_of
+
 FunctionLike = lambda_.IFunction | str
-UNQUALIFIED = "$LATEST"
-# How CDK encodes a string token; checking in Python spares a round trip to jsii per value.
-_STRING_TOKEN = "${Token["
-
-
-def is_token(value: object) -> bool:
-    """True when `value` is only known at deploy time (a CDK token)."""
-    if isinstance(value, str):
-        return _STRING_TOKEN in value
-    if isinstance(value, int):
-        return False  # number tokens reach Python as floats
-    return bool(Token.is_unresolved(value))
 
 
 @dataclass(frozen=True)
@@ -37,7 +29,7 @@ class Target:
 
     `function_name` and `qualifier` go into the template as given; `unqualified_arn` and
     `qualified` into the provider's policy; `function` receives destination grants (None when
-    unknown); `config_key` names the config's place, function and qualifier (None: unknowable).
+    unknown); `identity` is what the app-wide duplicate check compares.
     """
 
     function_name: str
@@ -45,7 +37,7 @@ class Target:
     unqualified_arn: str
     qualified: bool
     function: lambda_.IFunction | None
-    config_key: tuple[object, str] | None
+    identity: ConfigTarget
 
 
 def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, str | None]:
@@ -59,47 +51,60 @@ def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, st
     return function, None
 
 
-def _from_string(scope: Construct, value: str) -> tuple[str, str | None]:
-    """Split a name or ARN string into its unqualified ARN and its qualifier, if any."""
-    parts = value.split(":")
-    if value.startswith("arn:"):
-        return ":".join(parts[:7]), parts[7] if len(parts) > 7 else None
-    if len(parts) >= 3 and parts[1] == "function":
-        account, name, qualifier = parts[0], parts[2], parts[3] if len(parts) > 3 else None
-    else:
-        account, name, qualifier = None, parts[0], parts[1] if len(parts) > 1 else None
-    arn = Stack.of(scope).format_arn(
+def _function_arn(scope: Construct, ref: FunctionRef) -> str:
+    """The unqualified ARN of a parsed reference; names and partial ARNs in `scope`'s stack."""
+    if ref.partition is not None:
+        return f"arn:{ref.partition}:lambda:{ref.region}:{ref.account}:function:{ref.name}"
+    return Stack.of(scope).format_arn(
         service="lambda",
-        account=account,
+        account=ref.account,
         resource="function",
-        resource_name=name,
+        resource_name=ref.name,
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
-    return arn, qualifier
+
+
+def _token_target(scope: Construct, function: str, qualifier: str | None) -> Target:
+    """A string with tokens: an ARN, a partial ARN or a name, each with an optional qualifier.
+
+    `function_ref` cannot read a token, but CDK encodes string tokens without colons, so
+    splitting on the colons the user wrote gives the parts; a part may be a token.
+    """
+    parts = function.split(":")
+    if function.startswith("arn:"):
+        arn, implied = ":".join(parts[:7]), parts[7] if len(parts) > 7 else None
+    else:
+        account, name, implied = None, parts[0], parts[1] if len(parts) > 1 else None
+        if len(parts) >= 3 and parts[1] == "function":
+            account, name, implied = parts[0], parts[2], parts[3] if len(parts) > 3 else None
+        arn = Stack.of(scope).format_arn(
+            service="lambda",
+            account=account,
+            resource="function",
+            resource_name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+    effective = qualifier or implied
+    identity = ConfigTarget(function_of_string(scope, function)[0], qualifier_of(effective))
+    return Target(function, qualifier, arn, effective is not None, None, identity)
 
 
 def _string_target(scope: Construct, function: str, qualifier: str | None) -> Target:
-    if is_token(function):
-        # A token is taken to be a function name; pass an IFunction to use an ARN.
-        arn, implied = _from_string(scope, function)
-        qualified = qualifier is not None or implied is not None
-        return Target(function, qualifier, arn, qualified, None, None)
-    check_function_name("function", function, installed_put_limits())
-    arn, implied = _from_string(scope, function)
-    if implied is not None and qualifier is not None and implied != qualifier:
-        raise InvalidPropertyError(
-            f"qualifier {qualifier!r} conflicts with the qualifier {implied!r} in function "
-            f"{function!r}; give it in one place."
-        )
-    effective = qualifier or implied
-    unqualified = function if implied is None else function.rsplit(":", 1)[0]
-    key = (unqualified, effective or UNQUALIFIED)
-    return Target(function, qualifier, arn, effective is not None, None, key)
+    if Token.is_unresolved(function):
+        return _token_target(scope, function, qualifier)
+    ref = check_function_name("function", function, installed_put_limits())
+    if qualifier is not None and not Token.is_unresolved(qualifier):
+        ref = with_qualifier("qualifier", ref, qualifier)
+    identity, _ = function_of_string(scope, function)
+    effective = qualifier if qualifier is not None else ref.qualifier
+    qualified = effective not in (None, UNQUALIFIED)
+    target = ConfigTarget(identity, qualifier_of(effective))
+    return Target(function, qualifier, _function_arn(scope, ref), qualified, None, target)
 
 
 def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | None) -> Target:
     """Resolve and check `function` and `qualifier` as far as they are known at synth time."""
-    if qualifier is not None and not is_token(qualifier):
+    if qualifier is not None and not Token.is_unresolved(qualifier):
         check_string("qualifier", qualifier, installed_put_limits().qualifier, QUALIFIER_FORMS)
     if isinstance(function, str):
         return _string_target(scope, function, qualifier)
@@ -110,6 +115,7 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
             f"{function.node.path}."
         )
     effective = implied or qualifier
-    key = (base, effective or UNQUALIFIED)
+    target = ConfigTarget(function_of_object(base), qualifier_of(effective))
     arn = base.function_arn
-    return Target(arn, effective, arn, effective is not None, base, key)
+    qualified = effective not in (None, UNQUALIFIED)
+    return Target(arn, effective, arn, qualified, base, target)

@@ -1,0 +1,167 @@
+"""The largest number of configs one stack can deploy, per kind of config, against the native one.
+
+A stack holds at most 500 resources (CloudFormation's quota), one of them the `AWS::CDK::Metadata`
+the CDK CLI adds. Each kind brings what a config of that kind needs around it: its function
+(function and role), on an alias also a version and the alias, with a destination also the
+grant in the function role's default policy. Resources per config are counted from synthesized
+templates; this design's largest N is then synthesized to prove the grants fit IAM's quotas
+(tests/test_grants.py checks the deployed sizes).
+
+Run: `python -m benchmarks.scale` prints a markdown table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from event_invoke_config.grants import ConfigGrants, GrantCapacityError
+
+STACK_RESOURCES_MAX = 500
+CDK_METADATA_RESOURCES = 1
+KINDS = ("unqualified", "alias", "destination")
+ALIAS = "live"
+RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
+Builder = Callable[[cdk.Stack, str, int], None]
+
+
+def _function(scope: Construct, index: int) -> lambda_.Function:
+    return lambda_.Function(
+        scope,
+        f"Fn{index}",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context): pass"),
+    )
+
+
+def _failures(stack: cdk.Stack) -> sqs.Queue:
+    existing = stack.node.try_find_child("Failures")
+    return existing if isinstance(existing, sqs.Queue) else sqs.Queue(stack, "Failures")
+
+
+def native(stack: cdk.Stack, kind: str, count: int) -> None:
+    """`count` configs of `kind` as aws-cdk-lib's native `EventInvokeConfig`."""
+    for index in range(count):
+        fn = _function(stack, index)
+        if kind == "alias":
+            alias = lambda_.Alias(
+                stack, f"Alias{index}", alias_name=ALIAS, version=fn.current_version
+            )
+            alias.configure_async_invoke(retry_attempts=0)
+        elif kind == "destination":
+            fn.configure_async_invoke(
+                retry_attempts=0, on_failure=destinations.SqsDestination(_failures(stack))
+            )
+        else:
+            fn.configure_async_invoke(retry_attempts=0)
+
+
+def provider_stand_in(stack: cdk.Stack) -> tuple[lambda_.Function, iam.Role]:
+    """The provider's resources as provider.py makes them: role, log group, function."""
+    role = iam.Role(stack, "ProviderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    log_group = logs.LogGroup(stack, "ProviderLogs", retention=logs.RetentionDays.ONE_MONTH)
+    log_group.grant_write(role)
+    provider = lambda_.Function(
+        stack,
+        "Provider",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context): pass"),
+        role=role,
+        log_group=log_group,
+    )
+    return provider, role
+
+
+def this_design(stack: cdk.Stack, kind: str, count: int) -> None:
+    """`count` configs of `kind` as custom resources whose grants `ConfigGrants` keeps."""
+    provider, role = provider_stand_in(stack)
+    grants = ConfigGrants(stack, "Grants", role=role)
+    for index in range(count):
+        fn = _function(stack, index)
+        properties: dict[str, object] = {
+            "ServiceToken": provider.function_arn,
+            "FunctionName": fn.function_arn,
+        }
+        arn = fn.function_arn
+        if kind == "alias":
+            alias = lambda_.Alias(
+                stack, f"Alias{index}", alias_name=ALIAS, version=fn.current_version
+            )
+            properties["Qualifier"] = ALIAS
+            arn = f"{fn.function_arn}:{ALIAS}"
+        if kind == "destination":
+            queue = _failures(stack)
+            queue.grant_send_messages(fn)
+            properties["DestinationConfig"] = {"OnFailure": {"Destination": queue.queue_arn}}
+        config = cdk.CfnResource(stack, f"Config{index}", type=RESOURCE_TYPE, properties=properties)
+        if kind == "alias":
+            config.node.add_dependency(alias)
+        if kind == "destination":
+            config.node.add_dependency(fn.role)
+        grants.grant(config, [arn])
+
+
+def resource_count(build: Builder, kind: str, count: int) -> int:
+    """Resources a stack with `count` configs deploys, the CLI's CDK metadata included."""
+    app = cdk.App()
+    stack = cdk.Stack(app, "Scale")
+    build(stack, kind, count)
+    resources = app.synth().get_stack_by_name("Scale").template["Resources"]
+    counted = sum(1 for body in resources.values() if body["Type"] != "AWS::CDK::Metadata")
+    return counted + CDK_METADATA_RESOURCES
+
+
+@dataclass(frozen=True)
+class Largest:
+    """The largest deployable N of one way and kind, and what it is made of."""
+
+    configs: int
+    per_config: int
+    fixed: int
+
+
+def largest(build: Builder, kind: str) -> Largest:
+    """The largest N whose stack stays within 500 resources and synthesizes."""
+    one, two = resource_count(build, kind, 1), resource_count(build, kind, 2)
+    per_config = two - one
+    # Past the first few configs every bucket exists: count them as fixed from the start.
+    at_ten = resource_count(build, kind, 10)
+    fixed = at_ten - 10 * per_config
+    configs = (STACK_RESOURCES_MAX - fixed) // per_config
+    while configs > 0:
+        try:
+            if resource_count(build, kind, configs) <= STACK_RESOURCES_MAX:
+                return Largest(configs, per_config, fixed)
+        except GrantCapacityError:
+            pass
+        configs -= 1
+    return Largest(0, per_config, fixed)
+
+
+def table() -> str:
+    """The markdown table: largest N per kind, native and this design."""
+    lines = [
+        "| kind | resources per config | native: largest N | this design: largest N | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in KINDS:
+        ours, theirs = largest(this_design, kind), largest(native, kind)
+        lines.append(
+            f"| {kind} | {ours.per_config} (native {theirs.per_config}) | {theirs.configs} "
+            f"| {ours.configs} | {ours.configs / theirs.configs:.1%} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table())

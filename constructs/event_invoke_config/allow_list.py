@@ -1,0 +1,99 @@
+"""The shared provider's allow-list: the function names (IAM patterns) it may configure.
+
+The context value `eventInvokeConfigProvider:functionNames` comes as a list from cdk.json, and as
+a string from `cdk synth -c key=value`: a JSON list (`["orders-*","billing"]`) or names separated
+by commas (`orders-*,billing`). Each entry is a function name, or a name pattern with IAM's
+wildcards `*` (any run of characters) and `?` (one character) after a literal first character.
+An entry that starts with a wildcard matches functions of any name (`*`, `?*`, `*-*`, `*-async`)
+and is refused: a shared provider is scoped by name prefix, the way teams name their functions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from aws_cdk import ArnFormat, Stack
+from constructs import Construct
+
+CONTEXT_KEY = "eventInvokeConfigProvider:functionNames"
+ALLOWED = (
+    'Give a list of function names or name patterns, e.g. ["orders-*", "billing"], as a '
+    "JSON list or separated by commas; each starts with a letter, digit, '-' or '_' and has at "
+    "most 64 of those characters and the wildcards '*' and '?'."
+)
+_ENTRY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_*?-]{0,63}")
+_WILDCARDS = "*?"
+
+
+class AllowListError(ValueError):
+    """The allow-list is missing, malformed, or would let the provider configure any function."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{CONTEXT_KEY}: {problem} {ALLOWED}")
+
+
+def parse_function_names(value: object) -> list[str]:
+    """The names and patterns `value` lists, in order and without repeats; refuses any other."""
+    if isinstance(value, str):
+        value = _split(value.strip())
+    if not isinstance(value, list | tuple):
+        raise AllowListError(f"expected a list or a string; got {type(value).__name__}.")
+    if not value:
+        raise AllowListError("the list is empty, so the provider could configure no function.")
+    names: list[str] = []
+    for position, entry in enumerate(value, start=1):
+        name = _checked(position, entry)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _split(text: str) -> list[object]:
+    if not text.startswith("["):
+        return list(text.split(","))
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AllowListError(f"{text!r} is not a JSON list ({error.msg}).") from None
+    if not isinstance(parsed, list):
+        raise AllowListError(f"{text!r} is not a JSON list.")
+    return parsed
+
+
+def _checked(position: int, entry: object) -> str:
+    if not isinstance(entry, str):
+        raise AllowListError(f"entry {position} is a {type(entry).__name__}, not a string.")
+    name = entry.strip()
+    if not name:
+        raise AllowListError(f"entry {position} is empty.")
+    if name[0] in _WILDCARDS:
+        raise AllowListError(
+            f"entry {position} ({name!r}) starts with a wildcard, so it matches functions of "
+            "any name."
+        )
+    if not _ENTRY.fullmatch(name):
+        raise AllowListError(f"entry {position} ({name!r}) is not a function name or pattern.")
+    return name
+
+
+def function_arns(scope: Construct, names: Sequence[str], *, qualifiers: bool = True) -> list[str]:
+    """The ARNs `names` stand for in `scope`'s account and region.
+
+    With `qualifiers`, also each name's versions and aliases (`name:*`), which a config with a
+    `Qualifier` needs; a pattern ending in `*` already matches them, as IAM's `*` spans `:`.
+    """
+    stack = Stack.of(scope)
+    arns: list[str] = []
+    for name in names:
+        arn = stack.format_arn(
+            service="lambda",
+            resource="function",
+            resource_name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        arns.append(arn)
+        if qualifiers and not name.endswith("*"):
+            arns.append(f"{arn}:*")
+    return arns

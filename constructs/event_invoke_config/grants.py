@@ -1,0 +1,185 @@
+"""The provider's grants: each config's exact ARNs in content-addressed managed policies.
+
+Why managed policies: the inline policies of a role share 10,240 characters, about 80 function
+ARNs; a role may have 10 customer managed policies of 6,144 characters each
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). A config goes to
+one of at most 5 buckets, its home chosen by a hash of its construct path, so adding or removing
+a config changes one bucket; a bucket whose worst-case deployed size (`iam_limits`) would pass
+6,144 characters sends it on to the next bucket (near capacity a change can then move others),
+and when all are full synth fails, naming the config.
+
+Why content addressed: a grant must outlive every config it covers. CloudFormation updates a
+stack in two phases (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+using-cfn-updating-stacks-update-behaviors.html; aws-cdk's docs/CLOUDFORMATION.md): in
+UPDATE_IN_PROGRESS it creates and updates resources; in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS it
+deletes the resources the new template dropped and the physical resources that were replaced,
+in the reverse dependency order of the previous template (`DependsOn`: https://docs.aws.amazon
+.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html). A rollback deletes what
+the update created in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, in the reverse order of the
+template it abandons. A policy updated in place would lose a removed config's ARN in the update
+phase, before the cleanup Delete of that config needs it. So a bucket's logical id ends with a
+hash of its resolved content (as aws-cdk-lib names `Function.currentVersion`): any change is a
+new policy, created in the update phase before the configs that depend on it, while the old
+policy, which the old configs depended on, is deleted in the cleanup phase after them. At the
+peak of an update the role holds the old and the new bucket policies: at most 2 x 5 = 10.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsii
+from aws_cdk import CfnResource, IResolveContext, IStringProducer, Lazy, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from .iam_limits import (
+    MANAGED_POLICIES_PER_ROLE,
+    MANAGED_POLICY_MAX_CHARS,
+    policy_length,
+    reference_lengths,
+)
+
+CONFIG_ACTIONS = (
+    "lambda:GetFunctionEventInvokeConfig",
+    "lambda:PutFunctionEventInvokeConfig",
+    "lambda:DeleteFunctionEventInvokeConfig",
+)
+# Old and new bucket policies are attached together during an update (see the module docstring).
+MAX_BUCKETS = MANAGED_POLICIES_PER_ROLE // 2
+_WILDCARDS = ("*", "?")
+
+
+class GrantCapacityError(ValueError):
+    """Every bucket policy is full: the stack holds more configs than IAM's quotas allow."""
+
+
+@dataclass
+class _Bucket:
+    """One managed policy: its resources (token string by resolved form) and reference lengths."""
+
+    policy: iam.CfnManagedPolicy | None = None
+    resources: dict[str, str] = field(default_factory=dict)
+    lengths: dict[str, int] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        """The policy document, resources in the order of their resolved form."""
+        return _document([self.resources[key] for key in sorted(self.resources)])
+
+    def fits(self, resolved: list[str], lengths: dict[str, int]) -> bool:
+        """Whether the policy would stay within IAM's limit once deployed, with `resolved` added."""
+        keys = sorted({*self.resources, *resolved})
+        document = _document([json.loads(key) for key in keys])
+        return policy_length(document, {**self.lengths, **lengths}) <= MANAGED_POLICY_MAX_CHARS
+
+
+def _document(resources: list[Any]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(CONFIG_ACTIONS), "Resource": resources}],
+    }
+
+
+class ConfigGrants(Construct):
+    """Lets `role` get, put and delete the event invoke configs it is granted, and no other.
+
+    Parameters
+    ----------
+    role:
+        The provider's role; the bucket policies are attached to it.
+    buckets:
+        How many managed policies to spread the grants over, 1 to 5. Default: 5. Each bucket
+        counts twice against the role's 10 managed policies during an update, so lower it by
+        one for every two other managed policies the role has (e.g. a VPC access policy).
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, role: iam.IRole, buckets: int = MAX_BUCKETS
+    ) -> None:
+        if isinstance(buckets, bool) or not isinstance(buckets, int):
+            raise TypeError(f"buckets must be an int; got {type(buckets).__name__}.")
+        if not 1 <= buckets <= MAX_BUCKETS:
+            raise ValueError(f"buckets must be from 1 to {MAX_BUCKETS}; got {buckets}.")
+        super().__init__(scope, construct_id)
+        self._role_name = role.role_name
+        self._stack = Stack.of(self)
+        self._buckets = [_Bucket() for _ in range(buckets)]
+
+    def grant(self, config: CfnResource, resources: Sequence[str]) -> None:
+        """Grant the config actions on exactly `resources`; `config` then waits for the grant.
+
+        `resources` are the ARNs the config's calls name: the function's ARN for an unqualified
+        config, only `FUNCTION_ARN:qualifier` for one on a version or alias (Lambda authorizes
+        these actions on the function, version or alias ARN named in the call:
+        https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+        """
+        if not resources or any(
+            wildcard in resource for resource in resources for wildcard in _WILDCARDS
+        ):
+            raise ValueError(
+                f"resources for {config.node.path} must be exact ARNs, at least one and without "
+                f"wildcards; got {list(resources)!r}."
+            )
+        resolved = [json.dumps(self._stack.resolve(arn), sort_keys=True) for arn in resources]
+        lengths = reference_lengths(self._stack, resources)
+        home = _stable_hash(config.node.path) % len(self._buckets)
+        for step in range(len(self._buckets)):
+            bucket = self._buckets[(home + step) % len(self._buckets)]
+            if bucket.fits(resolved, lengths):
+                break
+        else:
+            raise GrantCapacityError(
+                f"no room to grant {config.node.path}: the provider role's "
+                f"{len(self._buckets)} managed policies for configs are full (each at most "
+                f"{MANAGED_POLICY_MAX_CHARS:,} characters once deployed). Put further configs "
+                "in another stack."
+            )
+        bucket.resources.update(zip(resolved, resources, strict=True))
+        bucket.lengths.update(lengths)
+        config.add_resource_dependency(self._policy(bucket))
+
+    def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
+        """The bucket's policy with its current document, created on first use."""
+        if bucket.policy is None:
+            index = self._buckets.index(bucket)
+            bucket.policy = iam.CfnManagedPolicy(
+                self,
+                f"Bucket{index}",
+                policy_document=bucket.document(),
+                roles=[self._role_name],
+                description=f"Event invoke config grants, bucket {index} of {len(self._buckets)}",
+            )
+            base = self._stack.resolve(bucket.policy.logical_id)
+            bucket.policy.override_logical_id(
+                Lazy.uncached_string(
+                    _ContentAddressedId(self._stack, base, bucket, self._role_name)
+                )
+            )
+        else:
+            bucket.policy.policy_document = bucket.document()
+        return bucket.policy
+
+
+@jsii.implements(IStringProducer)
+class _ContentAddressedId:
+    """A logical id that changes whenever the policy's resolved content changes."""
+
+    def __init__(self, stack: Stack, base: str, bucket: _Bucket, role_name: str) -> None:
+        self._stack = stack
+        self._base = base
+        self._bucket = bucket
+        self._role_name = role_name
+
+    def produce(self, context: IResolveContext) -> str:
+        # One resolve of the policy's content: its document and the role it is attached to.
+        resolved = self._stack.resolve([self._bucket.document(), self._role_name])
+        digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
+        return f"{self._base}{digest[:16].upper()}"
+
+
+def _stable_hash(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")

@@ -1,0 +1,178 @@
+"""IAM's size quotas, and the longest a policy document can be once CloudFormation deploys it.
+
+IAM counts a policy's characters without whitespace
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a customer
+managed policy holds at most 6,144, the inline policies of one role together 10,240, and a role
+has at most 10 managed policies attached by default. A synthesized document still holds
+`Ref`s, `Fn::GetAtt`s and joins; `policy_length` counts it as compact JSON with every such value
+at the longest it can deploy as: the longest partition and region names botocore knows, a
+12-digit account, a Lambda function name of 64 characters (what CloudFormation generates at
+most, and Lambda's limit), an alias ARN as the function's ARN, `:` and the alias name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+import botocore.loaders
+from aws_cdk import Reference, Stack, Token, Tokenization
+from aws_cdk import aws_lambda as lambda_
+
+MANAGED_POLICY_MAX_CHARS = 6_144
+INLINE_POLICIES_MAX_CHARS_PER_ROLE = 10_240
+MANAGED_POLICIES_PER_ROLE = 10
+ACCOUNT_ID_CHARS = 12
+FUNCTION_NAME_MAX_CHARS = 64
+# Lambda's `Qualifier`: an alias name or a version number, at most 128 characters.
+QUALIFIER_MAX_CHARS = 128
+# A version number counted to ten digits: ten billion publishes of one function.
+VERSION_MAX_CHARS = 10
+STACK_NAME_MAX_CHARS = 128
+UUID_CHARS = 36
+
+# A resolved reference, as `policy_length` looks it up: "LogicalId" for a `Ref`,
+# "LogicalId.Attribute" for an `Fn::GetAtt`.
+ReferenceLengths = Mapping[str, int]
+
+
+@cache
+def longest_partition_and_region() -> tuple[int, int]:
+    """The lengths of the longest partition name and region name in botocore's partition data.
+
+    Endpoint names such as `aws-us-gov-global` are listed beside the regions; the partition's
+    `regionRegex` tells them apart.
+    """
+    partitions = botocore.loaders.Loader().load_data("partitions")["partitions"]
+    partition = max(len(entry["id"]) for entry in partitions)
+    region = max(
+        len(name)
+        for entry in partitions
+        for name in entry["regions"]
+        if re.match(entry["regionRegex"], name)
+    )
+    return partition, region
+
+
+@cache
+def _pseudo_parameter_lengths() -> dict[str, int]:
+    partition, region = longest_partition_and_region()
+    partitions = botocore.loaders.Loader().load_data("partitions")["partitions"]
+    url_suffix = max(len(entry["outputs"]["dnsSuffix"]) for entry in partitions)
+    stack_id = len("arn::cloudformation:::stack//") + partition + region + ACCOUNT_ID_CHARS
+    return {
+        "AWS::Partition": partition,
+        "AWS::Region": region,
+        "AWS::AccountId": ACCOUNT_ID_CHARS,
+        "AWS::URLSuffix": url_suffix,
+        "AWS::StackName": STACK_NAME_MAX_CHARS,
+        "AWS::StackId": stack_id + STACK_NAME_MAX_CHARS + UUID_CHARS,
+    }
+
+
+def function_arn_length(name_length: int = FUNCTION_NAME_MAX_CHARS) -> int:
+    """The longest unqualified function ARN with a name of `name_length` characters."""
+    partition, region = longest_partition_and_region()
+    return len("arn::lambda:::function:") + partition + region + ACCOUNT_ID_CHARS + name_length
+
+
+# Anything this module cannot read counts as the longest qualified function ARN, the longest
+# value a grant's resource can hold.
+LONGEST_QUALIFIED_FUNCTION_ARN = function_arn_length() + 1 + QUALIFIER_MAX_CHARS
+
+
+def deployed_length(
+    value: Any, references: ReferenceLengths, unknown: int = LONGEST_QUALIFIED_FUNCTION_ARN
+) -> int:
+    """The longest `value`, a resolved CloudFormation string expression, can deploy as."""
+    if isinstance(value, str):
+        return len(json.dumps(value)) - 2
+    if not (isinstance(value, dict) and len(value) == 1):
+        return unknown
+    ((function, argument),) = value.items()
+    if function == "Ref":
+        lengths = _pseudo_parameter_lengths()
+        return lengths.get(argument) or references.get(argument, unknown)
+    if function == "Fn::GetAtt":
+        name, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+        return references.get(f"{name}.{attribute}", unknown)
+    if function == "Fn::Join" and isinstance(argument[1], list):
+        separator, parts = argument
+        joined = sum(deployed_length(part, references, unknown) for part in parts)
+        return joined + len(separator) * max(len(parts) - 1, 0)
+    return unknown
+
+
+def policy_length(
+    document: Any, references: ReferenceLengths, unknown: int = LONGEST_QUALIFIED_FUNCTION_ARN
+) -> int:
+    """The characters IAM counts in a resolved policy document once deployed (worst case)."""
+    if isinstance(document, dict) and not _is_intrinsic(document):
+        members = (
+            len(json.dumps(key)) + 1 + policy_length(item, references, unknown)
+            for key, item in document.items()
+        )
+        return 2 + _joined(list(members))
+    if isinstance(document, list):
+        return 2 + _joined([policy_length(item, references, unknown) for item in document])
+    if isinstance(document, str) or _is_intrinsic(document):
+        return 2 + deployed_length(document, references, unknown)
+    return len(json.dumps(document))
+
+
+def _is_intrinsic(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and next(iter(value)).startswith(("Ref", "Fn::"))
+    )
+
+
+def _joined(lengths: list[int]) -> int:
+    return sum(lengths) + max(len(lengths) - 1, 0)
+
+
+def reference_lengths(stack: Stack, values: Iterable[str]) -> dict[str, int]:
+    """The longest deployed value of each Lambda `Ref`/`Fn::GetAtt` inside the strings `values`."""
+    lengths: dict[str, int] = {}
+    for value in values:
+        for token in Tokenization.reverse_string(value).tokens:
+            if not isinstance(token, Reference):
+                continue
+            length = _lambda_reference_length(token.target, token.display_name)
+            if length is not None:
+                lengths[_lookup_key(stack.resolve(token))] = length
+    return lengths
+
+
+def _lookup_key(resolved: dict[str, Any]) -> str:
+    if "Ref" in resolved:
+        return str(resolved["Ref"])
+    name, attribute = resolved["Fn::GetAtt"]
+    return f"{name}.{attribute}"
+
+
+def _lambda_reference_length(target: object, attribute: str) -> int | None:
+    """The longest value of a Lambda function's, alias's or version's `Ref` or attribute."""
+    if isinstance(target, lambda_.CfnFunction):
+        name = _literal_length(target.function_name) or FUNCTION_NAME_MAX_CHARS
+        return {"Ref": name, "Arn": function_arn_length(name)}.get(attribute)
+    if isinstance(target, lambda_.CfnAlias) and attribute in ("Ref", "AliasArn"):
+        alias = _literal_length(target.name) or QUALIFIER_MAX_CHARS
+        return function_arn_length() + 1 + alias
+    if isinstance(target, lambda_.CfnVersion):
+        qualified = function_arn_length() + 1 + VERSION_MAX_CHARS
+        return {"Ref": qualified, "FunctionArn": qualified, "Version": VERSION_MAX_CHARS}.get(
+            attribute
+        )
+    return None
+
+
+def _literal_length(value: str | None) -> int | None:
+    """The length of a value known at synth time; None for a token or no value."""
+    if value is None or Token.is_unresolved(value):
+        return None
+    return len(value)

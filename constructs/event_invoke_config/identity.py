@@ -1,0 +1,148 @@
+"""What a config targets, as far as synth can tell: canonical function and qualifier identities.
+
+Two configs collide when they name the same function (by any spelling: name, partial ARN, full
+ARN, an `IFunction`, or a `Function` with an explicit `function_name`) in the same account and
+region, with the same qualifier. Names and ARNs are read by `function_ref`; a function this app
+creates without a name is known by its `AWS::Lambda::Function` construct. An account or region
+unknown at synth (an environment-agnostic stack) is known only within its Stage, so the same
+construct deployed by two Stages does not collide. A token that names nothing in this app is
+compared only with the very same token, and the config says what was not checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_cdk import Arn, ArnFormat, Reference, Stack, Stage, Token, Tokenization
+from aws_cdk import aws_lambda as lambda_
+from constructs import IConstruct
+
+from event_invoke_config_provider.function_ref import UNQUALIFIED, FunctionRef, parse_function
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A function or a qualifier, comparable across the app; `label` and `checked` are notes."""
+
+    key: tuple[str, ...]
+    label: str = field(compare=False)
+    checked: bool = field(default=True, compare=False)
+
+
+@dataclass(frozen=True)
+class ConfigTarget:
+    """The function and qualifier a config writes to."""
+
+    function: Identity
+    qualifier: Identity
+
+    def describe(self) -> str:
+        """The target, for messages."""
+        return f"{self.function.label}, qualifier {self.qualifier.label}"
+
+    def unchecked(self) -> list[str]:
+        """The parts (`function`, `qualifier`) known only at deploy time: not compared."""
+        parts = (("function", self.function), ("qualifier", self.qualifier))
+        return [name for name, part in parts if not part.checked]
+
+
+def _environment(scope: IConstruct, ref: FunctionRef) -> tuple[str, str, str]:
+    """The account and region of `ref` (its stack's where it spells none) and their label.
+
+    An account or region unknown at synth is known only within the Stage that deploys it.
+    """
+    stack = Stack.of(scope)
+    account, region = ref.account or stack.account, ref.region or stack.region
+    if not Token.is_unresolved(account) and not Token.is_unresolved(region):
+        return account, region, f"{account}/{region}"
+    stage = Stage.of(stack)
+    where = f"stage {stage.node.path}" if stage is not None and stage.node.path else "the app"
+    unknown = f"unknown in {where}"
+    return (
+        unknown if Token.is_unresolved(account) else account,
+        unknown if Token.is_unresolved(region) else region,
+        f"the account and region {where} deploys to (unknown at synth)",
+    )
+
+
+def _named(scope: IConstruct, ref: FunctionRef) -> Identity:
+    account, region, where = _environment(scope, ref)
+    return Identity(("function", account, region, ref.name), f"{ref.name} in {where}")
+
+
+def _unresolved(value: str, what: str) -> Identity:
+    return Identity(("token", value), what, checked=False)
+
+
+def _referenced(value: str) -> IConstruct | None:
+    """The construct a string made of one reference (a Ref or a GetAtt) points to."""
+    reference = Tokenization.reverse(value, fail_concat=False)
+    return reference.target if isinstance(reference, Reference) else None
+
+
+def _of_function_resource(function: lambda_.CfnFunction) -> Identity:
+    name = function.function_name
+    if name is not None and not Token.is_unresolved(name):
+        return _named(function, FunctionRef(name))
+    owner = function.node.scope  # the `Function` whose resource this is
+    where = owner.node.path if owner is not None else function.node.path
+    return Identity(("construct", function.node.path), f"the function {where}")
+
+
+def function_of_string(scope: IConstruct, value: str) -> tuple[Identity, str | None]:
+    """The function a name or ARN string names, and the qualifier it carries."""
+    if not Token.is_unresolved(value):
+        ref = parse_function(value)
+        if ref is None:  # not a function Lambda would accept: compared as spelled
+            return Identity(("spelled", value), repr(value)), None
+        return _named(scope, ref), ref.qualifier
+    target = _referenced(value)
+    if isinstance(target, lambda_.CfnFunction):
+        return _of_function_resource(target), None
+    return _unresolved(value, "a function known only at deploy time"), None
+
+
+def function_of_object(function: lambda_.IFunction) -> Identity:
+    """The function an `IFunction` stands for (not an alias or version: give its function)."""
+    arn = function.function_arn
+    if not Token.is_unresolved(arn):
+        return function_of_string(function, arn)[0]
+    target = _referenced(arn)
+    if isinstance(target, lambda_.CfnFunction):
+        return _of_function_resource(target)
+    # An ARN with tokens for some parts (e.g. `Function.from_function_name`): CDK splits it.
+    parts = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME)
+    stack = Stack.of(function)
+    name = parts.resource_name or ""
+    ref = None if Token.is_unresolved(name) else parse_function(name)
+    account, region = (
+        None if spelled == own else spelled
+        for spelled, own in ((parts.account, stack.account), (parts.region, stack.region))
+    )
+    if ref is None or Token.is_unresolved(f"{account or ''}{region or ''}"):
+        return _unresolved(arn, f"the function {function.node.path}, known only at deploy time")
+    return _named(function, FunctionRef(ref.name, account=account, region=region))
+
+
+def qualifier_of(value: str | None) -> Identity:
+    """A qualifier; a version this app creates is known by its `AWS::Lambda::Version`."""
+    if value is None or value == UNQUALIFIED:
+        return Identity(("qualifier", UNQUALIFIED), UNQUALIFIED)
+    if not Token.is_unresolved(value):
+        return Identity(("qualifier", value), value)
+    target = _referenced(value)
+    if isinstance(target, lambda_.CfnVersion):
+        version = target.node.scope.node.path if target.node.scope else target.node.path
+        return Identity(("construct", target.node.path), f"the version {version}")
+    return _unresolved(value, "a qualifier known only at deploy time")
+
+
+def of_native(config: lambda_.CfnEventInvokeConfig) -> ConfigTarget:
+    """What an `AWS::Lambda::EventInvokeConfig` of this app targets."""
+    qualifier: str | None = config.qualifier
+    # `alias.configure_async_invoke` gives the alias's qualifier as a token made from its ARN.
+    for scope in config.node.scopes:
+        if isinstance(scope, lambda_.Alias) and qualifier == scope._qualifier:
+            qualifier = scope.alias_name
+    function, implied = function_of_string(config, config.function_name)
+    return ConfigTarget(function, qualifier_of(qualifier or implied))

@@ -1,0 +1,236 @@
+"""The AWS resource types the engine creates in moto, and the failing `Test::Fails` type.
+
+Each type implements Create, Update and Delete the way CloudFormation's resource does, as far
+as the tests need: a change to a create-only property ("Update requires: Replacement" in the
+resource's documentation) creates a new physical resource, and the engine deletes the old one in
+the cleanup phase; other changes update in place. Policies, log groups and CDK metadata are
+recorded with a made-up physical id and not created.
+
+`AWS::Lambda::EventInvokeConfig` calls moto's Lambda API directly. Its physical id here is
+`FunctionName|Qualifier`: the resource's identifying properties (its schema's primary
+identifier), joined with `|` as CloudFormation joins compound identifiers. Its `Ref` is the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from .local_cloud import EMPTY_ZIP
+from .template import ACCOUNT, REGION
+
+FAILING_TYPE = "Test::Fails"
+RECORDED_ONLY = {
+    "AWS::CDK::Metadata",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::Lambda::Permission",
+    "AWS::Logs::LogGroup",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
+}
+Properties = dict[str, Any]
+
+
+class ResourceError(Exception):
+    """A resource operation failed; `physical_id` is the id CloudFormation then records."""
+
+    def __init__(self, reason: str, physical_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.physical_id = physical_id
+
+
+@dataclass(frozen=True)
+class Created:
+    """A physical resource: its id and the values `Ref` and `Fn::GetAtt` return."""
+
+    physical_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def physical_name(stack: str, logical_id: str, limit: int = 64) -> str:
+    """A generated name like CloudFormation's: stack, logical id, random suffix."""
+    suffix = uuid.uuid4().hex[:12].upper()
+    return f"{f'{stack}-{logical_id}'[: limit - 13]}-{suffix}"
+
+
+def _zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
+
+
+class NativeResources:
+    """Create, Update and Delete of the supported types, in moto."""
+
+    def __init__(self, moto_endpoint: str) -> None:
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        self.lambda_client = session.client("lambda", endpoint_url=moto_endpoint)
+        self._iam = session.client("iam", endpoint_url=moto_endpoint)
+        self._sqs = session.client("sqs", endpoint_url=moto_endpoint)
+        self._sns = session.client("sns", endpoint_url=moto_endpoint)
+        # type -> (create-only properties, create, update in place or None, delete)
+        self._types: dict[str, tuple[tuple[str, ...], Any, Any, Callable[[str], None]]] = {
+            "AWS::IAM::Role": (("RoleName",), self._create_role, None, self._delete_role),
+            "AWS::Lambda::Function": (
+                ("FunctionName",),
+                self._create_function,
+                None,
+                lambda name: self._gone_is_fine(self.lambda_client.delete_function, name),
+            ),
+            "AWS::Lambda::Version": (("*",), self._create_version, None, self._delete_version),
+            "AWS::Lambda::Alias": (
+                ("FunctionName", "Name"),
+                self._create_alias,
+                self._update_alias,
+                self._delete_alias,
+            ),
+            "AWS::SQS::Queue": (("QueueName",), self._create_queue, None, self._delete_queue),
+            "AWS::SNS::Topic": (
+                ("TopicName",),
+                self._create_topic,
+                None,
+                lambda arn: self._sns.delete_topic(TopicArn=arn),
+            ),
+            "AWS::Lambda::EventInvokeConfig": (
+                ("FunctionName", "Qualifier"),
+                self._put_config,
+                lambda _id, props: self._put_config("", "", props),
+                self._delete_config,
+            ),
+        }
+
+    def handles(self, resource_type: str) -> bool:
+        """Whether this module implements `resource_type`."""
+        return resource_type in self._types or resource_type in (RECORDED_ONLY | {FAILING_TYPE})
+
+    def create(self, stack: str, logical_id: str, resource_type: str, props: Properties) -> Created:
+        """Create a physical resource."""
+        if resource_type == FAILING_TYPE:
+            raise ResourceError(f"{logical_id} is a {FAILING_TYPE}: its Create always fails")
+        if resource_type in RECORDED_ONLY:
+            name = physical_name(stack, logical_id)
+            arn = f"arn:aws:{resource_type.split('::')[1].lower()}:{REGION}:{ACCOUNT}:{name}"
+            return Created(name, {"Ref": name, "Arn": arn})
+        created: Created = self._types[resource_type][1](stack, logical_id, props)
+        return created
+
+    def update(
+        self,
+        stack: str,
+        logical_id: str,
+        resource_type: str,
+        change: tuple[Properties, Properties],
+        current: Created,
+    ) -> Created:
+        """Update in place, or create a replacement if a create-only property changed."""
+        new, old = change
+        if resource_type == FAILING_TYPE:
+            raise ResourceError(f"{logical_id} is a {FAILING_TYPE}: its Update always fails")
+        if resource_type in RECORDED_ONLY:
+            return current
+        create_only, _create, update, _delete = self._types[resource_type]
+        replace = create_only == ("*",) or any(new.get(p) != old.get(p) for p in create_only)
+        if replace:
+            return self.create(stack, logical_id, resource_type, new)
+        if update is not None:
+            update(current.physical_id, new)
+        return current
+
+    def delete(self, resource_type: str, physical_id: str) -> None:
+        """Delete a physical resource; one already gone is fine."""
+        if resource_type in self._types:
+            self._types[resource_type][3](physical_id)
+
+    def _gone_is_fine(self, call: Callable[..., Any], name: str, **kwargs: Any) -> None:
+        with contextlib.suppress(self.lambda_client.exceptions.ResourceNotFoundException):
+            call(FunctionName=name, **kwargs)
+
+    def _create_role(self, stack: str, logical_id: str, props: Properties) -> Created:
+        role = self._iam.create_role(
+            RoleName=props.get("RoleName") or physical_name(stack, logical_id),
+            AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+        )["Role"]
+        return Created(role["RoleName"], {"Ref": role["RoleName"], "Arn": role["Arn"]})
+
+    def _delete_role(self, name: str) -> None:
+        self._iam.delete_role(RoleName=name)
+
+    def _create_function(self, stack: str, logical_id: str, props: Properties) -> Created:
+        source = props.get("Code", {}).get("ZipFile")
+        function = self.lambda_client.create_function(
+            FunctionName=props.get("FunctionName") or physical_name(stack, logical_id),
+            Runtime=props["Runtime"],
+            Role=props["Role"],
+            Handler=props["Handler"],
+            Code={"ZipFile": EMPTY_ZIP if source is None else _zip(source)},
+        )
+        name = function["FunctionName"]
+        return Created(name, {"Ref": name, "Arn": function["FunctionArn"]})
+
+    def _create_version(self, _stack: str, _logical_id: str, props: Properties) -> Created:
+        version = self.lambda_client.publish_version(FunctionName=props["FunctionName"])
+        arn = version["FunctionArn"]
+        return Created(arn, {"Ref": arn, "Version": version["Version"], "FunctionArn": arn})
+
+    def _delete_version(self, arn: str) -> None:
+        function, _, version = arn.rpartition(":")
+        self._gone_is_fine(self.lambda_client.delete_function, function, Qualifier=version)
+
+    def _create_alias(self, _stack: str, _logical_id: str, props: Properties) -> Created:
+        alias = self.lambda_client.create_alias(
+            FunctionName=props["FunctionName"],
+            Name=props["Name"],
+            FunctionVersion=props["FunctionVersion"],
+        )
+        return Created(alias["AliasArn"], {"Ref": alias["AliasArn"], "AliasArn": alias["AliasArn"]})
+
+    def _update_alias(self, arn: str, props: Properties) -> None:
+        function, _, name = arn.rpartition(":")
+        self.lambda_client.update_alias(
+            FunctionName=function, Name=name, FunctionVersion=props["FunctionVersion"]
+        )
+
+    def _delete_alias(self, arn: str) -> None:
+        function, _, name = arn.rpartition(":")
+        self._gone_is_fine(self.lambda_client.delete_alias, function, Name=name)
+
+    def _create_queue(self, stack: str, logical_id: str, props: Properties) -> Created:
+        name = props.get("QueueName") or physical_name(stack, logical_id, limit=80)
+        url = self._sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        attributes = {"Ref": url, "QueueUrl": url, "QueueName": name}
+        return Created(url, {**attributes, "Arn": arn["Attributes"]["QueueArn"]})
+
+    def _delete_queue(self, url: str) -> None:
+        self._sqs.delete_queue(QueueUrl=url)
+
+    def _create_topic(self, stack: str, logical_id: str, props: Properties) -> Created:
+        name = props.get("TopicName") or physical_name(stack, logical_id, limit=256)
+        arn = self._sns.create_topic(Name=name)["TopicArn"]
+        return Created(arn, {"Ref": arn, "TopicArn": arn, "TopicName": name})
+
+    def _put_config(self, _stack: str, _logical_id: str, props: Properties) -> Created:
+        settings = {k: v for k, v in props.items() if k not in ("FunctionName", "Qualifier")}
+        self.lambda_client.put_function_event_invoke_config(
+            FunctionName=props["FunctionName"], Qualifier=props["Qualifier"], **settings
+        )
+        physical_id = f"{props['FunctionName']}|{props['Qualifier']}"
+        return Created(physical_id, {"Ref": physical_id})
+
+    def _delete_config(self, physical_id: str) -> None:
+        function, _, qualifier = physical_id.partition("|")
+        self._gone_is_fine(
+            self.lambda_client.delete_function_event_invoke_config, function, Qualifier=qualifier
+        )

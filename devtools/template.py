@@ -1,0 +1,163 @@
+"""Read a CloudFormation template: load it, resolve its intrinsic functions, order its resources.
+
+Dependencies are what CloudFormation derives them from: `DependsOn`, `Ref`, `Fn::GetAtt` and
+the variables of `Fn::Sub` ("Resource dependencies",
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-dependencies.html).
+Conditions are not evaluated: a resource or output with a `Condition` is left out (in CDK
+templates that is only the `CDKMetadata` resource).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode import cfn_yaml
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::NoValue": None,
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+Template = dict[str, Any]
+# What a resolved `Ref` or `Fn::GetAtt` looks up: (logical id, attribute or "Ref") -> value.
+Lookup = Callable[[str, str], Any]
+
+
+def load_template(cdk_out: Path, stack: str) -> Template:
+    """The synthesized template of `stack`."""
+    template: Template = json.loads((cdk_out / f"{stack}.template.json").read_text())
+    return template
+
+
+def load_yaml_template(path: Path) -> Template:
+    """A plain CloudFormation YAML template, short-form intrinsics (`!Ref`) made long-form."""
+    template: Template = cfn_yaml.load(str(path))
+    return template
+
+
+def resources(template: Template) -> dict[str, dict[str, Any]]:
+    """The template's resources that exist (those without a `Condition`)."""
+    declared: dict[str, dict[str, Any]] = template.get("Resources", {})
+    return {name: body for name, body in declared.items() if "Condition" not in body}
+
+
+def _references(value: Any) -> Iterator[str]:
+    """The logical ids (and parameter names) `value` refers to."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+    elif isinstance(value, dict):
+        for key, argument in value.items():
+            if key == "Ref":
+                yield argument
+            elif key == "Fn::GetAtt":
+                yield argument[0] if isinstance(argument, list) else argument.split(".")[0]
+            elif key == "Fn::Sub":
+                text, variables = (argument, {}) if isinstance(argument, str) else argument
+                for name in _SUB_VARIABLE.findall(text):
+                    if name.split(".")[0] not in variables:
+                        yield name.split(".")[0]
+                yield from _references(variables)
+            else:
+                yield from _references(argument)
+
+
+def dependencies(template: Template, logical_id: str) -> set[str]:
+    """The resources `logical_id` must wait for: DependsOn and every reference."""
+    existing = resources(template)
+    body = existing[logical_id]
+    depends_on = body.get("DependsOn", [])
+    named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+    named.update(_references(body.get("Properties", {})))
+    return {name for name in named if name in existing}
+
+
+def dependency_order(template: Template) -> list[str]:
+    """Every resource after the ones it depends on; otherwise in template order."""
+    existing = resources(template)
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(logical_id: str) -> None:
+        if logical_id in ordered:
+            return
+        if logical_id in visiting:
+            raise ValueError(f"circular dependency through {logical_id}")
+        visiting.add(logical_id)
+        for dependency in sorted(dependencies(template, logical_id), key=list(existing).index):
+            visit(dependency)
+        ordered.append(logical_id)
+
+    for logical_id in existing:
+        visit(logical_id)
+    return ordered
+
+
+class Resolver:
+    """Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub and Fn::ImportValue."""
+
+    def __init__(
+        self, stack_name: str, stack_id: str, template: Template, lookup: Lookup, exports: Any
+    ) -> None:
+        self._pseudo = {**PSEUDO_PARAMETERS, "AWS::StackName": stack_name, "AWS::StackId": stack_id}
+        self._parameters = template.get("Parameters", {})
+        self._lookup = lookup
+        self._exports = exports
+
+    def __call__(self, value: Any) -> Any:
+        """`value` with every intrinsic function done; `AWS::NoValue` removes its key."""
+        if isinstance(value, list):
+            return [item for item in map(self, value) if item is not None]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            if key in self._functions():
+                return self._functions()[key](argument)
+        resolved = {key: self(item) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not None}
+
+    def _functions(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "Ref": self.ref,
+            "Fn::GetAtt": self._get_att,
+            "Fn::Join": lambda arg: arg[0].join(str(part) for part in self(arg[1])),
+            "Fn::Select": lambda arg: self(arg[1])[int(self(arg[0]))],
+            "Fn::Split": lambda arg: str(self(arg[1])).split(arg[0]),
+            "Fn::Sub": self._sub,
+            "Fn::ImportValue": lambda arg: self._exports[self(arg)],
+        }
+
+    def ref(self, name: str) -> Any:
+        """A pseudo parameter, a parameter's default, or a resource's `Ref` value."""
+        if name in self._pseudo:
+            return self._pseudo[name]
+        if name in self._parameters:
+            return self._parameters[name].get("Default")
+        return self._lookup(name, "Ref")
+
+    def _get_att(self, argument: Any) -> Any:
+        name, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+        return self._lookup(name, attribute)
+
+    def _sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        values = {name: self(value) for name, value in variables.items()}
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in values:
+                return str(values[name])
+            resource, _, attribute = name.partition(".")
+            return str(self._lookup(resource, attribute) if attribute else self.ref(name))
+
+        return _SUB_VARIABLE.sub(substitute, text)

@@ -1,0 +1,168 @@
+"""The provider behind the construct: one per stack, its runtime, its limits and its grants."""
+
+from __future__ import annotations
+
+import re
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Match, Template
+
+from app import ProviderStack
+from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
+from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
+from tests.cdk_support import (
+    config_access_resources,
+    logical_id,
+    new_function,
+    new_stack,
+    statement_resources,
+)
+
+
+def test_one_provider_per_stack_whatever_the_number_of_configs() -> None:
+    stack = new_stack()
+    for index in range(3):
+        LambdaEventInvokeConfig(stack, f"Async{index}", function=new_function(stack, f"Fn{index}"))
+
+    template = Template.from_stack(stack)
+
+    template.resource_count_is(RESOURCE_TYPE, 3)
+    template.resource_properties_count_is("AWS::Lambda::Function", {"Runtime": RUNTIME.name}, 4)
+    providers = template.find_resources(
+        "AWS::Lambda::Function",
+        {"Properties": {"Handler": Match.string_like_regexp("event_invoke_config_provider")}},
+    )
+    assert len(providers) == 1
+
+
+def test_the_provider_runs_the_newest_python_aws_cdk_lib_offers() -> None:
+    def version(name: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in name.split("_")[1:])
+
+    offered = [name for name in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_\d+_\d+", name)]
+
+    assert max(offered, key=version) == "PYTHON_" + RUNTIME.name.removeprefix("python").replace(
+        ".", "_"
+    )
+
+
+def test_the_provider_may_touch_only_the_target_functions() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+    LambdaEventInvokeConfig(stack, "Unqualified", function=fn)
+    LambdaEventInvokeConfig(stack, "Alias", function=fn, qualifier="live")
+    LambdaEventInvokeConfig(stack, "ByName", function="orders")
+
+    template = Template.from_stack(stack)
+    resources = config_access_resources(template)
+
+    fn_arn = {"Fn::GetAtt": [logical_id(fn), "Arn"]}
+    orders = {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":lambda:us-east-1:123456789012:function:orders"],
+        ]
+    }
+    assert resources == [fn_arn, {"Fn::Join": ["", [fn_arn, ":*"]]}, orders], (
+        "versions and aliases only for the function that has an alias config"
+    )
+    assert "*" not in resources
+    # its own logs, and nothing else
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": {
+                                    "Fn::GetAtt": [Match.string_like_regexp("ProviderLogs"), "Arn"]
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_a_lost_response_fails_the_stack_soon_but_after_the_provider_could_answer() -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+    template = Template.from_stack(stack)
+
+    timeout = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"][
+        "ServiceTimeout"
+    ]
+    [provider] = template.find_resources("AWS::Lambda::Function").values()
+
+    assert provider["Properties"]["Timeout"] < int(timeout) <= 600
+
+
+def test_the_provider_itself_is_never_retried_nor_run_late() -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "FunctionName": {"Ref": Match.string_like_regexp("EventInvokeConfigProviderHandler")},
+            "MaximumRetryAttempts": 0,
+            "MaximumEventAgeInSeconds": 120,
+        },
+    )
+
+
+def test_a_token_name_with_a_qualifier_grants_the_qualified_arns() -> None:
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+
+    LambdaEventInvokeConfig(stack, "Async", function=f"{name}:live")
+
+    resources = config_access_resources(Template.from_stack(stack))
+    assert len(resources) == 2
+    assert resources[1]["Fn::Join"][1][-1].endswith(":*")
+
+
+def test_the_provider_may_read_its_config_and_only_its_own_stack() -> None:
+    # GIVEN
+    stack = new_stack()
+    # WHEN
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+    # THEN the ownership check may read the config before writing it
+    template = Template.from_stack(stack)
+    assert "lambda:GetFunctionEventInvokeConfig" in CONFIG_ACTIONS
+    assert len(config_access_resources(template)) == 1
+    # and may list the resources and read the status of its own stack, nothing else
+    assert statement_resources(template, STACK_READ_ACTIONS) == [{"Ref": "AWS::StackId"}]
+
+
+def test_a_provider_serving_other_stacks_reads_the_stacks_it_is_given() -> None:
+    # GIVEN a provider-only stack, as app.py declares it for plain templates
+    app = cdk.App()
+    stack = ProviderStack(app, "Provider", function_names=["async-*"])
+    # WHEN
+    template = Template.from_stack(stack)
+    # THEN it reads the stacks of its own account and region, and still only those
+    own_region_stacks = {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":cloudformation:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":stack/*",
+            ],
+        ]
+    }
+    resources = statement_resources(template, STACK_READ_ACTIONS)
+    assert sorted(resources, key=str) == sorted(
+        [{"Ref": "AWS::StackId"}, own_region_stacks], key=str
+    )

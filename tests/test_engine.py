@@ -1,0 +1,204 @@
+"""The offline engine's model of CloudFormation: the order of requests, rollbacks, the stack API.
+
+Custom resources here answer from a recording stand-in (the physical id is the Target
+property, as a provider without ownership checks would answer), so each test shows the exact
+sequence CloudFormation sends; the provider asset itself is driven in test_ownership.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from devtools.engine import CloudFormation
+from devtools.native_resources import FAILING_TYPE, Created, NativeResources, ResourceError
+from devtools.stack_api import PAGE_SIZE, StackApi
+from devtools.stack_state import Stack
+
+CUSTOM = "Custom::Thing"
+
+
+class Recorder:
+    """Answers custom-resource requests: SUCCESS with the Target property as physical id."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str | None]] = []
+        self.seen_status: list[str] = []
+        self.fail_on: set[tuple[str, str]] = set()
+
+    def clear(self) -> None:
+        """Forget what was sent so far."""
+        self.sent.clear()
+        self.seen_status.clear()
+
+    def __call__(self, stack: Stack, event: dict[str, Any]) -> Created:
+        request, logical_id = event["RequestType"], event["LogicalResourceId"]
+        self.sent.append((request, logical_id, event.get("PhysicalResourceId")))
+        self.seen_status.append(stack.status)
+        if (request, logical_id) in self.fail_on:
+            self.fail_on.remove((request, logical_id))  # once
+            raise ResourceError("refused", event.get("PhysicalResourceId"))
+        if request == "Delete":
+            return Created(event["PhysicalResourceId"])
+        target = event["ResourceProperties"]["Target"]
+        return Created(target, {"Ref": target})
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def engine(moto_endpoint: str, recorder: Recorder) -> CloudFormation:
+    return CloudFormation(NativeResources(moto_endpoint), recorder)
+
+
+def thing(target: str, **attributes: Any) -> dict[str, Any]:
+    return {"Type": CUSTOM, "Properties": {"Target": target}, **attributes}
+
+
+def name() -> str:
+    return f"engine-{uuid.uuid4().hex[:8]}"
+
+
+def test_create_goes_in_dependency_order_and_delete_in_reverse(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    stack = name()
+    template = {
+        "Resources": {
+            "C": thing("c", DependsOn="B"),
+            "B": {"Type": CUSTOM, "Properties": {"Target": {"Fn::Sub": "${A}-b"}}},
+            "A": thing("a"),
+        }
+    }
+
+    assert engine.create_stack(stack, template).status == "CREATE_COMPLETE"
+    assert engine.delete_stack(stack).status == "DELETE_COMPLETE"
+
+    assert recorder.sent == [
+        ("Create", "A", None),
+        ("Create", "B", None),
+        ("Create", "C", None),
+        ("Delete", "C", "c"),
+        ("Delete", "B", "a-b"),
+        ("Delete", "A", "a"),
+    ]
+
+
+def test_a_failed_create_rolls_back_what_was_created_in_reverse(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    template = {
+        "Resources": {
+            "A": thing("a"),
+            "B": thing("b", DependsOn="A"),
+            "Fails": {"Type": FAILING_TYPE, "DependsOn": "B"},
+        }
+    }
+
+    stack = engine.create_stack(name(), template)
+
+    assert stack.status == "ROLLBACK_COMPLETE"
+    assert stack.resources == {}
+    assert recorder.sent[2:] == [("Delete", "B", "b"), ("Delete", "A", "a")]
+    assert recorder.seen_status[2:] == ["ROLLBACK_IN_PROGRESS"] * 2
+
+
+def test_an_update_then_cleans_up_in_reverse_order_of_the_old_template_and_keeps_retained(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    stack = name()
+    old = {
+        "Resources": {
+            "Moved": thing("one"),
+            "Removed": thing("gone", DependsOn="Moved"),
+            "Kept": thing("kept", DeletionPolicy="Retain"),
+        }
+    }
+    engine.create_stack(stack, old)
+    recorder.clear()
+
+    new = {"Resources": {"Added": thing("new"), "Moved": thing("two")}}
+    updated = engine.update_stack(stack, new)
+
+    assert updated.status == "UPDATE_COMPLETE"
+    assert recorder.sent == [
+        ("Create", "Added", None),
+        ("Update", "Moved", "one"),
+        ("Delete", "Removed", "gone"),
+        ("Delete", "Moved", "one"),  # the replaced physical id
+    ]
+    assert recorder.seen_status[-2:] == ["UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"] * 2
+    assert {k: r.physical_id for k, r in updated.resources.items()} == {
+        "Added": "new",
+        "Moved": "two",
+    }
+    assert [e.logical_id for e in updated.events if e.status == "DELETE_SKIPPED"] == ["Kept"]
+
+
+def test_a_failed_update_puts_back_every_updated_resource_then_deletes_what_it_made(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    stack = name()
+    engine.create_stack(stack, {"Resources": {"X": thing("x1"), "Y": thing("y1")}})
+    recorder.clear()
+    recorder.fail_on.add(("Update", "Y"))
+
+    new = {"Resources": {"X": thing("x2"), "New": thing("n", DependsOn="X"), "Y": thing("y2")}}
+    rolled_back = engine.update_stack(stack, new)
+
+    assert rolled_back.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert recorder.sent == [
+        ("Update", "X", "x1"),
+        ("Create", "New", None),
+        ("Update", "Y", "y1"),  # refused
+        ("Update", "X", "x2"),  # back to x1: the rollback replaces x2
+        ("Update", "Y", "y1"),  # the failed one is put back too
+        ("Delete", "New", "n"),
+        ("Delete", "X", "x2"),
+    ]
+    assert recorder.seen_status[3:5] == ["UPDATE_ROLLBACK_IN_PROGRESS"] * 2
+    assert recorder.seen_status[5:] == ["UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"] * 2
+    assert {k: r.physical_id for k, r in rolled_back.resources.items()} == {"X": "x1", "Y": "y1"}
+
+
+@pytest.fixture
+def api(engine: CloudFormation) -> Iterator[Any]:
+    with StackApi(engine) as endpoint:
+        yield boto3.client("cloudformation", endpoint_url=endpoint, region_name="us-east-1")
+
+
+def test_the_stack_api_shows_the_live_state_to_botocore(
+    engine: CloudFormation, recorder: Recorder, api: Any
+) -> None:
+    stack = name()
+    seen: list[Any] = []
+
+    def look(stack_now: Stack, event: dict[str, Any]) -> Created:
+        pages = api.get_paginator("list_stack_resources").paginate(StackName=stack_now.stack_id)
+        summaries = [s for page in pages for s in page["StackResourceSummaries"]]
+        [described] = api.describe_stacks(StackName=stack_now.stack_id)["Stacks"]
+        seen.append((described["StackStatus"], summaries))
+        return recorder(stack_now, event)
+
+    engine.send_custom = look
+    resources = {f"R{i}": thing(f"r{i}") for i in range(PAGE_SIZE + 1)}
+    engine.create_stack(stack, {"Resources": resources})
+
+    status, summaries = seen[-1]
+    assert status == "CREATE_IN_PROGRESS"
+    assert [
+        (s["LogicalResourceId"], s.get("PhysicalResourceId"), s["ResourceStatus"])
+        for s in summaries
+    ] == [
+        *[(f"R{i}", f"r{i}", "CREATE_COMPLETE") for i in range(PAGE_SIZE)],
+        (f"R{PAGE_SIZE}", None, "CREATE_IN_PROGRESS"),
+    ], "more than one page, read through NextToken"
+    with pytest.raises(api.exceptions.ClientError, match="does not exist"):
+        api.describe_stacks(StackName="no-such-stack")

@@ -1,0 +1,282 @@
+"""ConfigGrants: grants fit IAM's quotas at the largest stack and are content addressed.
+
+The deployed sizes are read here independently of `iam_limits`: the template's intrinsics are
+resolved to the longest real values (the `aws-us-gov` partition, the `us-isof-south-1` region,
+CloudFormation-generated function names of 64 characters), and the compact JSON is measured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Template
+
+from benchmarks import scale
+from event_invoke_config import iam_limits
+from event_invoke_config.grants import CONFIG_ACTIONS, ConfigGrants, GrantCapacityError
+
+PSEUDO = {"AWS::Partition": "aws-us-gov", "AWS::Region": "us-isof-south-1"}
+ACCOUNT = "123456789012"
+ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+
+
+class Deployed:
+    """A template's values as they deploy at their longest; refuses what it cannot read."""
+
+    def __init__(self, template: Mapping[str, Any]) -> None:
+        self.resources: Mapping[str, Any] = template["Resources"]
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"Ref"}:
+            return self.ref(value["Ref"])
+        if set(value) == {"Fn::GetAtt"}:
+            return self.get_att(*value["Fn::GetAtt"])
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            return separator.join(self(parts))
+        return {key: self(item) for key, item in value.items()}
+
+    def function_arn(self, name: str) -> str:
+        return f"{self.arn_prefix('lambda')}function:{name}"
+
+    @staticmethod
+    def arn_prefix(service: str) -> str:
+        return f"arn:{PSEUDO['AWS::Partition']}:{service}:{PSEUDO['AWS::Region']}:{ACCOUNT}:"
+
+    def ref(self, name: str) -> str:
+        if name == "AWS::AccountId":
+            return ACCOUNT
+        if name in PSEUDO:
+            return PSEUDO[name]
+        body = self.resources[name]
+        properties = body.get("Properties", {})
+        if body["Type"] == "AWS::Lambda::Function":
+            return properties.get("FunctionName") or (name + "-" + "x" * 64)[:64]
+        if body["Type"] == "AWS::Lambda::Alias":
+            return f"{self.function_arn(self(properties['FunctionName']))}:{properties['Name']}"
+        if body["Type"] == "AWS::IAM::Role":
+            return (name + "-" + "x" * 64)[:64]
+        raise AssertionError(f"no deployed value for Ref {name} ({body['Type']})")
+
+    def get_att(self, name: str, attribute: str) -> str:
+        body = self.resources[name]
+        if (body["Type"], attribute) == ("AWS::Lambda::Function", "Arn"):
+            return self.function_arn(self.ref(name))
+        if body["Type"] == "AWS::SQS::Queue" and attribute == "Arn":
+            return f"{self.arn_prefix('sqs')}{name}"
+        if body["Type"] == "AWS::Logs::LogGroup" and attribute == "Arn":
+            return f"{self.arn_prefix('logs')}log-group:/aws/lambda/{'x' * 64}:*"
+        raise AssertionError(f"no deployed value for {name}.{attribute} ({body['Type']})")
+
+
+def compact_length(document: Any) -> int:
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def synthesized(build: scale.Builder, kind: str, count: int) -> Mapping[str, Any]:
+    stack = cdk.Stack(cdk.App(), "Scale")
+    build(stack, kind, count)
+    return Template.from_stack(stack).to_json()
+
+
+def of_type(template: Mapping[str, Any], resource_type: str) -> Mapping[str, Any]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
+
+
+def attached_to(policy: Mapping[str, Any], role: str) -> bool:
+    return {"Ref": role} in policy["Properties"].get("Roles", [])
+
+
+def assert_within_iam_quotas(template: Mapping[str, Any]) -> None:
+    """Every role: managed policies ≤ 6,144 each and ≤ 10 at an update's peak; inline ≤ 10,240."""
+    deployed = Deployed(template)
+    managed_policies = of_type(template, "AWS::IAM::ManagedPolicy")
+    for logical_id, policy in managed_policies.items():
+        size = compact_length(deployed(policy["Properties"]["PolicyDocument"]))
+        assert size <= iam_limits.MANAGED_POLICY_MAX_CHARS, (logical_id, size)
+    for role_id, role in of_type(template, "AWS::IAM::Role").items():
+        ours = [p for p in managed_policies.values() if attached_to(p, role_id)]
+        others = len(role["Properties"].get("ManagedPolicyArns", []))
+        # Every bucket changes in one update: old and new are attached until the cleanup phase.
+        assert others + 2 * len(ours) <= iam_limits.MANAGED_POLICIES_PER_ROLE, role_id
+        inline = [
+            p["Properties"]["PolicyDocument"]
+            for p in of_type(template, "AWS::IAM::Policy").values()
+            if attached_to(p, role_id)
+        ] + [p["PolicyDocument"] for p in role["Properties"].get("Policies", [])]
+        inline_size = sum(compact_length(deployed(document)) for document in inline)
+        assert inline_size <= iam_limits.INLINE_POLICIES_MAX_CHARS_PER_ROLE, role_id
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", scale.KINDS)
+def test_the_largest_stack_of_each_kind_fits_iam_within_5_percent_of_native(kind: str) -> None:
+    # GIVEN the largest N of each way under 500 resources
+    ours = scale.largest(scale.this_design, kind)
+    theirs = scale.largest(scale.native, kind)
+    # WHEN
+    template = synthesized(scale.this_design, kind, ours.configs)
+    # THEN
+    assert ours.configs >= 0.95 * theirs.configs
+    assert len(template["Resources"]) + scale.CDK_METADATA_RESOURCES <= scale.STACK_RESOURCES_MAX
+    assert len(of_type(template, scale.RESOURCE_TYPE)) == ours.configs
+    assert len(of_type(template, "AWS::IAM::ManagedPolicy")) == 5
+    assert_within_iam_quotas(template)
+
+
+def grant_stack(arns: list[str], *, buckets: int = 5) -> Template:
+    """A stack whose configs name literal ARNs, each granted through one ConfigGrants."""
+    stack = cdk.Stack(cdk.App(), "Grants")
+    role = scale.provider_stand_in(stack)[1]
+    grants = ConfigGrants(stack, "Grants", role=role, buckets=buckets)
+    for index, arn in enumerate(arns):
+        config = cdk.CfnResource(
+            stack, f"Config{index}", type=scale.RESOURCE_TYPE, properties={"FunctionName": arn}
+        )
+        grants.grant(config, [arn])
+    return Template.from_stack(stack)
+
+
+def bucket_ids(template: Template) -> set[str]:
+    return set(template.find_resources("AWS::IAM::ManagedPolicy"))
+
+
+@pytest.mark.parametrize("changed", ["added", "removed"])
+def test_adding_or_removing_one_config_replaces_exactly_one_bucket(changed: str) -> None:
+    arns = [f"{ORDERS}-{index}" for index in range(21)]
+    before = bucket_ids(grant_stack(arns[:20]))
+    after = bucket_ids(grant_stack(arns if changed == "added" else arns[:19]))
+
+    assert len(before) == len(after) == 5
+    assert len(before - after) == len(after - before) == 1
+
+
+def test_moving_a_config_to_another_function_replaces_its_bucket_only() -> None:
+    arns = [f"{ORDERS}-{index}" for index in range(20)]
+    before = grant_stack(arns)
+    after = grant_stack([*arns[:-1], f"{ORDERS}-moved"])
+
+    assert len(bucket_ids(before) - bucket_ids(after)) == 1
+    assert len(bucket_ids(after) - bucket_ids(before)) == 1
+
+
+def test_each_config_depends_on_the_one_bucket_that_grants_its_arn() -> None:
+    template = grant_stack([f"{ORDERS}-{index}" for index in range(12)]).to_json()
+    buckets = of_type(template, "AWS::IAM::ManagedPolicy")
+
+    for config in of_type(template, scale.RESOURCE_TYPE).values():
+        (bucket,) = [name for name in config["DependsOn"] if name in buckets]
+        statement = buckets[bucket]["Properties"]["PolicyDocument"]["Statement"]
+        assert statement == [
+            {
+                "Effect": "Allow",
+                "Action": list(CONFIG_ACTIONS),
+                "Resource": statement[0]["Resource"],
+            }
+        ]
+        assert config["Properties"]["FunctionName"] in statement[0]["Resource"]
+
+
+def test_an_alias_config_is_granted_only_its_qualified_arn() -> None:
+    template = synthesized(scale.this_design, "alias", 2)
+    functions = of_type(template, "AWS::Lambda::Function")
+
+    granted = [
+        resource
+        for policy in of_type(template, "AWS::IAM::ManagedPolicy").values()
+        for resource in policy["Properties"]["PolicyDocument"]["Statement"][0]["Resource"]
+    ]
+    assert sorted(granted, key=json.dumps) == sorted(
+        (
+            {"Fn::Join": ["", [{"Fn::GetAtt": [name, "Arn"]}, ":live"]]}
+            for name in functions
+            if not name.startswith("Provider")
+        ),
+        key=json.dumps,
+    )
+
+
+def test_when_every_bucket_is_full_synth_fails_naming_the_config() -> None:
+    long_name = "x" * 64
+    arns = [f"{ORDERS}-{index}-{long_name}"[: len(ORDERS) + 64] for index in range(60)]
+
+    with pytest.raises(GrantCapacityError, match=r"no room to grant Grants/Config\d+: .* full"):
+        grant_stack(arns, buckets=1)
+
+
+@pytest.mark.parametrize(
+    ("resources", "problem"),
+    [([], "at least one"), ([f"{ORDERS}:*"], "without wildcards"), (["orders-?"], "wildcards")],
+)
+def test_a_grant_names_exact_arns(resources: list[str], problem: str) -> None:
+    stack = cdk.Stack(cdk.App(), "Grants")
+    grants = ConfigGrants(stack, "Grants", role=scale.provider_stand_in(stack)[1])
+    config = cdk.CfnResource(stack, "Config", type=scale.RESOURCE_TYPE)
+
+    with pytest.raises(ValueError, match=problem):
+        grants.grant(config, resources)
+
+
+@pytest.mark.parametrize(("buckets", "error"), [("5", TypeError), (0, ValueError), (6, ValueError)])
+def test_buckets_is_checked(buckets: Any, error: type[Exception]) -> None:
+    stack = cdk.Stack(cdk.App(), "Grants")
+    with pytest.raises(error, match="buckets must"):
+        ConfigGrants(stack, "Grants", role=scale.provider_stand_in(stack)[1], buckets=buckets)
+
+
+def test_the_estimate_of_lambda_references_is_the_longest_deployed_value() -> None:
+    stack = cdk.Stack(cdk.App(), "Scale")
+    scale.this_design(stack, "alias", 1)
+    fn = stack.node.find_child("Fn0")
+    alias = stack.node.find_child("Alias0")
+    assert isinstance(fn, lambda_.Function) and isinstance(alias, lambda_.Alias)
+    deployed = Deployed(Template.from_stack(stack).to_json())
+    values = [fn.function_arn, f"{fn.function_arn}:live", alias.function_arn]
+    lengths = iam_limits.reference_lengths(stack, values)
+
+    for value in values:
+        resolved = stack.resolve(value)
+        assert iam_limits.deployed_length(resolved, lengths) == len(deployed(resolved)), resolved
+
+
+def test_a_literal_document_counts_as_its_compact_json() -> None:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": [ORDERS]}]}
+
+    assert iam_limits.policy_length(document, {}) == compact_length(document)
+
+
+def test_a_bucket_filled_to_capacity_still_deploys_within_the_limit() -> None:
+    # GIVEN one bucket, granted configs on functions with generated names until it is full
+    stack = cdk.Stack(cdk.App(), "Full")
+    grants = ConfigGrants(stack, "Grants", role=scale.provider_stand_in(stack)[1], buckets=1)
+    granted = 0
+    with pytest.raises(GrantCapacityError):
+        for index in range(100):
+            fn = lambda_.Function(
+                stack,
+                f"Fn{index}",
+                runtime=lambda_.Runtime.PYTHON_3_14,
+                handler="index.handler",
+                code=lambda_.Code.from_inline("def handler(event, context): pass"),
+            )
+            config = cdk.CfnResource(stack, f"Config{index}", type=scale.RESOURCE_TYPE)
+            grants.grant(config, [fn.function_arn])
+            granted += 1
+    # WHEN
+    template = Template.from_stack(stack).to_json()
+    # THEN the longest deployed document is within the limit, and one more ARN would not be
+    (policy,) = of_type(template, "AWS::IAM::ManagedPolicy").values()
+    document = Deployed(template)(policy["Properties"]["PolicyDocument"])
+    one_more = len(document["Statement"][0]["Resource"][0]) + 3
+    assert len(document["Statement"][0]["Resource"]) == granted
+    assert compact_length(document) <= iam_limits.MANAGED_POLICY_MAX_CHARS
+    assert compact_length(document) + one_more > iam_limits.MANAGED_POLICY_MAX_CHARS
