@@ -23,6 +23,7 @@ from event_invoke_config_provider.cloudformation import (
     Action,
     CloudFormationRequest,
     Outcome,
+    Progress,
     ResourceFailure,
 )
 from tests.cfn_events import event
@@ -63,7 +64,7 @@ def answers(endpoint: ResponseCollector, cfn_event: dict[str, Any]) -> list[tupl
 def test_an_outcome_answers_success_with_its_id_and_data(endpoint: ResponseCollector) -> None:
     update = request_to(endpoint, "Update", PhysicalResourceId=OLD_ID)
 
-    handle(update, lambda _event, _context: Outcome(NEW_ID, {"FunctionArn": NEW_ID}))
+    handle(update, lambda _event, _context, _progress: Outcome(NEW_ID, {"FunctionArn": NEW_ID}))
 
     [response] = endpoint.responses(update["RequestId"])
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", NEW_ID)
@@ -75,7 +76,7 @@ def test_an_outcome_answers_success_with_its_id_and_data(endpoint: ResponseColle
 
 
 def fail_with(error: Exception) -> Action:
-    def action(_event: dict[str, Any], _context: Any) -> Outcome:
+    def action(_event: dict[str, Any], _context: Any, _progress: Progress) -> Outcome:
         raise error
 
     return action
@@ -125,7 +126,7 @@ def test_delete_never_sleeps(endpoint: ResponseCollector) -> None:
     delete = request_to(endpoint, "Delete", PhysicalResourceId=OLD_ID)
 
     with mock.patch("crhelper.resource_helper.sleep") as sleep:
-        handle(delete, lambda _event, _context: Outcome(OLD_ID), seconds=600)
+        handle(delete, lambda _event, _context, _progress: Outcome(OLD_ID), seconds=600)
 
     sleep.assert_not_called()
     assert answers(endpoint, delete) == [("SUCCESS", OLD_ID)]
@@ -187,7 +188,7 @@ def test_when_the_timer_answers_first_the_handler_waits_for_it_and_answers_no_mo
     endpoint.reply_with(update["RequestId"], timer_answer)
     declined = signals("was already answered")
 
-    def overrunning(_event: dict[str, Any], _context: Any) -> Outcome:
+    def overrunning(_event: dict[str, Any], _context: Any, _progress: Progress) -> Outcome:
         # Returns while the timer's answer is held in flight by the endpoint.
         assert timer_answer.arrived.wait(10), "crhelper's timer did not answer"
         return Outcome(NEW_ID)
@@ -205,6 +206,23 @@ def test_when_the_timer_answers_first_the_handler_waits_for_it_and_answers_no_mo
     assert len(endpoint.attempts(update["RequestId"])) == 1
 
 
+@pytest.mark.parametrize(("written", "expected"), [(True, NEW_ID), (False, NOT_CREATED)])
+def test_a_create_cut_off_while_writing_answers_the_id_it_may_have_written(
+    endpoint: ResponseCollector, written: bool, expected: str
+) -> None:
+    create = request_to(endpoint, "Create")
+
+    def writing_too_long(_event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
+        if written:
+            progress.writing(NEW_ID)
+        threading.Event().wait(1.0)  # the timer fires 0.5 s before the 0.8 s timeout
+        return Outcome(NEW_ID)
+
+    handle(create, writing_too_long, seconds=0.8)
+
+    assert answers(endpoint, create) == [("FAILED", expected)]
+
+
 def test_when_the_handler_answers_first_the_timer_answers_no_more(
     endpoint: ResponseCollector, signals: Callable[[str], LogSignal]
 ) -> None:
@@ -215,7 +233,7 @@ def test_when_the_handler_answers_first_the_timer_answers_no_more(
     declined = signals("was already answered")
 
     handler = in_background(
-        lambda: handle(create, lambda _e, _c: Outcome(NEW_ID, {"a": "b"}), seconds=1.0)
+        lambda: handle(create, lambda _e, _c, _p: Outcome(NEW_ID, {"a": "b"}), seconds=1.0)
     )
     assert handler_answer.arrived.wait(10)
     assert timer_fired.seen.wait(10), "crhelper's timer did not fire"

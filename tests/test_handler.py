@@ -45,7 +45,8 @@ class Stubs:
 
     def get(self, target: dict[str, str], *, exists: bool) -> None:
         if exists:
-            response = {"FunctionArn": ORDERS, "LastModified": MODIFIED}
+            arn = f"{target['FunctionName']}:{target.get('Qualifier', '$LATEST')}"
+            response = {"FunctionArn": arn, "LastModified": MODIFIED}
             self.lambda_.add_response("get_function_event_invoke_config", response, target)
         else:
             self.lambda_.add_client_error(
@@ -59,7 +60,7 @@ class Stubs:
         response = {"FunctionArn": arn, "LastModified": MODIFIED}
         self.lambda_.add_response("put_function_event_invoke_config", response, params)
 
-    def stack(self, *resources: tuple[str, str, str], status: str = "CREATE_COMPLETE") -> None:
+    def stack(self, *resources: tuple[str, str, str], next_token: str | None = None) -> None:
         """One ListStackResources page: (logical id, physical id, resource status) of TYPE."""
         summaries = [
             {
@@ -71,11 +72,13 @@ class Stubs:
             }
             for logical, physical, resource_status in resources
         ]
-        self.cloudformation.add_response(
-            "list_stack_resources",
-            {"StackResourceSummaries": summaries},
-            {"StackName": event()["StackId"]},
-        )
+        page: dict[str, Any] = {"StackResourceSummaries": summaries}
+        if next_token:
+            page["NextToken"] = next_token
+        expected = {"StackName": event()["StackId"]}
+        if resources and resources[0][0] == "Page2":
+            expected["NextToken"] = "page-2"
+        self.cloudformation.add_response("list_stack_resources", page, expected)
 
     def stack_status(self, status: str) -> None:
         stack = {"StackName": "demo", "CreationTime": MODIFIED, "StackStatus": status}
@@ -203,12 +206,12 @@ def test_adopt_existing_takes_over_a_config_set_outside_the_stack(
 
 
 @pytest.mark.parametrize(
-    ("status", "expected_id"),
-    [(500, f"{ORDERS}:$LATEST"), (400, NOT_CREATED)],
-    ids=["no-answer-may-have-written", "refused-wrote-nothing"],
+    ("status", "written", "expected_id"),
+    [(500, True, f"{ORDERS}:$LATEST"), (400, False, NOT_CREATED)],
+    ids=["written-though-unconfirmed", "refused-wrote-nothing"],
 )
 def test_a_failed_put_of_a_free_config_answers_the_id_its_rollback_must_delete(
-    stubs: Stubs, responses: list[dict[str, Any]], status: int, expected_id: str
+    stubs: Stubs, responses: list[dict[str, Any]], status: int, written: bool, expected_id: str
 ) -> None:
     stubs.get({"FunctionName": ORDERS}, exists=False)
     stubs.lambda_.add_client_error(
@@ -218,6 +221,7 @@ def test_a_failed_put_of_a_free_config_answers_the_id_its_rollback_must_delete(
         else "InvalidParameterValueException",
         http_status_code=status,
     )
+    stubs.get({"FunctionName": ORDERS}, exists=written)  # read back
 
     response = answer(event(), responses)
 
@@ -355,12 +359,11 @@ def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
         http_status_code=403,
     )
 
-    with mock.patch("event_invoke_config_provider.retries.OWN_GRANT_PROPAGATION_SECONDS", 0.0):
-        response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:live"), responses)
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:live"), responses)
 
     assert response["Status"] == "FAILED"
     assert response["Reason"].endswith(
-        "aws lambda delete-function-event-invoke-config --function-name orders --qualifier live"
+        f"aws lambda delete-function-event-invoke-config --function-name {ORDERS} --qualifier live"
     )
 
 
@@ -387,8 +390,101 @@ def test_a_long_failure_reason_keeps_its_start(
         service_error_code="InvalidParameterValueException",
         service_message="The destination is not allowed. " + "x" * 400,
     )
+    stubs.get({"FunctionName": ORDERS}, exists=False)
 
     response = answer(event(), responses)
 
     assert response["Reason"].startswith("An error occurred (InvalidParameterValueException)")
     assert len(response["Reason"]) <= 256
+
+
+def test_a_move_to_a_free_place_reads_nothing_of_the_stack(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=False)
+    stubs.put({"FunctionName": ORDERS, "Qualifier": "live"}, f"{ORDERS}:live")
+
+    response = answer(move_to_live(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:live")
+
+
+def test_a_move_onto_a_config_another_resource_holds_takes_it_over(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.stack(("Removed", f"{ORDERS}:live", "UPDATE_COMPLETE"))
+    stubs.put({"FunctionName": ORDERS, "Qualifier": "live"}, f"{ORDERS}:live")
+
+    assert answer(move_to_live(), responses)["Status"] == "SUCCESS"
+
+
+def test_a_holder_on_a_later_page_is_found(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
+    stubs.stack(("Page1", f"{ORDERS}:7", "CREATE_COMPLETE"), next_token="page-2")
+    stubs.stack(("Page2", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"))
+
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+
+    assert response["Status"] == "SUCCESS"  # kept: no delete call is queued
+
+
+def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="TooManyRequestsException",
+        http_status_code=429,
+    )
+    stubs.get({"FunctionName": ORDERS}, exists=True)  # read back: it was written after all
+
+    response = answer(event(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", f"{ORDERS}:$LATEST")
+    assert response["Reason"].startswith("FunctionName orders: Lambda did not confirm the write")
+
+
+def test_an_unconfirmed_move_removes_what_it_may_have_written(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="ServiceException",
+        http_status_code=500,
+    )
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.lambda_.add_response(
+        "delete_function_event_invoke_config", {}, {"FunctionName": ORDERS, "Qualifier": "live"}
+    )
+
+    response = answer(move_to_live(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", f"{ORDERS}:$LATEST")
+    assert response["Reason"].endswith("removed it again.")
+
+
+def test_with_no_time_left_nothing_is_called(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
+    late = event(ResourceProperties={"FunctionName": "orders", "ServiceTimeout": "2"})
+
+    response = answer(late, responses)  # 2 s minus the answer's reserve: no time to act
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
+    assert "nothing was changed" in response["Reason"]
+
+
+def test_a_stack_the_provider_may_not_read_fails_the_delete_with_what_is_missing(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.cloudformation.add_client_error(
+        "list_stack_resources", service_error_code="AccessDenied", http_status_code=403
+    )
+
+    with mock.patch("event_invoke_config_provider.retries.OWN_GRANT_PROPAGATION_SECONDS", 0.0):
+        response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith(
+        "The provider may not list the resources of its stack (cloudformation:ListStackResources"
+    )

@@ -7,7 +7,8 @@ from typing import Any
 import botocore.session
 import pytest
 
-from event_invoke_config_provider.function_ref import Environment, FunctionRef
+from event_invoke_config_provider.cloudformation import MAX_REASON
+from event_invoke_config_provider.function_ref import Environment, FunctionRef, parse_physical_id
 from event_invoke_config_provider.limits import installed_put_limits, put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 
@@ -44,7 +45,7 @@ def test_strings_from_cloudformation_become_the_api_types() -> None:
         LIMITS,
     )
 
-    assert request.put_arguments(HOME) == {
+    assert {**request.config_id(HOME).api_target, **request.settings} == {
         "FunctionName": ORDERS,
         "Qualifier": "live",
         "MaximumRetryAttempts": 0,
@@ -57,7 +58,7 @@ def test_strings_from_cloudformation_become_the_api_types() -> None:
 def test_settings_left_out_are_left_out_of_the_request() -> None:
     request = parse_properties({"FunctionName": "orders"}, LIMITS)
 
-    assert request.put_arguments(HOME) == {"FunctionName": ORDERS}
+    assert {**request.config_id(HOME).api_target, **request.settings} == {"FunctionName": ORDERS}
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_adopt_existing_is_read_and_never_sent_to_lambda(value: object, adopt: b
     request = parse_properties({"FunctionName": "orders", "AdoptExisting": value}, LIMITS)
 
     assert request.adopt_existing is adopt
-    assert request.put_arguments(HOME) == {"FunctionName": ORDERS}
+    assert {**request.config_id(HOME).api_target, **request.settings} == {"FunctionName": ORDERS}
 
 
 ACCOUNT = "123456789012"
@@ -243,6 +244,16 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
         "FunctionName must be a function name, name:qualifier, partial ARN or function ARN",
     ),
     (
+        "qualifier the physical id could not name",
+        {"FunctionName": "f", "Qualifier": "v$1"},
+        "Qualifier must be a version number, an alias name or $LATEST; got 'v$1'",
+    ),
+    (
+        "function:name is no documented form",
+        {"FunctionName": "function:f"},
+        "FunctionName must be a function name, name:qualifier, partial ARN or function ARN",
+    ),
+    (
         "adopt existing not a boolean",
         {"FunctionName": "f", "AdoptExisting": "yes"},
         "AdoptExisting must be true or false; got 'yes'",
@@ -318,4 +329,31 @@ def test_bad_input_names_the_property_and_what_is_allowed(
         parse_properties(properties, LIMITS)
 
     assert reason in str(raised.value)
-    assert len(str(raised.value)) <= 240, "crhelper keeps only the last 240 characters"
+    assert len(str(raised.value)) <= MAX_REASON, "a longer reason is cut"
+
+
+@pytest.mark.parametrize(
+    "function_name",
+    [
+        "210987654321:function:orders",
+        "arn:aws:lambda:eu-west-1:123456789012:function:orders",
+        "arn:aws-cn:lambda:us-east-1:123456789012:function:orders",
+    ],
+)
+def test_a_function_outside_the_providers_account_and_region_is_refused(
+    function_name: str,
+) -> None:
+    request = parse_properties({"FunctionName": function_name}, LIMITS)
+
+    with pytest.raises(InvalidPropertyError, match="FunctionName must be a function in the "):
+        request.config_id(HOME)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["orders", "orders:7", "orders:live", "orders:$LATEST.PUBLISHED", f"{ORDERS}:a-b_c"],
+)
+def test_every_config_id_reads_back_from_its_physical_id(spelling: str) -> None:
+    config = parse_properties({"FunctionName": spelling}, LIMITS).config_id(HOME)
+
+    assert parse_physical_id(config.physical_id) == config

@@ -43,7 +43,19 @@ class Outcome:
     data: dict[str, str] = field(default_factory=dict)
 
 
-Action = Callable[[dict[str, Any], Any], Outcome]
+class Progress:
+    """What an action gets beside the event: its deadline, and a way to name what it may write."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.cut_off_id: str | None = None
+
+    def writing(self, physical_id: str) -> None:
+        """Should the timer answer from now on, answer with `physical_id`: it may be written."""
+        self.cut_off_id = physical_id
+
+
+Action = Callable[[dict[str, Any], Any, Progress], Outcome]
 
 
 class ResourceFailure(Exception):  # noqa: N818 - named for the FAILED answer it becomes
@@ -78,13 +90,13 @@ class CloudFormationRequest(CfnResource):
         # Double-underscore names are mangled, so they cannot clash with crhelper's attributes.
         self.__failed_create_id = failed_create_id
         self.__unchanged_id = failed_create_id
-        self.__deadline: Deadline  # set per event, by __call__
+        self.__progress: Progress  # set per event, by __call__
         self.__answer_lock = threading.Lock()
         self.__answered = False
 
     def __call__(self, event: dict[str, Any], context: Any) -> None:
         """Handle `event`: run its action, then answer CloudFormation."""
-        self.__deadline = Deadline.for_event(event, context)
+        self.__progress = Progress(Deadline.for_event(event, context))
         self.__unchanged_id = str(event.get("PhysicalResourceId") or self.__failed_create_id)
         self.__answered = False
         logger.info(
@@ -104,7 +116,7 @@ class CloudFormationRequest(CfnResource):
 
         def run(event: dict[str, Any], context: Any) -> str:
             try:
-                outcome = action(event, context)
+                outcome = action(event, context, self.__progress)
             except ResourceFailure as failure:
                 # crhelper answers FAILED with str(failure) and keeps the id set here.
                 self.PhysicalResourceId = failure.physical_id
@@ -127,11 +139,11 @@ class CloudFormationRequest(CfnResource):
                 logger.info("Request %s was already answered; not again", self.RequestId)
                 return
             self.__answered = True
-            if not self.PhysicalResourceId:
-                self.PhysicalResourceId = self.__unchanged_id
+            if not self.PhysicalResourceId:  # the timer, while the action runs
+                self.PhysicalResourceId = self.__progress.cut_off_id or self.__unchanged_id
             self.Reason = _start_of(self.Reason)
             send = super()._send  # type: ignore[misc]  # not in crhelper's type stubs
             send(status, _start_of(reason), send_response=self.__deliver)
 
     def __deliver(self, url: str, body: dict[str, Any], _ssl_verify: object) -> None:
-        response.deliver(url, body, self.__deadline)
+        response.deliver(url, body, self.__progress.deadline)

@@ -118,7 +118,14 @@ class FunctionRef:
 def parse_function(value: str) -> FunctionRef | None:
     """The reference `value` spells, or None if it is none of Lambda's documented forms."""
     match = _FUNCTION.fullmatch(value)
-    if match is None:
+    if match is None or (
+        match["name"] == "function"
+        and match["account"] is None
+        and match["partition"] is None
+        and match["qualifier"]
+    ):
+        # `function:x` is not a documented form: Lambda's pattern reads it as function x, but
+        # it could as well be the alias x of a function named "function".
         return None
     return FunctionRef(
         name=match["name"],

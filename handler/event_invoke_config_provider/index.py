@@ -14,15 +14,16 @@ from typing import Any, TypeVar
 
 import boto3
 import botocore.session
+from botocore.exceptions import ClientError
 
-from .cloudformation import CloudFormationRequest, Outcome, ResourceFailure
+from .cloudformation import CloudFormationRequest, Outcome, Progress, ResourceFailure
 from .deadline import Deadline
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
-from .lambda_api import AppliedConfig, config_exists, delete_config, put_config
+from .lambda_api import config_exists, delete_config, put_config
 from .limits import put_limits
-from .ownership import holders, refusal, rolling_back
-from .properties import ConfigRequest, parse_properties
-from .retries import CallTimeouts, call_with_retries, may_have_been_applied
+from .ownership import holders, refusal, rolling_back, unreadable_stack
+from .properties import FUNCTION_NAME, ConfigRequest, parse_properties
+from .retries import CallTimeouts, OutOfTimeError, call_with_retries
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,8 +44,8 @@ def make_client(service: str, timeouts: CallTimeouts) -> Any:
 class Calls:
     """The AWS calls of one event, each retried within the event's deadline."""
 
-    def __init__(self, event: Mapping[str, Any], context: Any) -> None:
-        self.deadline = Deadline.for_event(event, context)
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
 
     def lambda_(self, call: Callable[[Any], T]) -> T:
         """`call(lambda_client)` with retries."""
@@ -56,6 +57,23 @@ class Calls:
             call, self.deadline, functools.partial(make_client, "cloudformation")
         )
 
+    def holders(self, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+        """The other resources of the event's stack that hold `config`."""
+        try:
+            return self.cloudformation(lambda client: holders(client, event, config, self.deadline))
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ("AccessDenied", "AccessDeniedException"):
+                raise
+            raise unreadable_stack(event["StackId"]) from error
+
+    def written(self, config: ConfigId) -> bool:
+        """Whether Lambda holds `config` now; True when that cannot be told."""
+        try:
+            return self.lambda_(lambda client: config_exists(client, config))
+        except Exception:
+            logger.exception("Could not read %s back", config.physical_id)
+            return True
+
 
 def _parse(event: Mapping[str, Any], context: Any) -> tuple[ConfigRequest, ConfigId]:
     """The declared config and its canonical id (bare names live in the provider's account)."""
@@ -63,65 +81,91 @@ def _parse(event: Mapping[str, Any], context: Any) -> tuple[ConfigRequest, Confi
     return request, request.config_id(Environment.of_function_arn(context.invoked_function_arn))
 
 
-def _may_write(
+def _refuse_unless_ours(
     calls: Calls, event: Mapping[str, Any], config: ConfigId, *, adopt: bool, moving: bool
 ) -> bool:
-    """Check, before writing `config`, that no one else owns it; returns whether it existed."""
+    """Before writing `config`, refuse it if someone else owns it; returns whether it existed."""
     if not calls.lambda_(lambda client: config_exists(client, config)):
         return False
-    held_by = calls.cloudformation(lambda client: holders(client, event, config))
+    held_by = calls.holders(event, config)
     if held_by:
         logger.info("Taking %s over from %s of this stack", config.physical_id, held_by)
     elif adopt:
         logger.info("Adopting the existing config of %s", config.physical_id)
-    elif not (moving and calls.cloudformation(lambda c: rolling_back(c, event["StackId"]))):
+    elif not (
+        moving and calls.cloudformation(lambda client: rolling_back(client, event["StackId"]))
+    ):
         raise refusal(config)
     return True
 
 
-def _applied(config: ConfigId, applied: AppliedConfig) -> Outcome:
-    data = {"FunctionArn": applied.function_arn, "LastModified": applied.last_modified}
+def _unconfirmed(config: ConfigId, error: Exception) -> str:
+    return f"{FUNCTION_NAME} {config.describe()}: Lambda did not confirm the write ({error})"
+
+
+def create(event: dict[str, Any], context: Any, progress: Progress) -> Outcome:
+    """Write the declared config, unless it belongs to someone else."""
+    request, config = _parse(event, context)
+    calls = Calls(progress.deadline)
+    existed = _refuse_unless_ours(calls, event, config, adopt=request.adopt_existing, moving=False)
+    if not existed:
+        progress.writing(config.physical_id)
+    try:
+        data = calls.lambda_(lambda client: put_config(client, config, request.settings))
+    except OutOfTimeError:
+        raise
+    except Exception as error:
+        # An earlier attempt may have written even if the last one was refused: look.
+        if existed or not calls.written(config):
+            raise
+        # Answer its id, so that the rollback's Delete removes it (it was free before).
+        raise ResourceFailure(
+            f"{_unconfirmed(config, error)[:180]}; the rollback removes it.", config.physical_id
+        ) from error
     return Outcome(config.physical_id, data)
 
 
-def create(event: dict[str, Any], context: Any) -> Outcome:
-    """Write the declared config, unless it belongs to someone else."""
-    request, config = _parse(event, context)
-    calls = Calls(event, context)
-    existed = _may_write(calls, event, config, adopt=request.adopt_existing, moving=False)
-    try:
-        applied = calls.lambda_(lambda client: put_config(client, config, request.settings))
-    except Exception as error:
-        if existed or not may_have_been_applied(error):
-            raise
-        # Lambda may have written it: answer its id, so the rollback's Delete removes it.
-        raise ResourceFailure(
-            f"Lambda did not confirm the config of {config.describe()} ({error}); the rollback "
-            "removes it if it was written.",
-            config.physical_id,
-        ) from error
-    return _applied(config, applied)
-
-
-def update(event: dict[str, Any], context: Any) -> Outcome:
+def update(event: dict[str, Any], context: Any, progress: Progress) -> Outcome:
     """Rewrite the config; a move to another function or qualifier is checked like a Create."""
     request, config = _parse(event, context)
-    calls = Calls(event, context)
-    if config.physical_id != event["PhysicalResourceId"]:
-        _may_write(calls, event, config, adopt=request.adopt_existing, moving=True)
-    applied = calls.lambda_(lambda client: put_config(client, config, request.settings))
-    return _applied(config, applied)
+    calls = Calls(progress.deadline)
+    moving = parse_physical_id(event["PhysicalResourceId"]) != config
+    existed = moving and _refuse_unless_ours(
+        calls, event, config, adopt=request.adopt_existing, moving=True
+    )
+    try:
+        data = calls.lambda_(lambda client: put_config(client, config, request.settings))
+    except OutOfTimeError:
+        raise
+    except Exception as error:
+        if not moving or existed or not calls.written(config):
+            raise
+        # The update fails with the old id, so nothing would ever delete the new place.
+        _remove_unconfirmed(calls, config, error)
+    return Outcome(config.physical_id, data)
 
 
-def delete(event: dict[str, Any], context: Any) -> Outcome:
+def _remove_unconfirmed(calls: Calls, config: ConfigId, error: Exception) -> None:
+    """Delete a config a failed move may have written at a place that was free; then fail."""
+    try:
+        calls.lambda_(lambda client: delete_config(client, config))
+    except Exception as cleanup_error:
+        raise RuntimeError(
+            f"{_unconfirmed(config, error)[:150]}; it may hold a config no resource manages: "
+            f"aws lambda delete-function-event-invoke-config --function-name {config.function_arn}"
+        ) from cleanup_error
+    raise RuntimeError(f"{_unconfirmed(config, error)[:200]}; removed it again.") from error
+
+
+def delete(event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
     """Remove the config named by the physical id, unless another resource now holds it."""
     physical_id: str = event["PhysicalResourceId"]
     config = parse_physical_id(physical_id)
     if config is None:
         logger.info("Physical id %r names no event invoke config: nothing to delete", physical_id)
         return Outcome(physical_id)
-    calls = Calls(event, context)
-    held_by = calls.cloudformation(lambda client: holders(client, event, config))
+    calls = Calls(progress.deadline)
+    held_by = calls.holders(event, config)
     if held_by:
         logger.info("Keeping %s: %s of this stack holds it now", physical_id, held_by)
     else:

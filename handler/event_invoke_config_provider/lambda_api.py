@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -11,14 +10,6 @@ from botocore.exceptions import ClientError
 from .function_ref import ConfigId
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AppliedConfig:
-    """What Lambda answered to a put: the resource attributes for `Fn::GetAtt`."""
-
-    function_arn: str
-    last_modified: str
 
 
 def config_exists(client: Any, config: ConfigId) -> bool:
@@ -30,14 +21,14 @@ def config_exists(client: Any, config: ConfigId) -> bool:
     return True
 
 
-def put_config(client: Any, config: ConfigId, settings: dict[str, Any]) -> AppliedConfig:
-    """Write the whole config (put replaces it: a setting left out is removed)."""
+def put_config(client: Any, config: ConfigId, settings: dict[str, Any]) -> dict[str, str]:
+    """Write the whole config (a setting left out is removed); returns the resource attributes."""
     response = client.put_function_event_invoke_config(**config.api_target, **settings)
     logger.info("Put event invoke config on %s", response["FunctionArn"])
-    return AppliedConfig(
-        function_arn=str(response["FunctionArn"]),
-        last_modified=response["LastModified"].isoformat(),
-    )
+    return {
+        "FunctionArn": str(response["FunctionArn"]),
+        "LastModified": response["LastModified"].isoformat(),
+    }
 
 
 def delete_config(client: Any, config: ConfigId) -> None:
@@ -54,8 +45,8 @@ def delete_config(client: Any, config: ConfigId) -> None:
         # policy before this cleanup delete. Say how to finish the job by hand.
         qualifier = f" --qualifier {config.qualifier}" if "Qualifier" in config.api_target else ""
         raise PermissionError(
-            f"Not allowed to delete the config of {config.describe()}: its grant left the "
-            "template first. Remove it by hand: aws lambda delete-function-event-invoke-config "
-            f"--function-name {config.name}{qualifier}"
+            "Delete denied: its grant left the template first. Remove the config by hand: aws "
+            "lambda delete-function-event-invoke-config --function-name "
+            f"{config.function_arn}{qualifier}"
         ) from error
     logger.info("Deleted event invoke config of %s", config.physical_id)

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .deadline import Deadline
 from .function_ref import ConfigId
 from .properties import ADOPT_EXISTING, FUNCTION_NAME
+from .retries import MIN_ATTEMPT_SECONDS, OutOfTimeError
 
 # Stack states in which CloudFormation puts back what the failed operation changed.
 ROLLBACK_STATES = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
@@ -26,10 +28,15 @@ class OwnershipError(RuntimeError):
     """A write refused before anything was sent: the config belongs to no resource of the stack."""
 
 
-def holders(client: Any, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+def holders(
+    client: Any, event: Mapping[str, Any], config: ConfigId, deadline: Deadline
+) -> list[str]:
     """Logical ids of the other resources of this stack and type that hold `config`."""
     found: list[str] = []
-    for page in client.get_paginator("list_stack_resources").paginate(StackName=event["StackId"]):
+    pages = client.get_paginator("list_stack_resources").paginate(StackName=event["StackId"])
+    for page in pages:
+        if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+            raise OutOfTimeError("Out of time while reading the stack's resources.")
         for resource in page["StackResourceSummaries"]:
             if (
                 resource["ResourceType"] == event["ResourceType"]
@@ -49,8 +56,18 @@ def rolling_back(client: Any, stack_id: str) -> bool:
 
 def refusal(config: ConfigId) -> OwnershipError:
     """The error for a config that no resource of the stack holds; says how to take it over."""
+    name = config.describe()
+    name = name if len(name) <= 100 else name[:97] + "..."
     return OwnershipError(
-        f"{FUNCTION_NAME} {config.describe()} already has an event invoke config that no "
-        "resource of this stack manages; nothing was changed. To take it over, set "
-        f"{ADOPT_EXISTING}: true (CDK: adopt_existing=True)."
+        f"{FUNCTION_NAME} {name} already has an event invoke config that no resource of this "
+        f"stack manages; nothing was changed. To take it over, set {ADOPT_EXISTING}: true "
+        "(CDK: adopt_existing=True)."
+    )
+
+
+def unreadable_stack(stack_id: str) -> PermissionError:
+    """The error for a stack whose resources the provider may not list."""
+    return PermissionError(
+        "The provider may not list the resources of its stack (cloudformation:"
+        f"ListStackResources on {stack_id}); it reads them to know which resource holds a config."
     )

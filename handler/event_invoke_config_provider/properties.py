@@ -111,6 +111,15 @@ def check_function_name(name: str, value: object, limits: PutLimits) -> Function
     return ref
 
 
+def check_qualifier(name: str, value: object, limits: PutLimits) -> str:
+    """A version, an alias or $LATEST, as the model and the physical id grammar both read it."""
+    checked = check_string(name, value, limits.qualifier, QUALIFIER_FORMS)
+    ref = parse_function(f"function-name:{checked}")
+    if ref is None or ref.qualifier != checked:
+        raise InvalidPropertyError(f"{name} must be {QUALIFIER_FORMS}; got {_describe(value)}.")
+    return checked
+
+
 def with_qualifier(name: str, ref: FunctionRef, qualifier: str | None) -> FunctionRef:
     """`ref` with the qualifier given beside it; refuses a conflicting one, naming `name`."""
     try:
@@ -185,13 +194,23 @@ class ConfigRequest:
     settings: dict[str, Any] = field(default_factory=dict)
     adopt_existing: bool = False
 
-    def config_id(self, default: Environment) -> ConfigId:
-        """The config this request writes; bare names and partial ARNs live in `default`."""
-        return self.function.config_id(default)
+    def config_id(self, home: Environment) -> ConfigId:
+        """The config this request writes: bare names and partial ARNs live in `home`.
 
-    def put_arguments(self, default: Environment) -> dict[str, Any]:
-        """The keyword arguments of `put_function_event_invoke_config`, by canonical ARN."""
-        return {**self.config_id(default).api_target, **self.settings}
+        The provider acts with its own role in its own account and region, so a function
+        elsewhere is refused here rather than denied or not found by Lambda.
+        """
+        config = self.function.config_id(home)
+        if (config.partition, config.region, config.account) != (
+            home.partition,
+            home.region,
+            home.account,
+        ):
+            raise InvalidPropertyError(
+                f"{FUNCTION_NAME} must be a function in the provider's account {home.account} "
+                f"and region {home.region}; got {config.function_arn}."
+            )
+        return config
 
 
 def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> ConfigRequest:
@@ -209,10 +228,9 @@ def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> Config
         raise InvalidPropertyError(f"{FUNCTION_NAME} is required: a function name or ARN.")
     function = check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME], limits)
     if QUALIFIER in properties:
-        qualifier = check_string(
-            QUALIFIER, properties[QUALIFIER], limits.qualifier, QUALIFIER_FORMS
+        function = with_qualifier(
+            QUALIFIER, function, check_qualifier(QUALIFIER, properties[QUALIFIER], limits)
         )
-        function = with_qualifier(QUALIFIER, function, qualifier)
     settings: dict[str, Any] = {}
     if RETRY_ATTEMPTS in properties:
         settings[RETRY_ATTEMPTS] = check_integer(

@@ -7,7 +7,6 @@ conflicting updates of the function and IAM changes that have not reached Lambda
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import re
@@ -88,7 +87,7 @@ def _retry_window(error: ClientError, first_failure: float) -> float | None:
     message = error.response["Error"].get("Message", "")
     if code == "InvalidParameterValueException" and _NOT_YET_ALLOWED.search(message):
         return first_failure + IAM_PROPAGATION_SECONDS
-    if code == "AccessDeniedException":
+    if code in ("AccessDeniedException", "AccessDenied"):  # Lambda's code, CloudFormation's
         return first_failure + OWN_GRANT_PROPAGATION_SECONDS
     return None
 
@@ -109,7 +108,8 @@ def call_with_retries(
             "(ServiceTimeout or the provider's timeout); nothing was changed."
         )
     first_failure: float | None = None
-    for attempt in itertools.count():
+    attempt = 0
+    while True:
         try:
             return call(make_client(CallTimeouts.within(deadline.remaining())))
         except ClientError as error:
@@ -123,7 +123,7 @@ def call_with_retries(
                 raise
             logger.info("Retrying in %.1f s after %s", delay, error.response["Error"]["Code"])
             time.sleep(delay)
-    raise AssertionError("unreachable")
+            attempt += 1
 
 
 def may_have_been_applied(error: Exception) -> bool:
