@@ -9,6 +9,8 @@ plain CloudFormation templates (see examples/).
 
 from __future__ import annotations
 
+import sys
+
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
@@ -18,10 +20,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
+from event_invoke_config.allow_list import CONTEXT_KEY, AllowListError
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
 SERVICE_TOKEN_EXPORT = "LambdaEventInvokeConfigServiceToken"
-PROVIDER_FUNCTIONS_CONTEXT = "eventInvokeConfigProvider:functionNames"
 # `make integ` changes it to show an update on real AWS.
 WORKER_RETRIES_CONTEXT = "eventInvokeConfigDemo:workerRetryAttempts"
 
@@ -83,33 +85,31 @@ class DemoStack(cdk.Stack):
 class ProviderStack(cdk.Stack):
     """Only the provider, exported for plain CloudFormation templates in this account/region.
 
-    The provider may manage only the functions named in `function_names` (IAM name patterns
-    such as `orders-*` are allowed), never every function of the account. It reads the resource
-    lists of the stacks it serves, which can be any stack of this account and region.
+    The provider may manage only the functions named in `function_names` (a list, a JSON list
+    string or names separated by commas; IAM name patterns such as `orders-*` are allowed, a
+    name starting with a wildcard is not), never every function of the account. It reads the
+    resource lists of the stacks it serves, which can be any stack of this account and region.
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, function_names: list[str], **kwargs: object
+        self, scope: Construct, construct_id: str, *, function_names: object, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         provider = EventInvokeConfigProvider.of(self)
-        for name in function_names:
-            provider.allow_function(
-                self.format_arn(
-                    service="lambda",
-                    resource="function",
-                    resource_name=name,
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        function_arn = "arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:"
+        for name in provider.allow_function_names(function_names):
+            # The grant: the name, and its versions and aliases (`name:*`) unless the name ends
+            # in `*`. cdk-nag (AwsSolutions-IAM5) reports each one with a wildcard.
+            granted_names = [name] if name.endswith("*") else [name, f"{name}:*"]
+            for granted in (granted for granted in granted_names if "*" in granted):
+                cdk.Validations.of(provider.role).acknowledge(
+                    cdk.Acknowledgment(
+                        id=f"AwsSolutions-IAM5[Resource::{function_arn}{granted}]",
+                        reason="The operator names the functions the shared provider may "
+                        "configure (cdk.json); a pattern there is a deliberate grant, and "
+                        "`name:*` covers only that function's versions and aliases.",
+                    )
                 )
-            )
-            cdk.Validations.of(provider.role).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:"
-                    f"<AWS::AccountId>:function:{name}]",
-                    reason="The operator names the functions the shared provider may configure; "
-                    "a pattern here is a deliberate grant (see cdk.json).",
-                )
-            )
         provider.allow_stack_reads(
             self.format_arn(service="cloudformation", resource="stack", resource_name="*")
         )
@@ -130,15 +130,15 @@ class ProviderStack(cdk.Stack):
 def build_app(app: cdk.App) -> cdk.App:
     """Add the demo stack and the provider stack to `app` (context as in cdk.json)."""
     DemoStack(app, "EventInvokeConfigDemo")
-    function_names = app.node.try_get_context(PROVIDER_FUNCTIONS_CONTEXT)
-    if not function_names:
-        raise ValueError(
-            f"Set the context value {PROVIDER_FUNCTIONS_CONTEXT!r} (cdk.json) to the names of "
-            'the functions the shared provider may configure, e.g. ["orders-*"].'
-        )
+    function_names = app.node.try_get_context(CONTEXT_KEY)
+    if function_names is None:
+        raise AllowListError("is not set; set it in cdk.json or with `cdk synth -c`.")
     ProviderStack(app, "EventInvokeConfigProvider", function_names=function_names)
     return app
 
 
 if __name__ == "__main__":
-    build_app(cdk.App()).synth()
+    try:
+        build_app(cdk.App()).synth()
+    except AllowListError as error:
+        sys.exit(f"Error: {error}")

@@ -5,7 +5,9 @@ the CDK CLI adds. Each kind brings what a config of that kind needs around it: i
 (function and role), on an alias also a version and the alias, with a destination also the
 grant in the function role's default policy. Resources per config are counted from synthesized
 templates; this design's largest N is then synthesized to prove the grants fit IAM's quotas
-(tests/test_grants.py checks the deployed sizes).
+(tests/test_grants.py checks the deployed sizes). This design adds, once per stack, the
+provider (function, role, its inline policy, log group, its own event invoke config) and the
+grant policies (5 buckets, see grants.py).
 
 Run: `python -m benchmarks.scale` prints a markdown table.
 """
@@ -16,20 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from event_invoke_config.grants import ConfigGrants, GrantCapacityError
+from event_invoke_config import LambdaEventInvokeConfig
+from event_invoke_config.grants import GrantCapacityError
 
 STACK_RESOURCES_MAX = 500
 CDK_METADATA_RESOURCES = 1
 KINDS = ("unqualified", "alias", "destination")
 ALIAS = "live"
-RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 Builder = Callable[[cdk.Stack, str, int], None]
 
 
@@ -65,50 +65,21 @@ def native(stack: cdk.Stack, kind: str, count: int) -> None:
             fn.configure_async_invoke(retry_attempts=0)
 
 
-def provider_stand_in(stack: cdk.Stack) -> tuple[lambda_.Function, iam.Role]:
-    """The provider's resources as provider.py makes them: role, log group, function."""
-    role = iam.Role(stack, "ProviderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
-    log_group = logs.LogGroup(stack, "ProviderLogs", retention=logs.RetentionDays.ONE_MONTH)
-    log_group.grant_write(role)
-    provider = lambda_.Function(
-        stack,
-        "Provider",
-        runtime=lambda_.Runtime.PYTHON_3_14,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context): pass"),
-        role=role,
-        log_group=log_group,
-    )
-    return provider, role
-
-
 def this_design(stack: cdk.Stack, kind: str, count: int) -> None:
-    """`count` configs of `kind` as custom resources whose grants `ConfigGrants` keeps."""
-    provider, role = provider_stand_in(stack)
-    grants = ConfigGrants(stack, "Grants", role=role)
+    """`count` configs of `kind` as this project's `LambdaEventInvokeConfig`."""
     for index in range(count):
         fn = _function(stack, index)
-        properties: dict[str, object] = {
-            "ServiceToken": provider.function_arn,
-            "FunctionName": fn.function_arn,
-        }
-        arn = fn.function_arn
+        target: lambda_.IFunction = fn
         if kind == "alias":
-            alias = lambda_.Alias(
+            target = lambda_.Alias(
                 stack, f"Alias{index}", alias_name=ALIAS, version=fn.current_version
             )
-            properties["Qualifier"] = ALIAS
-            arn = f"{fn.function_arn}:{ALIAS}"
-        if kind == "destination":
-            queue = _failures(stack)
-            queue.grant_send_messages(fn)
-            properties["DestinationConfig"] = {"OnFailure": {"Destination": queue.queue_arn}}
-        config = cdk.CfnResource(stack, f"Config{index}", type=RESOURCE_TYPE, properties=properties)
-        if kind == "alias":
-            config.node.add_dependency(alias)
-        if kind == "destination":
-            config.node.add_dependency(fn.role)
-        grants.grant(config, [arn])
+        on_failure = (
+            destinations.SqsDestination(_failures(stack)) if kind == "destination" else None
+        )
+        LambdaEventInvokeConfig(
+            stack, f"Config{index}", function=target, retry_attempts=0, on_failure=on_failure
+        )
 
 
 def resource_count(build: Builder, kind: str, count: int) -> int:
@@ -148,14 +119,18 @@ def largest(build: Builder, kind: str) -> Largest:
     return Largest(0, per_config, fixed)
 
 
-def table() -> str:
-    """The markdown table: largest N per kind, native and this design."""
+def measure() -> dict[str, tuple[Largest, Largest]]:
+    """Per kind: this design's largest N, and the native resource's."""
+    return {kind: (largest(this_design, kind), largest(native, kind)) for kind in KINDS}
+
+
+def table(results: dict[str, tuple[Largest, Largest]]) -> str:
+    """The markdown table of `measure()`: largest N per kind, native and this design."""
     lines = [
         "| kind | resources per config | native: largest N | this design: largest N | ratio |",
         "|---|---|---|---|---|",
     ]
-    for kind in KINDS:
-        ours, theirs = largest(this_design, kind), largest(native, kind)
+    for kind, (ours, theirs) in results.items():
         lines.append(
             f"| {kind} | {ours.per_config} (native {theirs.per_config}) | {theirs.configs} "
             f"| {ours.configs} | {ours.configs / theirs.configs:.1%} |"
@@ -164,4 +139,4 @@ def table() -> str:
 
 
 if __name__ == "__main__":
-    print(table())
+    print(table(measure()))

@@ -18,7 +18,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct
-from jsii._kernel.providers.process import ProcessProvider
 
 from event_invoke_config import LambdaEventInvokeConfig
 
@@ -108,42 +107,6 @@ def synthesize(
     text = json.dumps(template, separators=(",", ":"))
     types = Counter(resource["Type"] for resource in template["Resources"].values())
     return Synthesis(seconds, len(text.encode()), types)
-
-
-def jsii_calls_per_config(add_config: Callable[[Construct, int, lambda_.IFunction], None]) -> float:
-    """Python-to-Node round trips one config costs, past the first (which builds the provider)."""
-    counted = ("create", "get", "set", "invoke", "sinvoke", "sget")
-    calls = Counter[str]()
-    originals = {name: getattr(ProcessProvider, name) for name in counted}
-
-    def counting(name: str) -> Callable[..., object]:
-        def call(provider: ProcessProvider, request: object) -> object:
-            calls[name] += 1
-            return originals[name](provider, request)
-
-        return call
-
-    stack = cdk.Stack(cdk.App(), "Count")
-    functions = [
-        lambda_.Function(
-            stack,
-            f"Fn{index}",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
-            code=lambda_.Code.from_inline("def handler(event, context): pass"),
-        )
-        for index in range(11)
-    ]
-    add_config(stack, 0, functions[0])
-    try:
-        for name in counted:
-            setattr(ProcessProvider, name, counting(name))
-        for index, fn in enumerate(functions[1:], start=1):
-            add_config(stack, index, fn)
-    finally:
-        for name, original in originals.items():
-            setattr(ProcessProvider, name, original)
-    return sum(calls.values()) / 10
 
 
 @dataclass(frozen=True)

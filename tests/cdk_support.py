@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -9,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 from constructs import Construct
 
-from event_invoke_config.provider import CONFIG_ACTIONS
+from event_invoke_config.grants import CONFIG_ACTIONS
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -52,8 +53,15 @@ def statement_resources(template: Template, actions: tuple[str, ...]) -> list[An
 
 
 def config_access_resources(template: Template) -> list[Any]:
-    """The Resource list of the provider's statement for the event-invoke-config actions."""
-    return statement_resources(template, CONFIG_ACTIONS)
+    """Every resource the provider's grant policies (one per bucket) name, in a stable order."""
+    resources = [
+        resource
+        for policy in template.find_resources("AWS::IAM::ManagedPolicy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == list(CONFIG_ACTIONS)
+        for resource in statement["Resource"]
+    ]
+    return sorted(resources, key=json.dumps)
 
 
 def synth_error(scope: Construct) -> str:

@@ -9,12 +9,15 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
+from app import ProviderStack, build_app
 from event_invoke_config.allow_list import (
     CONTEXT_KEY,
     AllowListError,
     function_arns,
     parse_function_names,
 )
+from event_invoke_config.grants import CONFIG_ACTIONS as ACTIONS
+from tests.cdk_support import ENVIRONMENT, statement_resources
 
 FUNCTION_PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
 
@@ -121,3 +124,39 @@ def test_without_qualifiers_only_the_functions_are_granted() -> None:
     resources = granted_resources(["orders-*", "billing"], qualifiers=False)
 
     assert resources == [FUNCTION_PREFIX + "orders-*", FUNCTION_PREFIX + "billing"]
+
+
+def provider_stack_resources(value: object) -> list[str]:
+    """The function ARNs the shared provider stack of app.py grants for `value`, as deployed."""
+    stack = ProviderStack(cdk.App(), "Provider", function_names=value, env=ENVIRONMENT)
+    return [as_deployed(arn) for arn in statement_resources(Template.from_stack(stack), ACTIONS)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [["orders-*", "billing"], '["orders-*","billing"]', "orders-*,billing"],
+    ids=["list", "json", "commas"],
+)
+def test_the_shared_provider_grants_exactly_the_names_given_in_every_form(value: object) -> None:
+    assert provider_stack_resources(value) == [
+        FUNCTION_PREFIX + "orders-*",
+        FUNCTION_PREFIX + "billing",
+        FUNCTION_PREFIX + "billing:*",
+    ]
+
+
+def test_the_shared_provider_grants_a_pattern_string_as_one_pattern() -> None:
+    assert provider_stack_resources("orders-*") == [FUNCTION_PREFIX + "orders-*"]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("*", "starts with a wildcard"), ("orders,", "entry 2 is empty"), (None, "is not set")],
+)
+def test_the_app_refuses_an_allow_list_that_is_missing_or_grants_any_function(
+    value: object, problem: str
+) -> None:
+    context = {} if value is None else {CONTEXT_KEY: value}
+
+    with pytest.raises(AllowListError, match=problem):
+        build_app(cdk.App(context=context))

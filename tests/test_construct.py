@@ -84,17 +84,18 @@ def test_settings_not_given_are_not_in_the_template() -> None:
 
 
 @pytest.mark.parametrize(
-    ("function", "qualifier", "name", "qualifier_property", "policy_tail"),
+    ("function", "qualifier", "name", "qualifier_property", "granted_tail"),
     [
         ("orders", None, "orders", None, ":123456789012:function:orders"),
-        ("orders:live", None, "orders:live", None, ":123456789012:function:orders"),
-        ("orders", "live", "orders", "live", ":123456789012:function:orders"),
+        ("orders:live", None, "orders:live", None, ":123456789012:function:orders:live"),
+        ("orders", "live", "orders", "live", ":123456789012:function:orders:live"),
+        ("orders", "$LATEST", "orders", "$LATEST", ":123456789012:function:orders"),
         (
             "210987654321:function:orders:7",
             None,
             "210987654321:function:orders:7",
             None,
-            ":210987654321:function:orders",
+            ":210987654321:function:orders:7",
         ),
         (ORDERS_ARN + ":live", None, ORDERS_ARN + ":live", None, None),
     ],
@@ -104,23 +105,22 @@ def test_every_string_form_of_a_target(
     qualifier: str | None,
     name: str,
     qualifier_property: str | None,
-    policy_tail: str | None,
+    granted_tail: str | None,
 ) -> None:
     stack = new_stack()
     LambdaEventInvokeConfig(stack, "Async", function=function, qualifier=qualifier)
 
     template = Template.from_stack(stack)
     properties = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"]
-    resources = config_access_resources(template)
+    (granted,) = config_access_resources(template)
 
     assert properties["FunctionName"] == name
     assert properties.get("Qualifier") == qualifier_property
-    qualified = "live" in (function, qualifier) or function.count(":") in (1, 3, 7)
-    assert len(resources) == (2 if qualified else 1)
-    if policy_tail is None:
-        assert resources == [ORDERS_ARN, ORDERS_ARN + ":*"]
+    # exactly the ARN the provider's calls name: the version's or alias's, never the function's
+    if granted_tail is None:
+        assert granted == ORDERS_ARN + ":live"
     else:
-        assert resources[0]["Fn::Join"][1][-1].endswith(policy_tail)
+        assert granted["Fn::Join"][1][-1].endswith(granted_tail)
 
 
 def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None:
@@ -142,12 +142,11 @@ def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None
     )
     fn_arn = {"Fn::GetAtt": [logical_id(fn), "Arn"]}
     assert config_access_resources(Template.from_stack(stack)) == [
-        fn_arn,
-        {"Fn::Join": ["", [fn_arn, ":*"]]},
+        {"Fn::Join": ["", [fn_arn, ":live"]]},
     ]
 
 
-def test_a_version_gives_its_function_and_its_number_and_the_policy_its_versions() -> None:
+def test_a_version_gives_its_function_and_its_number_and_the_policy_that_version() -> None:
     stack = new_stack()
     version = lambda_.Version.from_version_arn(stack, "V", ORDERS_ARN + ":3")
 
@@ -157,7 +156,7 @@ def test_a_version_gives_its_function_and_its_number_and_the_policy_its_versions
     properties = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"]
     assert properties["FunctionName"] == ORDERS_ARN
     assert properties["Qualifier"] == "3"
-    assert config_access_resources(template) == [ORDERS_ARN, ORDERS_ARN + ":*"]
+    assert config_access_resources(template) == [ORDERS_ARN + ":3"]
 
 
 def test_attributes_are_tokens_for_the_resource_attributes() -> None:
@@ -340,15 +339,18 @@ def test_an_imported_function_with_its_role_gets_the_grant() -> None:
     assert policy_id in next(iter(template.find_resources(RESOURCE_TYPE).values()))["DependsOn"]
 
 
-def test_without_destination_objects_the_config_waits_for_nothing_but_its_references() -> None:
+def test_without_destination_objects_the_config_waits_for_its_grant_alone() -> None:
     stack = new_stack()
     LambdaEventInvokeConfig(
         stack, "Async", function=new_function(stack), on_failure=ORDERS_ARN + "-dlq"
     )
 
-    resource = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))
+    template = Template.from_stack(stack)
+    resource = next(iter(template.find_resources(RESOURCE_TYPE).values()))
 
-    assert "DependsOn" not in resource
+    assert resource["DependsOn"] == list(template.find_resources("AWS::IAM::ManagedPolicy")), (
+        "only its grant"
+    )
     assert "DeletionPolicy" not in resource, "Delete is CloudFormation's default: not written"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import aws_cdk as cdk
@@ -64,9 +65,9 @@ def test_the_provider_may_touch_only_the_target_functions() -> None:
             ["arn:", {"Ref": "AWS::Partition"}, ":lambda:us-east-1:123456789012:function:orders"],
         ]
     }
-    assert resources == [fn_arn, {"Fn::Join": ["", [fn_arn, ":*"]]}, orders], (
-        "versions and aliases only for the function that has an alias config"
-    )
+    assert resources == sorted(
+        [fn_arn, {"Fn::Join": ["", [fn_arn, ":live"]]}, orders], key=json.dumps
+    ), "each config's own ARN: the function's, or the alias's alone"
     assert "*" not in resources
     # its own logs, and nothing else
     template.has_resource_properties(
@@ -117,15 +118,54 @@ def test_the_provider_itself_is_never_retried_nor_run_late() -> None:
     )
 
 
-def test_a_token_name_with_a_qualifier_grants_the_qualified_arns() -> None:
+def test_a_token_name_with_a_qualifier_grants_the_qualified_arn() -> None:
     stack = new_stack()
     name = cdk.CfnParameter(stack, "Name").value_as_string
 
     LambdaEventInvokeConfig(stack, "Async", function=f"{name}:live")
 
-    resources = config_access_resources(Template.from_stack(stack))
-    assert len(resources) == 2
-    assert resources[1]["Fn::Join"][1][-1].endswith(":*")
+    (granted,) = config_access_resources(Template.from_stack(stack))
+    assert granted["Fn::Join"][1][-2:] == [{"Ref": "Name"}, ":live"]
+
+
+def test_a_qualifier_known_only_at_deploy_time_may_be_latest_so_both_arns_are_granted() -> None:
+    stack = new_stack()
+    qualifier = cdk.CfnParameter(stack, "Qualifier").value_as_string
+
+    LambdaEventInvokeConfig(stack, "Async", function="orders", qualifier=qualifier)
+
+    unqualified, qualified = config_access_resources(Template.from_stack(stack))
+    assert unqualified["Fn::Join"][1][-1].endswith(":function:orders")
+    assert qualified["Fn::Join"][1][-2].endswith(":function:orders:")
+    assert qualified["Fn::Join"][1][-1] == {"Ref": "Qualifier"}
+
+
+def test_a_version_of_the_app_is_granted_by_its_number_only() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+
+    LambdaEventInvokeConfig(stack, "Async", function=fn.current_version)
+
+    template = Template.from_stack(stack)
+    (granted,) = config_access_resources(template)
+    (version,) = template.find_resources("AWS::Lambda::Version")
+    assert granted == {
+        "Fn::Join": [
+            "",
+            [{"Fn::GetAtt": [logical_id(fn), "Arn"]}, ":", {"Fn::GetAtt": [version, "Version"]}],
+        ]
+    }
+
+
+def test_a_function_arn_token_is_granted_as_that_arn() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+
+    LambdaEventInvokeConfig(stack, "Async", function=fn.function_arn)
+
+    assert config_access_resources(Template.from_stack(stack)) == [
+        {"Fn::GetAtt": [logical_id(fn), "Arn"]}
+    ]
 
 
 def test_the_provider_may_read_its_config_and_only_its_own_stack() -> None:

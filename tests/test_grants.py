@@ -1,4 +1,4 @@
-"""ConfigGrants: grants fit IAM's quotas at the largest stack and are content addressed.
+"""The construct's grants fit IAM's quotas at the largest stack and outlive the configs they cover.
 
 The deployed sizes are read here independently of `iam_limits`: the template's intrinsics are
 resolved to the longest real values (the `aws-us-gov` partition, the `us-isof-south-1` region,
@@ -13,12 +13,14 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 
 from benchmarks import scale
-from event_invoke_config import iam_limits
+from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig, iam_limits
 from event_invoke_config.grants import CONFIG_ACTIONS, ConfigGrants, GrantCapacityError
+from tests.cdk_support import new_function
 
 PSEUDO = {"AWS::Partition": "aws-us-gov", "AWS::Region": "us-isof-south-1"}
 ACCOUNT = "123456789012"
@@ -55,6 +57,9 @@ class Deployed:
     def ref(self, name: str) -> str:
         if name == "AWS::AccountId":
             return ACCOUNT
+        if name == "AWS::StackId":
+            stack = f"stack/{'s' * 128}/{'u' * 36}"
+            return f"{self.arn_prefix('cloudformation')}{stack}"
         if name in PSEUDO:
             return PSEUDO[name]
         body = self.resources[name]
@@ -128,21 +133,16 @@ def test_the_largest_stack_of_each_kind_fits_iam_within_5_percent_of_native(kind
     # THEN
     assert ours.configs >= 0.95 * theirs.configs
     assert len(template["Resources"]) + scale.CDK_METADATA_RESOURCES <= scale.STACK_RESOURCES_MAX
-    assert len(of_type(template, scale.RESOURCE_TYPE)) == ours.configs
+    assert len(of_type(template, RESOURCE_TYPE)) == ours.configs
     assert len(of_type(template, "AWS::IAM::ManagedPolicy")) == 5
     assert_within_iam_quotas(template)
 
 
-def grant_stack(arns: list[str], *, buckets: int = 5) -> Template:
-    """A stack whose configs name literal ARNs, each granted through one ConfigGrants."""
+def grant_stack(arns: list[str]) -> Template:
+    """A stack with one config per literal function ARN."""
     stack = cdk.Stack(cdk.App(), "Grants")
-    role = scale.provider_stand_in(stack)[1]
-    grants = ConfigGrants(stack, "Grants", role=role, buckets=buckets)
     for index, arn in enumerate(arns):
-        config = cdk.CfnResource(
-            stack, f"Config{index}", type=scale.RESOURCE_TYPE, properties={"FunctionName": arn}
-        )
-        grants.grant(config, [arn])
+        LambdaEventInvokeConfig(stack, f"Config{index}", function=arn)
     return Template.from_stack(stack)
 
 
@@ -160,22 +160,60 @@ def test_adding_or_removing_one_config_replaces_exactly_one_bucket(changed: str)
     assert len(before - after) == len(after - before) == 1
 
 
-def test_moving_a_config_to_another_function_replaces_its_bucket_only() -> None:
-    arns = [f"{ORDERS}-{index}" for index in range(20)]
-    before = grant_stack(arns)
-    after = grant_stack([*arns[:-1], f"{ORDERS}-moved"])
+def in_app_stack(change: str) -> cdk.Stack:
+    """Five functions with a config each; `change` applied to the third (index 2)."""
+    stack = cdk.Stack(cdk.App(), "Grants")
+    for index in range(5):
+        if index == 2 and change == "function removed":
+            continue
+        fn = new_function(stack, f"Fn{index}")
+        if index == 2 and change == "config removed":
+            continue
+        target: lambda_.IFunction = fn
+        if index == 2 and change == "moved to an alias":
+            target = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+        if index == 2 and change == "moved to another function":
+            target = new_function(stack, "Fn99")
+        LambdaEventInvokeConfig(stack, f"Config{index}", function=target)
+    return stack
 
-    assert len(bucket_ids(before) - bucket_ids(after)) == 1
-    assert len(bucket_ids(after) - bucket_ids(before)) == 1
+
+def grant_of(template: Mapping[str, Any], config: str) -> str:
+    """The one bucket policy the config depends on."""
+    buckets = of_type(template, "AWS::IAM::ManagedPolicy")
+    (bucket,) = [name for name in template["Resources"][config]["DependsOn"] if name in buckets]
+    return str(bucket)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["config removed", "function removed", "moved to an alias", "moved to another function"],
+)
+def test_a_change_to_a_config_replaces_the_policy_that_granted_it(change: str) -> None:
+    # GIVEN a deployed stack, where the third config depends on the policy that grants it
+    before_stack = in_app_stack("none")
+    before = Template.from_stack(before_stack).to_json()
+    config_id = before_stack.get_logical_id(
+        before_stack.node.find_child("Config2").node.find_child("Resource")  # type: ignore[arg-type]
+    )
+    old_grant = grant_of(before, config_id)
+    # WHEN the config is removed or moved
+    after = Template.from_stack(in_app_stack(change)).to_json()
+    # THEN its old grant is a resource the new template drops: CloudFormation deletes it in the
+    # cleanup phase, in the previous template's reverse dependency order, after the old config
+    assert old_grant not in after["Resources"]
+    # and at most one policy is new (none when the old one granted that config alone)
+    assert len(bucket_ids(Template.from_json(after)) - set(before["Resources"])) <= 1
+    for config in of_type(after, RESOURCE_TYPE):
+        assert grant_of(after, config) in after["Resources"]
 
 
 def test_each_config_depends_on_the_one_bucket_that_grants_its_arn() -> None:
     template = grant_stack([f"{ORDERS}-{index}" for index in range(12)]).to_json()
     buckets = of_type(template, "AWS::IAM::ManagedPolicy")
 
-    for config in of_type(template, scale.RESOURCE_TYPE).values():
-        (bucket,) = [name for name in config["DependsOn"] if name in buckets]
-        statement = buckets[bucket]["Properties"]["PolicyDocument"]["Statement"]
+    for name, config in of_type(template, RESOURCE_TYPE).items():
+        statement = buckets[grant_of(template, name)]["Properties"]["PolicyDocument"]["Statement"]
         assert statement == [
             {
                 "Effect": "Allow",
@@ -199,18 +237,26 @@ def test_an_alias_config_is_granted_only_its_qualified_arn() -> None:
         (
             {"Fn::Join": ["", [{"Fn::GetAtt": [name, "Arn"]}, ":live"]]}
             for name in functions
-            if not name.startswith("Provider")
+            if name.startswith("Fn")
         ),
         key=json.dumps,
     )
 
 
+def plain_role(stack: cdk.Stack) -> iam.Role:
+    return iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+
 def test_when_every_bucket_is_full_synth_fails_naming_the_config() -> None:
+    stack = cdk.Stack(cdk.App(), "Grants")
+    grants = ConfigGrants(stack, "Grants", role=plain_role(stack), buckets=1)
     long_name = "x" * 64
-    arns = [f"{ORDERS}-{index}-{long_name}"[: len(ORDERS) + 64] for index in range(60)]
 
     with pytest.raises(GrantCapacityError, match=r"no room to grant Grants/Config\d+: .* full"):
-        grant_stack(arns, buckets=1)
+        for index in range(60):
+            arn = f"{ORDERS}-{index}-{long_name}"[: len(ORDERS) + 64]
+            config = cdk.CfnResource(stack, f"Config{index}", type=RESOURCE_TYPE)
+            grants.grant(config, [arn])
 
 
 @pytest.mark.parametrize(
@@ -219,8 +265,8 @@ def test_when_every_bucket_is_full_synth_fails_naming_the_config() -> None:
 )
 def test_a_grant_names_exact_arns(resources: list[str], problem: str) -> None:
     stack = cdk.Stack(cdk.App(), "Grants")
-    grants = ConfigGrants(stack, "Grants", role=scale.provider_stand_in(stack)[1])
-    config = cdk.CfnResource(stack, "Config", type=scale.RESOURCE_TYPE)
+    grants = ConfigGrants(stack, "Grants", role=plain_role(stack))
+    config = cdk.CfnResource(stack, "Config", type=RESOURCE_TYPE)
 
     with pytest.raises(ValueError, match=problem):
         grants.grant(config, resources)
@@ -230,7 +276,7 @@ def test_a_grant_names_exact_arns(resources: list[str], problem: str) -> None:
 def test_buckets_is_checked(buckets: Any, error: type[Exception]) -> None:
     stack = cdk.Stack(cdk.App(), "Grants")
     with pytest.raises(error, match="buckets must"):
-        ConfigGrants(stack, "Grants", role=scale.provider_stand_in(stack)[1], buckets=buckets)
+        ConfigGrants(stack, "Grants", role=plain_role(stack), buckets=buckets)
 
 
 def test_the_estimate_of_lambda_references_is_the_longest_deployed_value() -> None:
@@ -257,7 +303,7 @@ def test_a_literal_document_counts_as_its_compact_json() -> None:
 def test_a_bucket_filled_to_capacity_still_deploys_within_the_limit() -> None:
     # GIVEN one bucket, granted configs on functions with generated names until it is full
     stack = cdk.Stack(cdk.App(), "Full")
-    grants = ConfigGrants(stack, "Grants", role=scale.provider_stand_in(stack)[1], buckets=1)
+    grants = ConfigGrants(stack, "Grants", role=plain_role(stack), buckets=1)
     granted = 0
     with pytest.raises(GrantCapacityError):
         for index in range(100):
@@ -268,7 +314,7 @@ def test_a_bucket_filled_to_capacity_still_deploys_within_the_limit() -> None:
                 handler="index.handler",
                 code=lambda_.Code.from_inline("def handler(event, context): pass"),
             )
-            config = cdk.CfnResource(stack, f"Config{index}", type=scale.RESOURCE_TYPE)
+            config = cdk.CfnResource(stack, f"Config{index}", type=RESOURCE_TYPE)
             grants.grant(config, [fn.function_arn])
             granted += 1
     # WHEN

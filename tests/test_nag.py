@@ -6,11 +6,13 @@ import json
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
 from app import build_app
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
+from event_invoke_config.allow_list import CONTEXT_KEY
 from tests.conftest import ROOT
 
 PROVIDER_PATH = f"Extra/{EventInvokeConfigProvider.ID}/"
@@ -31,7 +33,7 @@ def nag_failure(app: cdk.App) -> str:
 
 
 def extra_stack(app: cdk.App) -> cdk.Stack:
-    """A stack with an aliased config, whose provider's `:*` grant is a finding it acknowledges."""
+    """A stack with an aliased config, granted exactly its alias's ARN."""
     stack = cdk.Stack(app, "Extra")
     LambdaEventInvokeConfig(stack, "Async", function="orders:live")
     return stack
@@ -64,3 +66,25 @@ def test_a_finding_on_the_provider_is_reported_at_the_path_the_check_above_looks
     # THEN the assertion of the test above would fail on it
     assert f"{PROVIDER_PATH}Role/DefaultPolicy/Resource" in report
     assert "AwsSolutions-IAM5" in report
+
+
+@pytest.mark.parametrize("names", ['["orders-*","billing"]', "orders-*,billing"])
+def test_the_shared_provider_passes_with_the_allow_list_as_given_on_the_command_line(
+    names: str,
+) -> None:
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    app = build_app(cdk.App(context={**context, CONTEXT_KEY: names}))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+
+
+def test_a_provider_in_a_vpc_passes_with_its_eni_access_justified() -> None:
+    # GIVEN a VPC that satisfies the pack itself (flow logs), and a provider placed in it
+    app = checked_app()
+    stack = cdk.Stack(app, "Extra")
+    vpc = ec2.Vpc(stack, "Vpc", flow_logs={"All": ec2.FlowLogOptions()})
+    EventInvokeConfigProvider.of(stack, vpc=vpc)
+    LambdaEventInvokeConfig(stack, "Async", function="orders:live")
+    # WHEN / THEN
+    app.synth()

@@ -13,8 +13,10 @@ import constructs
 import pytest
 
 from event_invoke_config import LambdaEventInvokeConfig
+from event_invoke_config.allow_list import CONTEXT_KEY
 from event_invoke_config.asset import HANDLER
-from tests.conftest import ROOT, which
+from event_invoke_config.grants import CONFIG_ACTIONS
+from tests.conftest import ROOT, cdk_cli, which
 
 pytestmark = pytest.mark.slow
 
@@ -91,3 +93,53 @@ def test_make_integ_without_credentials_says_so_and_changes_nothing(tmp_path: Pa
     assert run.returncode == 0, run.stderr
     assert "No AWS credentials in the environment" in run.stdout
     assert "$ cdk" not in run.stdout
+
+
+def synth_provider_stack(names: str, out: Path) -> subprocess.CompletedProcess[str]:
+    """`cdk synth EventInvokeConfigProvider -c eventInvokeConfigProvider:functionNames=...`."""
+    return subprocess.run(
+        [*cdk_cli(), "synth", "EventInvokeConfigProvider", "--quiet", "--output", str(out),
+         "-c", f"{CONTEXT_KEY}={names}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "CDK_DISABLE_VERSION_CHECK": "true",
+             "CDK_DISABLE_CLI_TELEMETRY": "true"},
+    )  # fmt: skip
+
+
+def granted_function_names(out: Path) -> list[str]:
+    template = json.loads((out / "EventInvokeConfigProvider.template.json").read_text())
+    [policy] = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"]
+    [statement] = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if sorted(s["Action"]) == sorted(CONFIG_ACTIONS)
+    ]
+    resources = statement["Resource"]
+    arns = resources if isinstance(resources, list) else [resources]
+    return [arn["Fn::Join"][1][-1].split(":function:")[1] for arn in arns]
+
+
+@pytest.mark.parametrize(
+    ("names", "granted"),
+    [("orders-*", ["orders-*"]), ('["a-*","b"]', ["a-*", "b", "b:*"])],
+    ids=["pattern", "json"],
+)
+def test_the_cli_takes_the_allow_list_from_the_command_line(
+    names: str, granted: list[str], tmp_path: Path
+) -> None:
+    run = synth_provider_stack(names, tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert granted_function_names(tmp_path) == granted
+
+
+def test_the_cli_refuses_an_allow_list_that_grants_any_function(tmp_path: Path) -> None:
+    run = synth_provider_stack("*", tmp_path)
+
+    assert run.returncode != 0
+    assert f"Error: {CONTEXT_KEY}: entry 1 ('*') starts with a wildcard" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "AwsSolutions" not in run.stderr

@@ -46,6 +46,12 @@ class LambdaEventInvokeConfig(Construct):
         Take over a config that no resource of this stack manages (one set by hand, or by the
         native resource being migrated); template property `AdoptExisting`. Without it, such a
         Create fails before writing. Default: False.
+    service_token:
+        The ServiceToken of a provider that already exists, e.g. a shared provider stack's
+        export (`Fn.import_value(...)`). This stack then gets no provider and grants nothing:
+        the shared provider's own allow-list decides which functions it may configure.
+        Default: the stack's own provider (`EventInvokeConfigProvider.of`), which is granted
+        exactly the ARNs this config's calls name.
 
     A wrong type raises `TypeError` naming the argument, a bad value `InvalidPropertyError`; a
     second config of the app for the same function and qualifier (this construct's or a native
@@ -69,6 +75,7 @@ class LambdaEventInvokeConfig(Construct):
         on_success: DestinationLike | None = None,
         on_failure: DestinationLike | None = None,
         adopt_existing: bool = False,
+        service_token: str | None = None,
     ) -> None:
         check_type("scope", scope, (Construct,))
         check_type("construct_id", construct_id, (str,))
@@ -79,6 +86,7 @@ class LambdaEventInvokeConfig(Construct):
         check_type("on_success", on_success, (lambda_.IDestination, str), optional=True)
         check_type("on_failure", on_failure, (lambda_.IDestination, str), optional=True)
         check_type("adopt_existing", adopt_existing, (bool,))
+        check_type("service_token", service_token, (str,), optional=True)
         super().__init__(scope, construct_id)
         target = resolve_target(self, function, qualifier)
         DuplicateConfigCheck.declare(self, target.identity)
@@ -88,11 +96,10 @@ class LambdaEventInvokeConfig(Construct):
                 f"{unchecked} is known only at deploy time: not checked for another event "
                 "invoke config of this app on the same function and qualifier.",
             )
-        provider = EventInvokeConfigProvider.of(scope)
-        provider.allow_function(target.unqualified_arn, qualified=target.qualified)
+        provider = None if service_token is not None else EventInvokeConfigProvider.of(scope)
 
         properties: dict[str, object] = {
-            p.SERVICE_TOKEN: provider.service_token,
+            p.SERVICE_TOKEN: provider.service_token if provider is not None else service_token,
             p.SERVICE_TIMEOUT: str(SERVICE_TIMEOUT_SECONDS),
             p.FUNCTION_NAME: target.function_name,
         }
@@ -116,6 +123,8 @@ class LambdaEventInvokeConfig(Construct):
         # A plain CfnResource: CustomResource would also write DeletionPolicy and
         # UpdateReplacePolicy "Delete", CloudFormation's default, into every config.
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        if provider is not None:
+            provider.grant(self.resource, target.grant_arns)
         if destination_objects and target.function is not None:
             # Lambda checks at put time that the function's role can reach the destinations:
             # wait for the grants, which land in the role's policy.

@@ -65,6 +65,8 @@ class _Bucket:
     policy: iam.CfnManagedPolicy | None = None
     resources: dict[str, str] = field(default_factory=dict)
     lengths: dict[str, int] = field(default_factory=dict)
+    # Counts the grants, so the content-addressed id is computed once per content.
+    grants: int = 0
 
     def document(self) -> dict[str, Any]:
         """The policy document, resources in the order of their resolved form."""
@@ -140,6 +142,7 @@ class ConfigGrants(Construct):
             )
         bucket.resources.update(zip(resolved, resources, strict=True))
         bucket.lengths.update(lengths)
+        bucket.grants += 1
         config.add_resource_dependency(self._policy(bucket))
 
     def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
@@ -173,12 +176,16 @@ class _ContentAddressedId:
         self._base = base
         self._bucket = bucket
         self._role_name = role_name
+        self._cached: tuple[int, str] | None = None
 
     def produce(self, context: IResolveContext) -> str:
-        # One resolve of the policy's content: its document and the role it is attached to.
-        resolved = self._stack.resolve([self._bucket.document(), self._role_name])
-        digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
-        return f"{self._base}{digest[:16].upper()}"
+        # Every DependsOn naming the policy asks for its id: resolve its content (document and
+        # role) once per change of the bucket.
+        if self._cached is None or self._cached[0] != self._bucket.grants:
+            resolved = self._stack.resolve([self._bucket.document(), self._role_name])
+            digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
+            self._cached = (self._bucket.grants, f"{self._base}{digest[:16].upper()}")
+        return self._cached[1]
 
 
 def _stable_hash(text: str) -> int:

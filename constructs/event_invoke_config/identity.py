@@ -74,10 +74,20 @@ def _unresolved(value: str, what: str) -> Identity:
     return Identity(("token", value), what, checked=False)
 
 
-def _referenced(value: str) -> IConstruct | None:
+def referenced(value: str) -> IConstruct | None:
     """The construct a string made of one reference (a Ref or a GetAtt) points to."""
     reference = Tokenization.reverse(value, fail_concat=False)
     return reference.target if isinstance(reference, Reference) else None
+
+
+def is_function_arn_reference(value: str) -> bool:
+    """Whether `value` is exactly the `Arn` attribute of a function this app creates."""
+    reference = Tokenization.reverse(value, fail_concat=False)
+    return (
+        isinstance(reference, Reference)
+        and isinstance(reference.target, lambda_.CfnFunction)
+        and reference.display_name == "Arn"
+    )
 
 
 def _of_function_resource(function: lambda_.CfnFunction) -> Identity:
@@ -96,7 +106,7 @@ def function_of_string(scope: IConstruct, value: str) -> tuple[Identity, str | N
         if ref is None:  # not a function Lambda would accept: compared as spelled
             return Identity(("spelled", value), repr(value)), None
         return _named(scope, ref), ref.qualifier
-    target = _referenced(value)
+    target = referenced(value)
     if isinstance(target, lambda_.CfnFunction):
         return _of_function_resource(target), None
     return _unresolved(value, "a function known only at deploy time"), None
@@ -107,7 +117,7 @@ def function_of_object(function: lambda_.IFunction) -> Identity:
     arn = function.function_arn
     if not Token.is_unresolved(arn):
         return function_of_string(function, arn)[0]
-    target = _referenced(arn)
+    target = referenced(arn)
     if isinstance(target, lambda_.CfnFunction):
         return _of_function_resource(target)
     # An ARN with tokens for some parts (e.g. `Function.from_function_name`): CDK splits it.
@@ -130,7 +140,7 @@ def qualifier_of(value: str | None) -> Identity:
         return Identity(("qualifier", UNQUALIFIED), UNQUALIFIED)
     if not Token.is_unresolved(value):
         return Identity(("qualifier", value), value)
-    target = _referenced(value)
+    target = referenced(value)
     if isinstance(target, lambda_.CfnVersion):
         version = target.node.scope.node.path if target.node.scope else target.node.path
         return Identity(("construct", target.node.path), f"the version {version}")

@@ -18,7 +18,14 @@ from event_invoke_config_provider.properties import (
     with_qualifier,
 )
 
-from .identity import ConfigTarget, function_of_object, function_of_string, qualifier_of
+from .identity import (
+    ConfigTarget,
+    function_of_object,
+    function_of_string,
+    is_function_arn_reference,
+    qualifier_of,
+    referenced,
+)
 
 FunctionLike = lambda_.IFunction | str
 
@@ -27,17 +34,37 @@ FunctionLike = lambda_.IFunction | str
 class Target:
     """The resolved target of a config.
 
-    `function_name` and `qualifier` go into the template as given; `unqualified_arn` and
-    `qualified` into the provider's policy; `function` receives destination grants (None when
-    unknown); `identity` is what the app-wide duplicate check compares.
+    `function_name` and `qualifier` go into the template as given; `grant_arns` are the ARNs
+    the provider's calls name, into its policy; `unqualified_arn` is the function's;
+    `function` receives destination grants (None when unknown); `identity` is what the
+    app-wide duplicate check compares.
     """
 
     function_name: str
     qualifier: str | None
     unqualified_arn: str
-    qualified: bool
+    grant_arns: tuple[str, ...]
     function: lambda_.IFunction | None
     identity: ConfigTarget
+
+
+def _grant_arns(arn: str, qualifier: str | None) -> tuple[str, ...]:
+    """The ARNs the provider calls Lambda on for a config of `arn` and `qualifier`.
+
+    The provider names the unqualified function for `$LATEST` and passes any other qualifier;
+    Lambda authorizes the call on the function, version or alias ARN it names
+    (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html). A
+    qualifier known only at deploy time, and not a version or alias of this app, may turn
+    out to be `$LATEST`: both ARNs.
+    """
+    if qualifier is None or qualifier == UNQUALIFIED:
+        return (arn,)
+    qualified = f"{arn}:{qualifier}"
+    if Token.is_unresolved(qualifier) and not isinstance(
+        referenced(qualifier), lambda_.CfnVersion | lambda_.CfnAlias
+    ):
+        return (arn, qualified)
+    return (qualified,)
 
 
 def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, str | None]:
@@ -68,10 +95,13 @@ def _token_target(scope: Construct, function: str, qualifier: str | None) -> Tar
     """A string with tokens: an ARN, a partial ARN or a name, each with an optional qualifier.
 
     `function_ref` cannot read a token, but CDK encodes string tokens without colons, so
-    splitting on the colons the user wrote gives the parts; a part may be a token.
+    splitting on the colons the user wrote gives the parts; a part may be a token. A token
+    alone is read as a name, unless it is the ARN of a function of this app.
     """
     parts = function.split(":")
-    if function.startswith("arn:"):
+    if is_function_arn_reference(function):
+        arn, implied = function, None
+    elif function.startswith("arn:"):
         arn, implied = ":".join(parts[:7]), parts[7] if len(parts) > 7 else None
     else:
         account, name, implied = None, parts[0], parts[1] if len(parts) > 1 else None
@@ -86,7 +116,8 @@ def _token_target(scope: Construct, function: str, qualifier: str | None) -> Tar
         )
     effective = qualifier or implied
     identity = ConfigTarget(function_of_string(scope, function)[0], qualifier_of(effective))
-    return Target(function, qualifier, arn, effective is not None, None, identity)
+    grants = _grant_arns(arn, effective)
+    return Target(function, qualifier, arn, grants, None, identity)
 
 
 def _string_target(scope: Construct, function: str, qualifier: str | None) -> Target:
@@ -97,9 +128,9 @@ def _string_target(scope: Construct, function: str, qualifier: str | None) -> Ta
         ref = with_qualifier("qualifier", ref, qualifier)
     identity, _ = function_of_string(scope, function)
     effective = qualifier if qualifier is not None else ref.qualifier
-    qualified = effective not in (None, UNQUALIFIED)
     target = ConfigTarget(identity, qualifier_of(effective))
-    return Target(function, qualifier, _function_arn(scope, ref), qualified, None, target)
+    arn = _function_arn(scope, ref)
+    return Target(function, qualifier, arn, _grant_arns(arn, effective), None, target)
 
 
 def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | None) -> Target:
@@ -117,5 +148,4 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
     effective = implied or qualifier
     target = ConfigTarget(function_of_object(base), qualifier_of(effective))
     arn = base.function_arn
-    qualified = effective not in (None, UNQUALIFIED)
-    return Target(arn, effective, arn, qualified, base, target)
+    return Target(arn, effective, arn, _grant_arns(arn, effective), base, target)
