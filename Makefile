@@ -11,7 +11,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint test test-fast bench integ clean
+.PHONY: setup synth demo lint test test-fast bench integ release clean
 
 setup: $(STAMP) $(CDK)
 
@@ -25,8 +25,13 @@ $(CDK): package.json package-lock.json $(STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The CDK CLI's notices on success ("Successfully synthesized", "Supply a stack id", unconfigured
+# feature flags) are dropped; its warnings and errors pass, and a failure still fails.
+CDK_NOTICES := -e '^Successfully synthesized to ' -e '^Supply a stack id ' \
+	-e ' feature flags are not configured\.'
 synth: setup
-	$(CDK) synth --quiet
+	@echo "$(CDK) synth --quiet"
+	@$(CDK) synth --quiet 2>&1 | { grep -v $(CDK_NOTICES) || true; }
 
 demo: synth
 	$(PY) -m devtools.demo cdk.out
@@ -42,6 +47,10 @@ test: lint
 # The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
 test-fast: lint
 	$(VENV)/bin/pytest -m "not slow"
+
+# dist/: the provider's code zip and template for plain CloudFormation. Python only: no Node.
+release: $(STAMP)
+	$(PY) -m devtools.release dist
 
 integ: setup
 	$(PY) -m devtools.integ

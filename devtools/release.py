@@ -1,0 +1,96 @@
+"""`make release`: the provider for plain CloudFormation, in dist/: its code zip and its template.
+
+Usage: python -m devtools.release [DIST]   (default: dist)
+
+`provider.zip` is the provider's Lambda code: the files the CDK construct stages as its asset
+(constructs/event_invoke_config/asset.py), with the same bytes: the Python sources of the handler
+package and of crhelper. `provider.yaml` is release/provider.yaml as written; it names the zip by
+a path relative to itself, which `aws cloudformation package` uploads. Needs neither Node nor
+the CDK: only the provider's Python packages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+import sys
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "release" / "provider.yaml"
+ZIP_NAME = "provider.zip"
+# What the construct's asset holds (asset.py `_sources`), found without importing the CDK.
+PACKAGES = ("event_invoke_config_provider", "crhelper")
+# Fixed timestamps and modes: the same sources give the same zip, so the S3 key that
+# `aws cloudformation package` derives from its MD5 changes only when the code does.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+
+
+def provider_files() -> dict[str, Path]:
+    """Each file's path inside the code zip, and its source; Python sources only."""
+    files: dict[str, Path] = {}
+    for package in PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise LookupError(f"the package {package} is not installed: run `make setup`")
+        root = Path(next(iter(spec.submodule_search_locations)))
+        for path in sorted(root.glob("*.py")):
+            files[f"{root.name}/{path.name}"] = path
+    return files
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    """SHA-256 over the files' paths and bytes: equal for equal contents, however packed."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def zip_contents(path: Path) -> dict[str, bytes]:
+    """The files a zip holds, by path."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def folder_contents(folder: Path) -> dict[str, bytes]:
+    """The files under `folder`, by path relative to it."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def write_zip(files: Mapping[str, Path], path: Path) -> None:
+    """A reproducible zip of `files`: sorted, fixed timestamps, readable by everyone."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in sorted(files):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            entry.external_attr = FILE_MODE << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, files[name].read_bytes())
+
+
+def build(dist: Path) -> str:
+    """Write the code zip and the template into `dist`; returns the code's content hash."""
+    dist.mkdir(parents=True, exist_ok=True)
+    files = provider_files()
+    write_zip(files, dist / ZIP_NAME)
+    shutil.copyfile(TEMPLATE, dist / TEMPLATE.name)
+    return content_hash({name: source.read_bytes() for name, source in files.items()})
+
+
+def main(argv: list[str]) -> None:
+    dist = Path(argv[0]) if argv else ROOT / "dist"
+    code_hash = build(dist)
+    print(f"{dist / ZIP_NAME}: the provider's code, content hash {code_hash[:16]}")
+    print(f"{dist / TEMPLATE.name}: its template (README: Quick start: plain CloudFormation)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

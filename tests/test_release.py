@@ -1,0 +1,354 @@
+"""`make release` for plain CloudFormation: the code zip, the template, and a deployment of both."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import boto3
+import pytest
+
+from app import ProviderStack
+from devtools import release
+from devtools.deployment import LocalCloud, provider_asset
+from devtools.lambda_runtime import ProviderAsset
+from devtools.local_cloud import ResponseCollector
+from devtools.template import ACCOUNT, REGION, Resolver, Template, load_yaml_template
+from event_invoke_config.allow_list import AllowListError, function_arns, parse_function_names
+from event_invoke_config.provider import CONFIG_ACTIONS, STACK_READ_ACTIONS
+from tests.conftest import ROOT, which
+
+EXAMPLE = ROOT / "examples" / "async-config.yaml"
+# The README's stack name: its default export is the name examples/async-config.yaml imports.
+RELEASE_STACK = "LambdaEventInvokeConfig"
+ALLOWED = ["async-*", "billing"]
+BUCKET = "releases"
+FUNCTIONS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make release` writes."""
+    folder = tmp_path_factory.mktemp("dist")
+    release.build(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def construct_provider(tmp_path_factory: pytest.TempPathFactory) -> tuple[Template, ProviderAsset]:
+    """The CDK app's provider stack, synthesized in-process: its template and staged asset."""
+    outdir = str(tmp_path_factory.mktemp("cdk.out"))
+    app = cdk.App(outdir=outdir, context={"aws:cdk:enable-asset-metadata": True})
+    ProviderStack(app, "Provider", function_names=ALLOWED)
+    assembly = app.synth()
+    template: Template = assembly.get_stack_by_name("Provider").template
+    return template, provider_asset(Path(assembly.directory), template)
+
+
+def release_template() -> Template:
+    return load_yaml_template(release.TEMPLATE)
+
+
+def deployed_form(template: Template, **parameters: Any) -> Template:
+    """`template` as CloudFormation deploys it with `parameters`: values set, conditions decided.
+
+    The offline engine takes a parameter's value from its Default and evaluates no condition, so
+    the values become defaults and each Fn::If its branch (this template's conditions are
+    Fn::Equals of a parameter and a string).
+    """
+    deployed = copy.deepcopy(template)
+    declared = deployed.get("Parameters", {})
+    for name, value in parameters.items():
+        declared[name]["Default"] = value
+    values = {name: body.get("Default") for name, body in declared.items()}
+
+    def argument(value: Any) -> Any:
+        return values[value["Ref"]] if isinstance(value, dict) else value
+
+    conditions = {
+        name: argument(body["Fn::Equals"][0]) == argument(body["Fn::Equals"][1])
+        for name, body in deployed.pop("Conditions", {}).items()
+    }
+
+    def decide(value: Any) -> Any:
+        if isinstance(value, list):
+            return [decide(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if list(value) == ["Fn::If"]:
+            condition, when_true, when_false = value["Fn::If"]
+            return decide(when_true if conditions[condition] else when_false)
+        return {key: decide(item) for key, item in value.items()}
+
+    decided: Template = decide(deployed)
+    return decided
+
+
+def package(dist: Path, s3_client: Any) -> Template:
+    """What `aws cloudformation package` makes of dist/provider.yaml: the zip uploaded, its
+    S3 location in place of the path (the key is the zip's MD5, as the CLI names it)."""
+    template = load_yaml_template(dist / release.TEMPLATE.name)
+    code = template["Resources"]["Function"]["Properties"]
+    body = (dist / code["Code"]).read_bytes()
+    key = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    s3_client.put_object(Bucket=BUCKET, Key=key, Body=body)
+    code["Code"] = {"S3Bucket": BUCKET, "S3Key": key}
+    return template
+
+
+def resolve(template: Template, value: Any, stack_name: str = RELEASE_STACK) -> Any:
+    """`value` with the template's intrinsic functions done, as in the offline engine."""
+    stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack_name}/1"
+
+    def attribute(logical_id: str, name: str) -> str:
+        return f"arn:aws:test:{REGION}:{ACCOUNT}:{logical_id}.{name}"
+
+    return Resolver(stack_name, stack_id, template, attribute, {})(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def iam_matches(pattern: str, arn: str) -> bool:
+    """IAM's ARN matching: `*` any run of characters (`:` included), `?` one character."""
+    regex = ".*".join(".".join(map(re.escape, part.split("?"))) for part in pattern.split("*"))
+    return re.fullmatch(regex, arn) is not None
+
+
+def allows(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
+    """Whether `statements` (Allow and Deny, Resource or NotResource) allow `action` on `arn`."""
+
+    def applies(statement: dict[str, Any]) -> bool:
+        if action not in as_list(statement["Action"]):
+            return False
+        if "NotResource" in statement:
+            return not any(iam_matches(p, arn) for p in as_list(statement["NotResource"]))
+        return any(iam_matches(p, arn) for p in as_list(statement["Resource"]))
+
+    effects = {statement["Effect"] for statement in statements if applies(statement)}
+    return effects == {"Allow"}
+
+
+def test_cfn_lint_passes_the_release_template(dist: Path) -> None:
+    shipped = dist / release.TEMPLATE.name
+    lint = subprocess.run(
+        [which("cfn-lint"), str(shipped)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert shipped.read_bytes() == release.TEMPLATE.read_bytes()
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+@pytest.mark.slow
+def test_the_zip_holds_the_files_the_construct_stages(
+    dist: Path, construct_provider: tuple[Template, ProviderAsset]
+) -> None:
+    _template, asset = construct_provider
+    zipped = release.zip_contents(dist / release.ZIP_NAME)
+
+    assert release.content_hash(zipped) == release.content_hash(
+        release.folder_contents(asset.code_dir)
+    )
+    assert "event_invoke_config_provider/index.py" in zipped
+
+
+def test_make_release_needs_no_node_and_gives_the_same_zip_every_time(
+    dist: Path, tmp_path: Path
+) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JSII")}
+    environment["PATH"] = str(tmp_path / "nothing-here")  # no node, no npx, no cdk
+    subprocess.run(
+        [sys.executable, "-m", "devtools.release", str(tmp_path)],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+    assert (tmp_path / release.ZIP_NAME).read_bytes() == (dist / release.ZIP_NAME).read_bytes()
+    with zipfile.ZipFile(tmp_path / release.ZIP_NAME) as archive:
+        assert {entry.external_attr >> 16 for entry in archive.infolist()} == {0o644}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["orders-*", "billing", "a", "_x?", "-", "A" * 64, "A" * 65, "*", "?*", "*-async", "?",
+     "", "orders:live", "orders/*", "or ders", "orders.*", "arn:aws:lambda:*"],
+)  # fmt: skip
+def test_the_parameter_pattern_refuses_what_the_allow_list_refuses(entry: str) -> None:
+    pattern = release_template()["Parameters"]["FunctionNames"]["AllowedPattern"]
+    try:
+        parse_function_names([entry])
+    except AllowListError:
+        allowed = False
+    else:
+        allowed = True
+
+    # CloudFormation matches the pattern against the whole of each entry
+    assert (re.fullmatch(pattern, entry) is not None) == allowed
+
+
+@pytest.mark.slow
+def test_the_function_mirrors_the_constructs_provider(
+    construct_provider: tuple[Template, ProviderAsset],
+) -> None:
+    template, _asset = construct_provider
+
+    def of_type(source: Template, resource_type: str) -> dict[str, Any]:
+        [body] = [r for r in source["Resources"].values() if r["Type"] == resource_type]
+        properties: dict[str, Any] = body["Properties"]
+        return properties
+
+    released = release_template()
+    same = ("Runtime", "Architectures", "Handler", "MemorySize", "Timeout", "Description")
+    function = of_type(released, "AWS::Lambda::Function")
+    assert {k: function[k] for k in same} == {
+        k: of_type(template, "AWS::Lambda::Function")[k] for k in same
+    }
+    settings = ("Qualifier", "MaximumRetryAttempts", "MaximumEventAgeInSeconds")
+    own_config = of_type(released, "AWS::Lambda::EventInvokeConfig")
+    assert {k: own_config[k] for k in settings} == {
+        k: of_type(template, "AWS::Lambda::EventInvokeConfig")[k] for k in settings
+    }
+    retention = released["Parameters"]["LogRetentionInDays"]["Default"]
+    assert retention == of_type(template, "AWS::Logs::LogGroup")["RetentionInDays"]
+
+
+def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more() -> None:
+    # GIVEN the release template deployed with an allow-list
+    template = deployed_form(release_template(), FunctionNames=ALLOWED)
+    policies = resolve(template, template["Resources"]["Role"]["Properties"]["Policies"])
+    statements = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
+    # and the construct's ARNs for the same allow-list (allow_list.function_arns)
+    stack = cdk.Stack(cdk.App(), "Provider", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    granted = [resolve(template, stack.resolve(a)) for a in function_arns(stack, ALLOWED)]
+    # THEN every statement is one the evaluator below understands (no Condition, no NotAction)
+    assert {key for s in statements for key in s} <= {
+        "Sid", "Effect", "Action", "Resource", "NotResource"
+    }  # fmt: skip
+    # no wildcard action, and no resource `*`
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    actions = {action for s in allowed for action in as_list(s["Action"])}
+    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents"} | set(STACK_READ_ACTIONS) | set(
+        CONFIG_ACTIONS
+    )
+    assert "*" not in [resource for s in allowed for resource in as_list(s["Resource"])]
+    # its own logs, and the stacks of its account and region
+    assert allows(statements, "logs:PutLogEvents", f"arn:aws:test:{REGION}:{ACCOUNT}:Logs.Arn")
+    for action in STACK_READ_ACTIONS:
+        assert allows(statements, action, f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/x/1")
+        assert not allows(statements, action, f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:stack/x")
+    # and on Lambda exactly the configs the construct's ARNs cover, in this account and region
+    requests = [
+        *(f"{FUNCTIONS}{name}" for name in ("async-a", "async-a:live", "billing", "billing:7")),
+        *(f"{FUNCTIONS}{name}" for name in ("billing-2", "xasync-a", "orders", "asyn", "*")),
+        f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:billing",
+        f"arn:aws:lambda:{REGION}:999999999999:function:async-a",
+        f"arn:aws-cn:lambda:{REGION}:{ACCOUNT}:function:billing",
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:billing",
+    ]
+    expected = {arn: any(iam_matches(p, arn) for p in granted) for arn in requests}
+    assert sum(expected.values()) == 4
+    for action in CONFIG_ACTIONS:
+        assert {arn: allows(statements, action, arn) for arn in requests} == expected, action
+
+
+@pytest.mark.parametrize(
+    ("export_name", "expected"),
+    [("", f"{RELEASE_STACK}ServiceToken"), ("team-a-event-configs", "team-a-event-configs")],
+)
+def test_the_export_name_follows_the_stack_name_unless_given(
+    export_name: str, expected: str
+) -> None:
+    template = deployed_form(release_template(), ServiceTokenExportName=export_name)
+
+    assert resolve(template, template["Outputs"]["ServiceToken"]["Export"]["Name"]) == expected
+    assert resolve(template, template["Outputs"]["ServiceTokenExportName"]["Value"]) == expected
+
+
+@pytest.fixture
+def s3_client(moto_endpoint: str) -> Iterator[Any]:
+    """moto's S3 with the bucket `aws cloudformation package` uploads to."""
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def test_aws_cloudformation_package_makes_of_it_what_the_tests_deploy(
+    dist: Path, tmp_path: Path, moto_endpoint: str, s3_client: Any
+) -> None:
+    packaged = tmp_path / "packaged.yaml"
+    subprocess.run(
+        [str(shutil.which("aws")), "cloudformation", "package", "--s3-bucket", BUCKET,
+         "--template-file", str(dist / release.TEMPLATE.name),
+         "--output-template-file", str(packaged)],
+        env={**os.environ, "AWS_ENDPOINT_URL_S3": moto_endpoint, "HOME": str(tmp_path)},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+
+    by_the_cli = load_yaml_template(packaged)
+    code = by_the_cli["Resources"]["Function"]["Properties"]["Code"]
+    uploaded = s3_client.get_object(Bucket=code["S3Bucket"], Key=code["S3Key"])["Body"].read()
+    assert uploaded == (dist / release.ZIP_NAME).read_bytes()
+    assert by_the_cli == package(dist, s3_client)
+
+
+@pytest.mark.slow
+def test_the_example_goes_through_create_update_delete_on_the_released_provider(
+    dist: Path, tmp_path: Path, moto_endpoint: str, collector: ResponseCollector, s3_client: Any
+) -> None:
+    # GIVEN the release deployed as the README says, its provider run from the released zip
+    with zipfile.ZipFile(dist / release.ZIP_NAME) as archive:
+        archive.extractall(tmp_path / "code")
+    provider_template = deployed_form(package(dist, s3_client), FunctionNames=ALLOWED)
+    function = provider_template["Resources"]["Function"]["Properties"]
+    asset = ProviderAsset(tmp_path / "code", function["Handler"], function["Timeout"])
+    example = load_yaml_template(EXAMPLE)
+    config = example["Resources"]["WorkerAsyncConfig"]["Properties"]
+    # The role's grants are checked in test_the_role_may_do_what_the_constructs_allow_list_...:
+    # devtools/iam_policy.py does not evaluate its NotResource statement.
+    with LocalCloud(
+        asset, moto_endpoint=moto_endpoint, collector=collector, enforce_iam=False
+    ) as cloud:
+        lambda_client, engine = cloud.lambda_client, cloud.engine
+        provider = engine.create_stack(RELEASE_STACK, provider_template)
+        assert provider.status == "CREATE_COMPLETE", provider.events
+        token = engine.exports[config["ServiceToken"]["Fn::ImportValue"]]
+        assert token == provider.resources["Function"].attributes["Arn"]
+        # WHEN the example is created, updated and deleted
+        created = engine.create_stack("orders", example)
+        assert created.status == "CREATE_COMPLETE", (created.events, cloud.provider.last_logs)
+        worker = "async-orders-worker"
+        settings = lambda_client.get_function_event_invoke_config(FunctionName=worker)
+        assert (settings["MaximumRetryAttempts"], settings["MaximumEventAgeInSeconds"]) == (1, 3600)
+
+        config["MaximumEventAgeInSeconds"] = 60
+        assert engine.update_stack("orders", example).status == "UPDATE_COMPLETE"
+        settings = lambda_client.get_function_event_invoke_config(FunctionName=worker)
+        assert settings["MaximumEventAgeInSeconds"] == 60
+
+        assert engine.delete_stack("orders").status == "DELETE_COMPLETE"
+        with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
+            lambda_client.get_function_event_invoke_config(FunctionName=worker)
+        # THEN every request went to the released code, and the release stack goes cleanly
+        assert [e.event["RequestType"] for e in cloud.provider.history] == [
+            "Create", "Update", "Delete"
+        ]  # fmt: skip
+        assert engine.delete_stack(RELEASE_STACK).status == "DELETE_COMPLETE"
