@@ -5,6 +5,13 @@ stacks' state to the provider (devtools/stack_api.py), and sends each custom res
 to the synthesized provider asset in a fresh interpreter, as CloudFormation sends them: every
 scalar a string, a pre-signed-looking ResponseURL dated with the send time, and an answer that
 counts only if it arrives within the event's ServiceTimeout.
+
+IAM is enforced by default: each event runs with credentials of the role of the function its
+ServiceToken names (the provider function of the CDK stack, or of the shared provider stack whose
+export a plain template imports), and every Lambda and stack API call made with them is
+evaluated against that role's policies of the moment (devtools/iam_roles.py); a denied call
+fails with AccessDenied and stays in `denied_calls`. A ServiceToken that names no function of a
+live stack (`service_token()`, single events) runs with the test's own, unchecked credentials.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import CloudFormation
+from .iam_roles import CheckedCall, Enforcement, role_name
 from .lambda_runtime import Invocation, ProviderAsset, environment, start
 from .local_cloud import ResponseCollector
 from .native_resources import Created, NativeResources, ResourceError
@@ -76,6 +84,11 @@ class Exchange:
     deadline: float  # epoch seconds: sent_at + ServiceTimeout
     response: dict[str, Any] | None = None  # None: no answer in time
     invocation: Invocation | None = None
+    role: str | None = None  # the role whose credentials it ran with; None: unchecked
+
+
+# The role (name) a custom-resource event's provider runs as, or None to run it unchecked.
+RoleOf = Callable[[dict[str, Any]], str | None]
 
 
 class Provider:
@@ -85,6 +98,8 @@ class Provider:
         self.asset, self.collector, self.env = asset, collector, env
         self.history: list[Exchange] = []
         self.before_send: Callable[[dict[str, Any]], None] | None = None
+        self.role_of: RoleOf = lambda _event: None
+        self.enforcement: Enforcement | None = None
 
     def send(self, event: dict[str, Any]) -> Exchange:
         """Send one event (RequestId, ResponseURL and ServiceToken are added here)."""
@@ -98,10 +113,13 @@ class Provider:
         url = self.collector.url_for(event["RequestId"])
         event["ResponseURL"] = url.replace("X-Amz-Expires", signed + "X-Amz-Expires", 1)
         timeout = float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT))
-        exchange = Exchange(event, sent_at, sent_at + timeout)
+        exchange = Exchange(event, sent_at, sent_at + timeout, role=self.role_of(event))
         if self.before_send is not None:
             self.before_send(event)
-        exchange.invocation = start(self.asset, event, self.env)
+        env = self.env
+        if exchange.role is not None and self.enforcement is not None:
+            env = {**env, **self.enforcement.credentials(exchange.role)}
+        exchange.invocation = start(self.asset, event, env)
         exchange.invocation.wait(until=time.monotonic() + timeout)
         responses = self.collector.responses(event["RequestId"])
         exchange.response = responses[0] if responses else None
@@ -138,14 +156,25 @@ class Provider:
 class LocalCloud:
     """CloudFormation offline: stacks in moto, custom resources served by one provider asset."""
 
-    def __init__(self, asset: ProviderAsset, *, moto_endpoint: str, collector: ResponseCollector):
+    def __init__(
+        self,
+        asset: ProviderAsset,
+        *,
+        moto_endpoint: str,
+        collector: ResponseCollector,
+        enforce_iam: bool = True,
+    ):
         self.native = NativeResources(moto_endpoint)
         self.lambda_client = self.native.lambda_client
         self._moto_endpoint, self._collector = moto_endpoint, collector
         self._stack_api: StackApi | None = None
         self.provider = Provider(asset, collector, environment(moto_endpoint, collector.ca_file))
         self.engine = CloudFormation(self.native, self.provider.as_custom_resource)
+        self.iam = Enforcement(self.native.role_policies)
+        if enforce_iam:
+            self.provider.role_of, self.provider.enforcement = self._role_of, self.iam
         self._exit = contextlib.ExitStack()
+        self._exit.callback(self.iam.close)
 
     def __enter__(self) -> LocalCloud:
         self._stack_api = StackApi(self.engine)
@@ -156,6 +185,23 @@ class LocalCloud:
     def __exit__(self, *_exc: object) -> None:
         self.provider.settle()
         self._exit.close()
+
+    @property
+    def denied_calls(self) -> list[CheckedCall]:
+        """The provider's calls IAM refused."""
+        return self.iam.denied
+
+    def _role_of(self, event: dict[str, Any]) -> str | None:
+        """The role of the live stacks' function that the event's ServiceToken names."""
+        with self.engine.lock:
+            for stack in self.engine.stacks:
+                for resource in stack.resources.values():
+                    if (
+                        resource.type == "AWS::Lambda::Function"
+                        and resource.attributes.get("Arn") == event["ServiceToken"]
+                    ):
+                        return role_name(resource.properties["Role"])
+        return None
 
     @property
     def stack_api_calls(self) -> list[dict[str, str]]:

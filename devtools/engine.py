@@ -20,7 +20,8 @@ The model, and the CloudFormation documentation each part follows:
   OldResourceProperties = the new ones and its current physical id; a replaced native resource
   simply gets its old physical resource back). UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS then
   deletes the resources the operation created and the physical ids the rollback replaced
-  ("Stack status codes": "deleting any new resources it created during the stack update").
+  ("Stack status codes": "deleting any new resources it created during the stack update"), in
+  reverse dependency order of the template it abandons, like the update's cleanup phase.
 - Delete stack: every resource in reverse dependency order.
 - DeletionPolicy Retain, as last deployed, keeps a resource whenever its logical resource is
   deleted, rollbacks included (the docs' RetainExceptOnCreate exists to opt out of exactly
@@ -28,6 +29,9 @@ The model, and the CloudFormation documentation each part follows:
 - A failed Delete in a cleanup phase leaves DELETE_FAILED, and the stack completes anyway.
 - ServiceTimeout: an answer later than the event's ServiceTimeout is a failure
   ("AWS::CloudFormation::CustomResource", .../aws-resource-cloudformation-customresource.html).
+- IAM. Roles and policies change when their resources do, in whichever phase that is (the
+  native resources keep them, devtools/iam_roles.py), so the calls of a custom resource's
+  provider are evaluated against exactly the grants of that moment (devtools/deployment.py).
 
 All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/.
 Not modelled: conditions (see `template`), nested stacks, change sets, parallelism (resources go
@@ -132,7 +136,8 @@ class CloudFormation:
         self, stack: Stack, old_template: Template, before: dict[str, Resource]
     ) -> None:
         self._set_stack(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
-        new_template, replaced_by_rollback = stack.template, []
+        new_template = stack.template
+        replaced_by_rollback: dict[str, Resource] = {}
         for logical_id in dependency_order(old_template):
             current, old = stack.resources[logical_id], before[logical_id]
             if current.updated_at == old.updated_at:
@@ -145,14 +150,14 @@ class CloudFormation:
                 self._set_stack(stack, "UPDATE_ROLLBACK_FAILED")
                 return
             if stack.resources[logical_id].physical_id != during.physical_id:
-                replaced_by_rollback.append((logical_id, during))
+                replaced_by_rollback[logical_id] = during
         stack.template = old_template
         self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
         for logical_id in reversed(dependency_order(new_template)):
             if logical_id not in before and logical_id in stack.resources:
                 self._delete(stack, logical_id)
-        for logical_id, replaced_resource in replaced_by_rollback:
-            self._delete_physical(stack, logical_id, replaced_resource)
+            elif logical_id in replaced_by_rollback:
+                self._delete_physical(stack, logical_id, replaced_by_rollback[logical_id])
         self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE")
 
     # --- resource operations -----------------------------------------------------------------

@@ -10,6 +10,11 @@ moto's request routing, function store and validation and replaces only the conf
 "http", the event-invoke-config ones by operation too. `inject` makes the next put or delete
 requests for a function fail with the error Lambda would send, for the fault tests; with
 `applied=True` the request takes effect first and only its reply is an error (a lost reply).
+
+IAM: a request made with a role's credentials (devtools/iam_roles.py) is authorized first, as
+Lambda does before it looks the function up: the action `lambda:<Operation>` on the function's
+ARN, with `:qualifier` when the request names one (in `Qualifier` or in the name); a denied one
+gets Lambda's AccessDeniedException (HTTP 403) and changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from moto.awslambda.responses import LambdaResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 
+from . import iam_roles
+
 UNQUALIFIED = "$LATEST"
 STATUS = {
     "TooManyRequestsException": 429,
@@ -37,6 +44,11 @@ STATUS = {
     "ServiceException": 500,
 }
 calls: Counter[str] = Counter()
+ACTIONS = {
+    "get": "lambda:GetFunctionEventInvokeConfig",
+    "put": "lambda:PutFunctionEventInvokeConfig",
+    "delete": "lambda:DeleteFunctionEventInvokeConfig",
+}
 
 
 @dataclass(frozen=True)
@@ -80,11 +92,30 @@ def clear(function_name: str) -> None:
         _faults.pop(function_name, None)
 
 
+def _authorize(operation: str, response: LambdaResponse) -> None:
+    """Raise AccessDeniedException if the caller's role may not make this request."""
+    name = unquote(response.path.rsplit("/", 2)[1])
+    parts = name.split(":")
+    if name.startswith("arn:"):
+        function = ":".join(parts[:7])
+    else:
+        account, bare = (parts[0], parts[2]) if parts[1:2] == ["function"] else (None, parts[0])
+        account = account or response.current_account
+        function = f"arn:aws:lambda:{response.region}:{account}:function:{bare}"
+    qualifier = response.querystring.get("Qualifier", [None])[0] or _qualifier_in_name(name)
+    resource = f"{function}:{qualifier}" if qualifier else function
+    message = iam_roles.denial(response.headers.get("Authorization"), ACTIONS[operation], resource)
+    if message is not None:
+        Fault("AccessDeniedException", message, (operation,), applied=False).raise_it()
+
+
 def _count_and_take_fault(operation: str, response: LambdaResponse) -> Fault | None:
-    """Count the request; the fault it must fail with, raised here unless it applies first."""
+    """Count and authorize the request; its fault, raised here unless it applies first."""
     name = unquote(response.path.rsplit("/", 2)[1])
     with _lock:
         calls[operation] += 1
+    _authorize(operation, response)
+    with _lock:
         pending = _faults.get(name.split("function:")[-1].split(":")[0], [])
         fault = next((f for f in pending if operation in f.operations), None)
         if fault is not None:
@@ -130,7 +161,9 @@ def _put(self: LambdaResponse) -> ActionResult:
 
 
 def _get(self: LambdaResponse) -> ActionResult:
-    calls["get"] += 1
+    with _lock:
+        calls["get"] += 1
+    _authorize("get", self)
     arn = _target(self)
     if arn not in _configs(self.backend):
         raise UnknownEventConfig(arn)

@@ -24,14 +24,13 @@ from typing import Any
 
 import boto3
 
+from .iam_roles import AttachedPolicy, RolePolicies
 from .local_cloud import EMPTY_ZIP
 from .template import ACCOUNT, REGION
 
 FAILING_TYPE = "Test::Fails"
 RECORDED_ONLY = {
     "AWS::CDK::Metadata",
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
     "AWS::Lambda::Permission",
     "AWS::Logs::LogGroup",
     "AWS::SNS::TopicPolicy",
@@ -80,9 +79,27 @@ class NativeResources:
         self._iam = session.client("iam", endpoint_url=moto_endpoint)
         self._sqs = session.client("sqs", endpoint_url=moto_endpoint)
         self._sns = session.client("sns", endpoint_url=moto_endpoint)
+        self.role_policies = RolePolicies()
         # type -> (create-only properties, create, update in place or None, delete)
         self._types: dict[str, tuple[tuple[str, ...], Any, Any, Callable[[str], None]]] = {
-            "AWS::IAM::Role": (("RoleName",), self._create_role, None, self._delete_role),
+            "AWS::IAM::Role": (
+                ("RoleName", "Path"),
+                self._create_role,
+                self._attach_role_policies,
+                self._delete_role,
+            ),
+            "AWS::IAM::Policy": (
+                (),
+                self._create_policy,
+                self._attach_policy,
+                self.role_policies.remove,
+            ),
+            "AWS::IAM::ManagedPolicy": (
+                ("ManagedPolicyName", "Path"),
+                self._create_managed_policy,
+                self._attach_policy,
+                self.role_policies.remove,
+            ),
             "AWS::Lambda::Function": (
                 ("FunctionName",),
                 self._create_function,
@@ -161,11 +178,35 @@ class NativeResources:
         role = self._iam.create_role(
             RoleName=props.get("RoleName") or physical_name(stack, logical_id),
             AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+            Path=props.get("Path", "/"),
         )["Role"]
+        self._attach_role_policies(role["RoleName"], props)
         return Created(role["RoleName"], {"Ref": role["RoleName"], "Arn": role["Arn"]})
 
+    def _attach_role_policies(self, name: str, props: Properties) -> None:
+        documents = tuple(policy["PolicyDocument"] for policy in props.get("Policies", []))
+        arns = tuple(props.get("ManagedPolicyArns", []))
+        self.role_policies.put(name, AttachedPolicy(frozenset([name]), documents, arns))
+
     def _delete_role(self, name: str) -> None:
+        self.role_policies.remove(name)
         self._iam.delete_role(RoleName=name)
+
+    def _create_policy(self, stack: str, logical_id: str, props: Properties) -> Created:
+        physical_id = physical_name(stack, logical_id)
+        self._attach_policy(physical_id, props)
+        return Created(physical_id, {"Ref": physical_id})
+
+    def _create_managed_policy(self, stack: str, logical_id: str, props: Properties) -> Created:
+        name = props.get("ManagedPolicyName") or physical_name(stack, logical_id, limit=128)
+        arn = f"arn:aws:iam::{ACCOUNT}:policy{props.get('Path', '/')}{name}"
+        self._attach_policy(arn, props)
+        return Created(arn, {"Ref": arn, "PolicyArn": arn})
+
+    def _attach_policy(self, physical_id: str, props: Properties) -> None:
+        """A policy's document applies to the roles it names (users and groups are not kept)."""
+        roles = frozenset(props.get("Roles", []))
+        self.role_policies.put(physical_id, AttachedPolicy(roles, (props["PolicyDocument"],)))
 
     def _create_function(self, stack: str, logical_id: str, props: Properties) -> Created:
         source = props.get("Code", {}).get("ZipFile")

@@ -7,7 +7,9 @@ and cannot show those states, nor the ones the offline engine (devtools/engine.p
 this serves the engine's live state instead, in the AWS query protocol that botocore speaks
 (form-encoded POST, XML answers; "ListStackResources" and "DescribeStacks" in the CloudFormation
 API Reference). ListStackResources pages by `PAGE_SIZE`, small so that a handful of resources
-already needs `NextToken`.
+already needs `NextToken`. A request made with a role's credentials (devtools/iam_roles.py) is
+authorized first, `cloudformation:<Action>` on the stack's ARN, and a denied one gets the query
+protocol's AccessDenied error (HTTP 403), CloudFormation's code for it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
+from . import iam_roles
 from .engine import CloudFormation
 from .native_resources import Created, NativeResources
 from .stack_state import Stack
@@ -82,10 +85,10 @@ def describe_stacks(stack: Stack) -> str:
     return _answer("DescribeStacks", f"<Stacks><member>{_xml(fields)}</member></Stacks>")
 
 
-def _error(message: str) -> str:
+def _error(message: str, code: str = "ValidationError") -> str:
     return (
         f'<ErrorResponse xmlns="{_NAMESPACE}"><Error><Type>Sender</Type>'
-        f"<Code>ValidationError</Code><Message>{escape(message)}</Message></Error>"
+        f"<Code>{code}</Code><Message>{escape(message)}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
     )
 
@@ -103,7 +106,7 @@ class StackApi:
                 body = self.rfile.read(int(self.headers["content-length"])).decode()
                 request = {key: values[0] for key, values in parse_qs(body).items()}
                 api.calls.append(request)
-                status, answer = api.answer(engine, request)
+                status, answer = api.answer(engine, request, self.headers.get("Authorization"))
                 self.send_response(status)
                 self.send_header("Content-Type", "text/xml")
                 self.send_header("Content-Length", str(len(answer.encode())))
@@ -117,10 +120,17 @@ class StackApi:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @staticmethod
-    def answer(engine: CloudFormation, request: dict[str, str]) -> tuple[int, str]:
+    def answer(
+        engine: CloudFormation, request: dict[str, str], authorization: str | None = None
+    ) -> tuple[int, str]:
         """The HTTP status and XML body for one request, read under the engine's lock."""
         with engine.lock:
             stack = engine.find(request.get("StackName", ""))
+            action = f"cloudformation:{request.get('Action')}"
+            resource = stack.stack_id if stack is not None else request.get("StackName", "")
+            denied = iam_roles.denial(authorization, action, resource)
+            if denied is not None:
+                return 403, _error(denied, "AccessDenied")
             if stack is None:
                 return 400, _error(f"Stack with id {request.get('StackName')} does not exist")
             if request.get("Action") == "ListStackResources":

@@ -98,10 +98,15 @@ def local_aws(
 
 @pytest.fixture
 def cloud(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> Iterator[LocalCloud]:
-    """Offline CloudFormation (devtools/engine.py) serving custom resources with the app's asset."""
+    """Offline CloudFormation (devtools/engine.py) serving custom resources with the app's asset.
+
+    IAM is enforced on the provider's calls; a test that ends with a call denied fails here
+    (one that provokes a denial on purpose clears `cloud.iam.calls` once it has checked it).
+    """
     asset = provider_asset(cdk_out, load_template(cdk_out, "EventInvokeConfigProvider"))
     with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as local:
         yield local
+        assert local.denied_calls == [], "the provider was denied calls"
 
 
 def which(tool: str) -> str:

@@ -2,7 +2,8 @@
 
 Custom resources here answer from a recording stand-in (the physical id is the Target
 property, as a provider without ownership checks would answer), so each test shows the exact
-sequence CloudFormation sends; the provider asset itself is driven in test_ownership.py.
+sequence CloudFormation sends; the provider asset itself is driven in test_ownership.py. The
+last test pins the policies a role holds at each request, phase by phase (devtools/iam_roles.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import boto3
 import pytest
 
 from devtools.engine import CloudFormation
+from devtools.iam_policy import evaluate
 from devtools.native_resources import FAILING_TYPE, Created, NativeResources, ResourceError
 from devtools.stack_api import PAGE_SIZE, StackApi
 from devtools.stack_state import Stack
@@ -202,3 +204,77 @@ def test_the_stack_api_shows_the_live_state_to_botocore(
     ], "more than one page, read through NextToken"
     with pytest.raises(api.exceptions.ClientError, match="does not exist"):
         api.describe_stacks(StackName="no-such-stack")
+
+
+def allow(action: str) -> dict[str, Any]:
+    return {"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+
+
+def test_a_role_holds_each_policy_from_its_create_to_its_delete_whatever_the_phase(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    probes = ("test:Own", "test:Attached", "test:Inline", "test:Other", "test:First", "test:Next")
+    seen: dict[tuple[str, str], set[str]] = {}
+
+    def look(stack: Stack, event: dict[str, Any]) -> Created:
+        documents = engine.native.role_policies.documents(str(stack.resources["Role"].physical_id))
+        allowed = {probe for probe in probes if evaluate(documents, probe, "x").allowed}
+        seen[(event["RequestType"], event["LogicalResourceId"])] = allowed
+        return recorder(stack, event)
+
+    engine.send_custom = look
+    role_policies = [{"PolicyName": "own", "PolicyDocument": allow("test:Own")}]
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {},
+            "Policies": role_policies,
+            "ManagedPolicyArns": [{"Ref": "Attached"}],
+        },
+    }
+
+    def policies(inline: str, managed: tuple[str, str]) -> dict[str, Any]:
+        roles = [{"Ref": "Role"}]
+        name, action = managed
+        return {
+            "Role": role,
+            "Attached": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {"PolicyDocument": allow("test:Attached")},
+            },
+            "Inline": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {"PolicyName": "p", "PolicyDocument": allow(inline), "Roles": roles},
+            },
+            "Managed": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "ManagedPolicyName": name,  # a new name replaces the policy
+                    "PolicyDocument": allow(action),
+                    "Roles": roles,
+                },
+            },
+        }
+
+    grants = ["Role", "Inline", "Managed"]
+    stack = name()
+    old = {"Resources": {**policies("test:Inline", (stack, "test:First")), "Old": thing("o")}}
+    old["Resources"]["Old"]["DependsOn"] = grants
+    engine.create_stack(stack, old)
+    new_resources = {**policies("test:Other", (f"{stack}-2", "test:Next")), "New": thing("n")}
+    new_resources["New"]["DependsOn"] = grants
+    updated = engine.update_stack(stack, {"Resources": new_resources})
+    assert updated.status == "UPDATE_COMPLETE"
+    role_name = str(updated.resources["Role"].physical_id)
+    engine.delete_stack(stack)
+
+    both = {"test:Own", "test:Attached"}
+    assert seen == {
+        ("Create", "Old"): both | {"test:Inline", "test:First"},
+        # update phase: the inline policy changed in place; the replaced managed policy is there
+        ("Create", "New"): both | {"test:Other", "test:First", "test:Next"},
+        # cleanup phase: deleted after what depends on it
+        ("Delete", "Old"): both | {"test:Other", "test:First", "test:Next"},
+        ("Delete", "New"): both | {"test:Other", "test:Next"},
+    }
+    assert engine.native.role_policies.documents(role_name) == [], "deleted with the stack"

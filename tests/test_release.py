@@ -322,11 +322,9 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
     asset = ProviderAsset(tmp_path / "code", function["Handler"], function["Timeout"])
     example = load_yaml_template(EXAMPLE)
     config = example["Resources"]["WorkerAsyncConfig"]["Properties"]
-    # The role's grants are checked in test_the_role_may_do_what_the_constructs_allow_list_...:
-    # devtools/iam_policy.py does not evaluate its NotResource statement.
-    with LocalCloud(
-        asset, moto_endpoint=moto_endpoint, collector=collector, enforce_iam=False
-    ) as cloud:
+    # Every call of the provider is checked against the release role's grants (and the `cloud`
+    # teardown would fail on a denied one: here, asserted below).
+    with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:
         lambda_client, engine = cloud.lambda_client, cloud.engine
         provider = engine.create_stack(RELEASE_STACK, provider_template)
         assert provider.status == "CREATE_COMPLETE", provider.events
@@ -352,3 +350,9 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
             "Create", "Update", "Delete"
         ]  # fmt: skip
         assert engine.delete_stack(RELEASE_STACK).status == "DELETE_COMPLETE"
+        assert cloud.denied_calls == []
+        assert {call.action for call in cloud.iam.calls if call.allowed} >= {
+            "lambda:PutFunctionEventInvokeConfig",
+            "lambda:DeleteFunctionEventInvokeConfig",
+            "cloudformation:ListStackResources",
+        }, "the provider's calls were checked"
