@@ -28,6 +28,14 @@ BARE = "bare boto3.client('lambda')"
 EXPECTED_REQUESTS = {"Create": (2, 0), "Update": (1, 0), "Delete": (1, 1)}
 
 
+WHY_MORE_BYTES = """\
+Why the bytes goal is missed (it was met at 1.83x before each config had its own grant): every
+config now names its exact ARN in a grant policy and depends on that policy, about 105 bytes
+more, which is what lets a removed or moved config be deleted before its grant and a stack
+grow to CloudFormation's 500 resources within IAM's quotas. A stack meets CloudFormation's
+resource limit long before its template size limit (1 MB through S3)."""
+
+
 def _machine() -> str:
     cpu_lines = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((ln.split(":", 1)[1].strip() for ln in cpu_lines if ln.startswith("model name")), "")
@@ -160,6 +168,8 @@ def main() -> None:
         _row("---", "---", "---"),
         *[_row(goal, measured, "met" if ok else "**missed**") for goal, measured, ok in goals],
     ]
+    if bytes_ratio > 2.0:
+        lines += ["", WHY_MORE_BYTES]
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print(REPORT.read_text())

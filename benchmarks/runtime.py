@@ -8,14 +8,14 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from devtools import moto_lambda
+from devtools import cfn_events, moto_lambda
+from devtools.fake_aws import client_environment
 from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import MotoServer, ResponseCollector, create_functions
 from devtools.stack_api import StackApi, empty_stack_api
@@ -33,13 +33,7 @@ else:
     boto3.client("lambda")
 print(time.perf_counter() - started)
 """
-FAKE_AWS = {
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
+FAKE_AWS = {**client_environment(), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def zipped_size(folder: Path) -> int:
@@ -103,16 +97,14 @@ def _lifecycle(
     seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
 
     def send(request_type: str, **fields: Any) -> str:
-        request_id = str(uuid.uuid4())
-        event = {
-            "RequestType": request_type,
-            "ResponseURL": collector.url_for(request_id),
-            "StackId": STACK_ID,
-            "RequestId": request_id,
-            "LogicalResourceId": "Config",
-            "ResourceType": "Custom::LambdaEventInvokeConfig",
+        event = cfn_events.request(
+            request_type,
+            stack_id=STACK_ID,
+            logical_id="Config",
+            response_url=collector.url_for,
             **fields,
-        }
+        )
+        request_id = event["RequestId"]
         lambda_before, stack_before = moto_lambda.calls["http"], len(stack_api.calls)
         started = time.perf_counter()
         index.handler(event, LambdaContext("provider", 180))
@@ -127,14 +119,9 @@ def _lifecycle(
     for _ in range(rounds):
         old = {"FunctionName": function_name, "MaximumRetryAttempts": "0"}
         new = {**old, "MaximumRetryAttempts": "2"}
-        physical_id = send("Create", ResourceProperties=old)
-        send(
-            "Update",
-            ResourceProperties=new,
-            OldResourceProperties=old,
-            PhysicalResourceId=physical_id,
-        )
-        send("Delete", ResourceProperties=new, PhysicalResourceId=physical_id)
+        physical_id = send("Create", properties=old)
+        send("Update", properties=new, old_properties=old, physical_id=physical_id)
+        send("Delete", properties=new, physical_id=physical_id)
     return {
         kind: EventCost(
             max(lambda_requests[kind]), max(stack_requests[kind]), statistics.median(seconds[kind])

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from .deployment import LocalCloud, provider_asset, read_config
+from .fake_aws import ACCOUNT, REGION
 from .local_cloud import MotoServer, ResponseCollector
 from .stack_state import Stack, is_custom
-from .template import ACCOUNT, REGION, Template, load_template, load_yaml_template
+from .template import Template, load_template, load_yaml_template
 
 DEMO_STACK = "EventInvokeConfigDemo"
 PROVIDER_STACK = "EventInvokeConfigProvider"

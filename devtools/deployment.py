@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import contextlib
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import cfn_events
 from .engine import CloudFormation
+from .fake_aws import ACCOUNT, REGION
 from .iam_roles import CheckedCall, Enforcement, role_name
 from .lambda_runtime import Invocation, ProviderAsset, environment, start
 from .local_cloud import ResponseCollector
 from .native_resources import Created, NativeResources, ResourceError
 from .stack_api import StackApi
 from .stack_state import Stack
-from .template import ACCOUNT, REGION, Template
+from .template import Template
 
 PROVIDER_PACKAGE = "event_invoke_config_provider."
 # CloudFormation's wait for a custom resource without ServiceTimeout.
@@ -101,17 +102,21 @@ class Provider:
         self.role_of: RoleOf = lambda _event: None
         self.enforcement: Enforcement | None = None
 
-    def send(self, event: dict[str, Any]) -> Exchange:
-        """Send one event (RequestId, ResponseURL and ServiceToken are added here)."""
-        properties = as_cloudformation_sends(event["ResourceProperties"])
-        event = {**event, "ResourceProperties": properties, "RequestId": str(uuid.uuid4())}
-        if "OldResourceProperties" in event:
-            event["OldResourceProperties"] = as_cloudformation_sends(event["OldResourceProperties"])
-        event["ServiceToken"] = properties.get("ServiceToken", "")
+    def send(self, partial: dict[str, Any]) -> Exchange:
+        """Send one event, completed as CloudFormation sends it (devtools/cfn_events.py)."""
+        properties = as_cloudformation_sends(partial["ResourceProperties"])
+        old = partial.get("OldResourceProperties")
         sent_at = time.time()
-        signed = time.strftime("X-Amz-Date=%Y%m%dT%H%M%SZ&", time.gmtime(sent_at))
-        url = self.collector.url_for(event["RequestId"])
-        event["ResponseURL"] = url.replace("X-Amz-Expires", signed + "X-Amz-Expires", 1)
+        event = cfn_events.request(
+            partial["RequestType"],
+            stack_id=partial["StackId"],
+            logical_id=partial["LogicalResourceId"],
+            properties=properties,
+            response_url=self.collector.url_for,
+            resource_type=partial["ResourceType"],
+            physical_id=partial.get("PhysicalResourceId"),
+            old_properties=None if old is None else as_cloudformation_sends(old),
+        )
         timeout = float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT))
         exchange = Exchange(event, sent_at, sent_at + timeout, role=self.role_of(event))
         if self.before_send is not None:
@@ -219,7 +224,7 @@ class LocalCloud:
             "RequestType": request_type,
             "StackId": stack.stack_id,
             "LogicalResourceId": logical_id,
-            "ResourceType": fields.get("resource_type", "Custom::LambdaEventInvokeConfig"),
+            "ResourceType": fields.get("resource_type", cfn_events.RESOURCE_TYPE),
             "ResourceProperties": fields.get("properties", {}),
         }
         if "old_properties" in fields:

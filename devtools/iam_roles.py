@@ -23,8 +23,8 @@ import threading
 import uuid
 from dataclasses import dataclass
 
+from .fake_aws import ACCOUNT
 from .iam_policy import Document, UnsupportedPolicyError, evaluate
-from .template import ACCOUNT
 
 _ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
 

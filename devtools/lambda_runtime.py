@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .fake_aws import client_environment
+
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
-REGION = "us-east-1"
 # Interpreter start-up, which Lambda's init phase would not count against the timeout.
 STARTUP_SECONDS = 5.0
 
@@ -36,10 +37,7 @@ def environment(
     return {
         **endpoints,
         "PATH": os.environ.get("PATH", ""),
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **client_environment(),
         "AWS_SESSION_TOKEN": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": "provider",
         "SSL_CERT_FILE": str(ca_file),

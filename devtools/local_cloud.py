@@ -30,13 +30,16 @@ from cryptography.x509.oid import NameOID
 from moto.server import ThreadedMotoServer
 
 from . import moto_lambda
+from .cfn_events import signed_query
+from .fake_aws import REGION
 
 LOOPBACK = "127.0.0.1"
-REGION = "us-east-1"
 EMPTY_ZIP = b"PK\x05\x06" + b"\0" * 18  # moto stores the code; nothing runs it
 # Shaped like the S3 pre-signed URL CloudFormation sends: the signature is a credential.
 RESPONSE_PATH = "/cloudformation-custom-resource-response-useast1/{request_id}"
-RESPONSE_QUERY = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature={secret}"
+RESPONSE_QUERY = (
+    "X-Amz-Algorithm=AWS4-HMAC-SHA256&{signed}&X-Amz-Expires=7200&X-Amz-Signature={secret}"
+)
 
 
 class MotoServer:
@@ -170,7 +173,7 @@ class ResponseCollector:
         self._folder.cleanup()
 
     def url_for(self, request_id: str) -> str:
-        """A pre-signed-looking ResponseURL for one request."""
+        """A pre-signed-looking ResponseURL for one request, signed now."""
         return self._url(self._server.server_address[1], request_id)
 
     def refusing_url_for(self, request_id: str) -> str:
@@ -179,7 +182,8 @@ class ResponseCollector:
 
     def _url(self, port: int, request_id: str) -> str:
         path = RESPONSE_PATH.format(request_id=request_id)
-        return f"https://{LOOPBACK}:{port}{path}?{RESPONSE_QUERY.format(secret=self.secret)}"
+        query = RESPONSE_QUERY.format(signed=signed_query(), secret=self.secret)
+        return f"https://{LOOPBACK}:{port}{path}?{query}"
 
     def reply_with(self, request_id: str, *replies: Reply) -> None:
         """Reply to the next PUTs for `request_id` with `replies`, in order; then 200."""

@@ -24,9 +24,9 @@ from typing import Any
 
 import boto3
 
+from .fake_aws import ACCOUNT, CREDENTIALS, REGION
 from .iam_roles import AttachedPolicy, RolePolicies
 from .local_cloud import EMPTY_ZIP
-from .template import ACCOUNT, REGION
 
 FAILING_TYPE = "Test::Fails"
 RECORDED_ONLY = {
@@ -73,7 +73,9 @@ class NativeResources:
 
     def __init__(self, moto_endpoint: str) -> None:
         session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=REGION,
         )
         self.lambda_client = session.client("lambda", endpoint_url=moto_endpoint)
         self._iam = session.client("iam", endpoint_url=moto_endpoint)

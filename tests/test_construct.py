@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match, Template
 
 from event_invoke_config import RESOURCE_TYPE, InvalidPropertyError, LambdaEventInvokeConfig
 from event_invoke_config_provider.properties import ADOPT_EXISTING
-from tests.cdk_support import (
+from tests.support import (
     ORDERS_ARN,
     config_access_resources,
     logical_id,

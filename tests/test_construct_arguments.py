@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
-from tests.cdk_support import ORDERS_ARN, new_function, new_stack
+from tests.support import ORDERS_ARN, new_function, new_stack
 
 QUEUE = "aws_cdk.aws_sqs.Queue"
 WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [

@@ -12,7 +12,7 @@ from aws_cdk.assertions import Match, Template
 
 from event_invoke_config import RESOURCE_TYPE, EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.provider import VPC_ACCESS_POLICY
-from tests.cdk_support import new_function, new_stack
+from tests.support import new_function, new_stack
 
 PROVIDER_HANDLER = {"Handler": Match.string_like_regexp("event_invoke_config_provider")}
 

@@ -12,7 +12,7 @@ from aws_cdk.assertions import Match, Template
 from app import ProviderStack
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
-from tests.cdk_support import (
+from tests.support import (
     config_access_resources,
     logical_id,
     new_function,

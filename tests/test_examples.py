@@ -12,7 +12,7 @@ import pytest
 
 from devtools.deployment import LocalCloud
 from devtools.template import load_template, load_yaml_template
-from tests.conftest import ROOT, which
+from tests.support import ROOT, which
 
 pytestmark = pytest.mark.slow
 EXAMPLE = ROOT / "examples" / "async-config.yaml"

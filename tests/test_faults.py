@@ -20,8 +20,7 @@ from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import ResponseCollector, create_functions
 from event_invoke_config_provider import index, retries
 from event_invoke_config_provider.function_ref import NOT_CREATED
-from tests.cfn_events import event
-from tests.test_properties import BAD_INPUTS
+from tests.support import BAD_INPUTS, event
 
 pytestmark = pytest.mark.slow
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"

@@ -20,7 +20,7 @@ from aws_cdk.assertions import Template
 from benchmarks import scale
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig, iam_limits
 from event_invoke_config.grants import CONFIG_ACTIONS, ConfigGrants, GrantCapacityError
-from tests.cdk_support import new_function
+from tests.support import new_function
 
 PSEUDO = {"AWS::Partition": "aws-us-gov", "AWS::Region": "us-isof-south-1"}
 ACCOUNT = "123456789012"

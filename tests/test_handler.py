@@ -20,7 +20,7 @@ from botocore.stub import Stubber
 from devtools.lambda_bootstrap import LambdaContext
 from event_invoke_config_provider import index
 from event_invoke_config_provider.function_ref import NOT_CREATED
-from tests.cfn_events import event
+from tests.support import event
 
 ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"

@@ -16,7 +16,7 @@ from devtools import moto_lambda
 from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import ResponseCollector, create_functions
 from event_invoke_config_provider import index
-from tests.cfn_events import event
+from tests.support import event
 
 pytestmark = pytest.mark.slow
 RESOURCES = 100

@@ -13,7 +13,7 @@ from cdk_nag import AwsSolutionsChecks
 from app import build_app
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.allow_list import CONTEXT_KEY
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PROVIDER_PATH = f"Extra/{EventInvokeConfigProvider.ID}/"
 

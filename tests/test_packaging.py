@@ -13,7 +13,7 @@ from pathlib import Path
 import crhelper
 import pytest
 
-from tests.conftest import ROOT, VENV_BIN
+from tests.support import ROOT, VENV_BIN
 
 pytestmark = pytest.mark.slow
 

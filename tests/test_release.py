@@ -21,12 +21,13 @@ import pytest
 from app import ProviderStack
 from devtools import release
 from devtools.deployment import LocalCloud, provider_asset
+from devtools.fake_aws import ACCOUNT, REGION
 from devtools.lambda_runtime import ProviderAsset
 from devtools.local_cloud import ResponseCollector
-from devtools.template import ACCOUNT, REGION, Resolver, Template, load_yaml_template
+from devtools.template import Resolver, Template, load_yaml_template
 from event_invoke_config.allow_list import AllowListError, function_arns, parse_function_names
 from event_invoke_config.provider import CONFIG_ACTIONS, STACK_READ_ACTIONS
-from tests.conftest import ROOT, which
+from tests.support import ROOT, which
 
 EXAMPLE = ROOT / "examples" / "async-config.yaml"
 # The README's stack name: its default export is the name examples/async-config.yaml imports.

@@ -7,16 +7,18 @@ attempt ends by the event's deadline (the Lambda timeout or ServiceTimeout, the 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
 import pytest
 
+from devtools.cfn_events import signed_query
 from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import DROP, Hold, ResponseCollector
 from event_invoke_config_provider.deadline import Deadline
 from event_invoke_config_provider.response import deliver
-from tests.cfn_events import event
+from tests.support import event
 
 # Time the test machine may add to a deadline (scheduling, a last TLS handshake).
 SLACK_SECONDS = 1.0
@@ -135,8 +137,10 @@ def signed_ago(endpoint: ResponseCollector, seconds: float, service_timeout: int
     """An event CloudFormation sent `seconds` ago, waiting `service_timeout` seconds."""
     cfn_event = to(endpoint)
     cfn_event["ResourceProperties"]["ServiceTimeout"] = str(service_timeout)
-    signed = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - seconds))
-    cfn_event["ResponseURL"] += f"&X-Amz-Date={signed}"
+    url = cfn_event["ResponseURL"]
+    now = re.search(r"X-Amz-Date=[0-9TZ]+", url)
+    assert now is not None, "the endpoint's URLs are signed"
+    cfn_event["ResponseURL"] = url.replace(now.group(0), signed_query(time.time() - seconds))
     return cfn_event
 
 

@@ -16,7 +16,7 @@ from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.allow_list import CONTEXT_KEY
 from event_invoke_config.asset import HANDLER
 from event_invoke_config.grants import CONFIG_ACTIONS
-from tests.conftest import ROOT, cdk_cli, which
+from tests.support import ROOT, cdk_cli, which
 
 pytestmark = pytest.mark.slow
 

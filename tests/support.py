@@ -1,0 +1,297 @@
+"""What the tests share: paths and tools, CloudFormation events, bad inputs, CDK builders.
+
+Fixtures live in conftest.py; everything else a test module needs from another lives here, so
+no test module imports another.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Template
+from constructs import Construct
+
+from devtools import cfn_events
+from devtools.fake_aws import ACCOUNT, REGION
+from event_invoke_config.grants import CONFIG_ACTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+EVENTS = Path(__file__).parent / "events"
+QUEUE = f"arn:aws:sqs:{REGION}:{ACCOUNT}:failures"
+BUCKET = "arn:aws:s3:::failed-events"
+
+
+def which(tool: str) -> str:
+    """A tool installed in the project's virtual environment."""
+    found = shutil.which(tool, path=str(VENV_BIN))
+    assert found, f"{tool} is not installed: run `make setup`"
+    return found
+
+
+def cdk_cli() -> list[str]:
+    """The pinned CDK CLI from node_modules (see package.json)."""
+    cli = ROOT / "node_modules" / ".bin" / "cdk"
+    if not cli.exists():
+        pytest.fail("node_modules/.bin/cdk is missing: run `make setup`")
+    return [str(cli)]
+
+
+# --- CloudFormation events -----------------------------------------------------------------
+
+
+def event(request_type: str = "Create", **changes: Any) -> dict[str, Any]:
+    """The Create fixture in `events/` as `request_type`, sent now, with `changes`.
+
+    `ResourceProperties=` replaces the properties (the ServiceToken is kept).
+    """
+    fixture: dict[str, Any] = json.loads((EVENTS / "create.json").read_text())
+    properties = changes.pop("ResourceProperties", None)
+    if properties is not None:
+        properties = {"ServiceToken": fixture["ServiceToken"], **properties}
+    url = fixture["ResponseURL"].replace(
+        "X-Amz-Signature", f"{cfn_events.signed_query()}&X-Amz-Signature"
+    )
+    built = cfn_events.request(
+        request_type,
+        stack_id=fixture["StackId"],
+        logical_id=fixture["LogicalResourceId"],
+        properties=fixture["ResourceProperties"] if properties is None else properties,
+        response_url=lambda _request_id: url,
+        resource_type=fixture["ResourceType"],
+    )
+    built.update(changes)
+    return built
+
+
+# --- Input the provider must refuse, with the words of its reason ------------------------------
+
+BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
+    ("missing function", {}, "FunctionName is required"),
+    ("empty function", {"FunctionName": ""}, "FunctionName must be a function name"),
+    ("function not a string", {"FunctionName": 12}, "FunctionName must be"),
+    ("malformed function", {"FunctionName": "my function!"}, "FunctionName must be"),
+    ("function name over 64", {"FunctionName": "f" * 65}, "FunctionName must be at most 64"),
+    (
+        "function ARN over 256",
+        {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:" + "f" * 220},
+        "FunctionName must be",
+    ),
+    (
+        "qualifier illegal chars",
+        {"FunctionName": "f", "Qualifier": "live/1"},
+        "Qualifier must be a version number, an alias name or $LATEST",
+    ),
+    ("empty qualifier", {"FunctionName": "f", "Qualifier": ""}, "Qualifier must be"),
+    (
+        "retries above 2",
+        {"FunctionName": "f", "MaximumRetryAttempts": "3"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2; got '3'",
+    ),
+    (
+        "retries negative",
+        {"FunctionName": "f", "MaximumRetryAttempts": "-1"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2",
+    ),
+    (
+        "retries float",
+        {"FunctionName": "f", "MaximumRetryAttempts": "1.5"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2",
+    ),
+    (
+        "retries float type",
+        {"FunctionName": "f", "MaximumRetryAttempts": 1.0},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "retries boolean",
+        {"FunctionName": "f", "MaximumRetryAttempts": True},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "retries empty",
+        {"FunctionName": "f", "MaximumRetryAttempts": ""},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "retries word",
+        {"FunctionName": "f", "MaximumRetryAttempts": "two"},
+        "MaximumRetryAttempts must be a whole number",
+    ),
+    (
+        "age below 60",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "59"},
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600; got '59'",
+    ),
+    (
+        "age above 6h",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "21601"},
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600",
+    ),
+    (
+        "age unicode digits",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "٣٦٠٠"},
+        "MaximumEventAgeInSeconds must be a whole number",
+    ),
+    (
+        "retries with a leading zero",
+        {"FunctionName": "f", "MaximumRetryAttempts": "01"},
+        "MaximumRetryAttempts must be a whole number from 0 to 2; got '01'",
+    ),
+    (
+        "age of 10,000 digits",
+        {"FunctionName": "f", "MaximumEventAgeInSeconds": "9" * 10_000},
+        "MaximumEventAgeInSeconds must be a whole number from 60 to 21600; got '999",
+    ),
+    (
+        "qualifier conflicts with the one in the name",
+        {"FunctionName": "f:live", "Qualifier": "$LATEST"},
+        "Qualifier: the function carries the qualifier 'live' and '$LATEST' is given beside it",
+    ),
+    (
+        "undocumented function form",
+        {"FunctionName": "us-east-1:123456789012:function:f"},
+        "FunctionName must be a function name, name:qualifier, partial ARN or function ARN",
+    ),
+    (
+        "qualifier the physical id could not name",
+        {"FunctionName": "f", "Qualifier": "v$1"},
+        "Qualifier must be a version number, an alias name or $LATEST; got 'v$1'",
+    ),
+    (
+        "function:name is no documented form",
+        {"FunctionName": "function:f"},
+        "FunctionName must be a function name, name:qualifier, partial ARN or function ARN",
+    ),
+    (
+        "adopt existing not a boolean",
+        {"FunctionName": "f", "AdoptExisting": "yes"},
+        "AdoptExisting must be true or false; got 'yes'",
+    ),
+    (
+        "empty destination config",
+        {"FunctionName": "f", "DestinationConfig": {}},
+        "DestinationConfig must have OnSuccess, OnFailure or both",
+    ),
+    (
+        "empty destination",
+        {"FunctionName": "f", "DestinationConfig": {"OnFailure": {"Destination": ""}}},
+        "DestinationConfig.OnFailure.Destination must be the ARN of",
+    ),
+    (
+        "unknown property",
+        {"FunctionName": "f", "MaxRetries": "1"},
+        "Unknown property 'MaxRetries'; allowed: FunctionName, Qualifier",
+    ),
+    (
+        "destination config not an object",
+        {"FunctionName": "f", "DestinationConfig": "arn"},
+        "DestinationConfig must be an object with OnSuccess, OnFailure",
+    ),
+    (
+        "destination config unknown key",
+        {"FunctionName": "f", "DestinationConfig": {"OnError": {}}},
+        "DestinationConfig has unknown key 'OnError'",
+    ),
+    (
+        "destination missing",
+        {"FunctionName": "f", "DestinationConfig": {"OnSuccess": {}}},
+        "DestinationConfig.OnSuccess.Destination is required",
+    ),
+    (
+        "destination malformed",
+        {"FunctionName": "f", "DestinationConfig": {"OnFailure": {"Destination": "sqs:failures"}}},
+        "DestinationConfig.OnFailure.Destination must be an ARN",
+    ),
+    (
+        "destination foreign service",
+        {
+            "FunctionName": "f",
+            "DestinationConfig": {
+                "OnFailure": {"Destination": "arn:aws:dynamodb:us-east-1:123456789012:table/t"}
+            },
+        },
+        "DestinationConfig.OnFailure.Destination must be the ARN of an SQS queue",
+    ),
+    (
+        "S3 on success",
+        {"FunctionName": "f", "DestinationConfig": {"OnSuccess": {"Destination": BUCKET}}},
+        "an S3 bucket is allowed on failure only",
+    ),
+    (
+        "kafka is not an async destination",
+        {
+            "FunctionName": "f",
+            "DestinationConfig": {"OnFailure": {"Destination": "kafka://broker.example"}},
+        },
+        "DestinationConfig.OnFailure.Destination must be the ARN of",
+    ),
+]
+
+
+# --- CDK builders -----------------------------------------------------------------------------
+
+ORDERS_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
+ENVIRONMENT = cdk.Environment(account=ACCOUNT, region=REGION)
+
+
+def new_stack(scope: Construct | None = None, construct_id: str = "Stack") -> cdk.Stack:
+    """A stack with a known account and region, in a new app unless `scope` is given."""
+    return cdk.Stack(scope or cdk.App(), construct_id, env=ENVIRONMENT)
+
+
+def logical_id(construct: Construct) -> str:
+    """The logical id of the L2 `construct`'s resource in its stack."""
+    resource = cast(cdk.CfnElement, construct.node.default_child)
+    return cdk.Stack.of(construct).get_logical_id(resource)
+
+
+def new_function(scope: cdk.Stack, construct_id: str = "Fn", **kwargs: Any) -> lambda_.Function:
+    """A small inline Python function; `kwargs` go to `aws_lambda.Function`."""
+    return lambda_.Function(
+        scope,
+        construct_id,
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(e, c): pass"),
+        **kwargs,
+    )
+
+
+def statement_resources(template: Template, actions: tuple[str, ...]) -> list[Any]:
+    """The Resource list of the statement that grants exactly `actions`."""
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            granted = statement["Action"]
+            if sorted(granted if isinstance(granted, list) else [granted]) == sorted(actions):
+                resources = statement["Resource"]
+                return resources if isinstance(resources, list) else [resources]
+    raise AssertionError(f"no statement grants exactly {actions}")
+
+
+def config_access_resources(template: Template) -> list[Any]:
+    """Every resource the provider's grant policies (one per bucket) name, in a stable order."""
+    resources = [
+        resource
+        for policy in template.find_resources("AWS::IAM::ManagedPolicy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == list(CONFIG_ACTIONS)
+        for resource in statement["Resource"]
+    ]
+    return sorted(resources, key=json.dumps)
+
+
+def synth_error(scope: Construct) -> str:
+    """The message of the error the synth of `scope`'s app fails with."""
+    try:
+        cast(cdk.App, scope.node.root).synth()
+    except RuntimeError as error:
+        return str(error)
+    raise AssertionError("the synth succeeded")
