@@ -23,6 +23,8 @@ from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConf
 from event_invoke_config.allow_list import CONTEXT_KEY, AllowListError
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
+# The provider stack's export name: set another to run two providers in one account and region.
+EXPORT_NAME_CONTEXT = "eventInvokeConfigProvider:exportName"
 SERVICE_TOKEN_EXPORT = "LambdaEventInvokeConfigServiceToken"
 # `make integ` changes it to show an update on real AWS.
 WORKER_RETRIES_CONTEXT = "eventInvokeConfigDemo:workerRetryAttempts"
@@ -89,6 +91,8 @@ class ProviderStack(cdk.Stack):
     string or names separated by commas; IAM name patterns such as `orders-*` are allowed, a
     name starting with a wildcard is not), never every function of the account. It reads the
     resource lists of the stacks it serves, which can be any stack of this account and region.
+    Its ServiceToken is exported as the context value `eventInvokeConfigProvider:exportName`,
+    default `LambdaEventInvokeConfigServiceToken`.
     """
 
     def __init__(
@@ -122,9 +126,10 @@ class ProviderStack(cdk.Stack):
                 "resource holds a config; the stacks it serves are any of this account and region.",
             )
         )
-        cdk.CfnOutput(
-            self, "ServiceToken", value=provider.service_token, export_name=SERVICE_TOKEN_EXPORT
-        )
+        export_name = self.node.try_get_context(EXPORT_NAME_CONTEXT) or SERVICE_TOKEN_EXPORT
+        if not isinstance(export_name, str):
+            raise TypeError(f"{EXPORT_NAME_CONTEXT} must be a string; got {export_name!r}.")
+        cdk.CfnOutput(self, "ServiceToken", value=provider.service_token, export_name=export_name)
 
 
 def build_app(app: cdk.App) -> cdk.App:

@@ -2,45 +2,31 @@
 
 Usage: python -m devtools.release [DIST]   (default: dist)
 
-`provider.zip` is the provider's Lambda code: the files the CDK construct stages as its asset
-(constructs/event_invoke_config/asset.py), with the same bytes: the Python sources of the handler
-package and of crhelper. `provider.yaml` is release/provider.yaml as written; it names the zip by
-a path relative to itself, which `aws cloudformation package` uploads. Needs neither Node nor
-the CDK: only the provider's Python packages.
+`provider.zip` is the provider's Lambda code: the files `event_invoke_config_provider.bundle`
+lists (the Python sources of the handler package and of crhelper), the same bytes the CDK
+construct stages as its asset. `provider.yaml` is release/provider.yaml as written; it names the
+zip by a path relative to itself, which `aws cloudformation package` uploads. Needs neither Node
+nor the CDK: only the provider's Python packages.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from event_invoke_config_provider.bundle import provider_files
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "release" / "provider.yaml"
 ZIP_NAME = "provider.zip"
-# What the construct's asset holds (asset.py `_sources`), found without importing the CDK.
-PACKAGES = ("event_invoke_config_provider", "crhelper")
 # Fixed timestamps and modes: the same sources give the same zip, so the S3 key that
 # `aws cloudformation package` derives from its MD5 changes only when the code does.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
-
-
-def provider_files() -> dict[str, Path]:
-    """Each file's path inside the code zip, and its source; Python sources only."""
-    files: dict[str, Path] = {}
-    for package in PACKAGES:
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            raise LookupError(f"the package {package} is not installed: run `make setup`")
-        root = Path(next(iter(spec.submodule_search_locations)))
-        for path in sorted(root.glob("*.py")):
-            files[f"{root.name}/{path.name}"] = path
-    return files
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:

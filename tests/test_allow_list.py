@@ -82,7 +82,7 @@ def test_a_64_character_name_is_accepted() -> None:
     assert parse_function_names(["a" * 64]) == ["a" * 64]
 
 
-def granted_resources(names: list[str], *, qualifiers: bool) -> Any:
+def granted_resources(names: list[str]) -> Any:
     stack = cdk.Stack(
         cdk.App(), "Provider", env=cdk.Environment(account="123456789012", region="us-east-1")
     )
@@ -90,7 +90,7 @@ def granted_resources(names: list[str], *, qualifiers: bool) -> Any:
     role.add_to_principal_policy(
         iam.PolicyStatement(
             actions=["lambda:PutFunctionEventInvokeConfig"],
-            resources=function_arns(stack, names, qualifiers=qualifiers),
+            resources=function_arns(stack, names),
         )
     )
     (policy,) = Template.from_stack(stack).find_resources("AWS::IAM::Policy").values()
@@ -111,19 +111,13 @@ def as_deployed(value: Any) -> str:
 
 
 def test_the_grant_names_exactly_the_given_functions_and_their_qualifiers() -> None:
-    resources = granted_resources(parse_function_names("orders-*,billing"), qualifiers=True)
+    resources = granted_resources(parse_function_names("orders-*,billing"))
 
     assert resources == [
         FUNCTION_PREFIX + "orders-*",
         FUNCTION_PREFIX + "billing",
         FUNCTION_PREFIX + "billing:*",
     ]
-
-
-def test_without_qualifiers_only_the_functions_are_granted() -> None:
-    resources = granted_resources(["orders-*", "billing"], qualifiers=False)
-
-    assert resources == [FUNCTION_PREFIX + "orders-*", FUNCTION_PREFIX + "billing"]
 
 
 def provider_stack_resources(value: object) -> list[str]:

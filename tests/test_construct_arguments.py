@@ -12,7 +12,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
-from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
+from event_invoke_config import RESOURCE_TYPE, InvalidPropertyError, LambdaEventInvokeConfig
 from tests.support import ORDERS_ARN, new_function, new_stack
 
 QUEUE = "aws_cdk.aws_sqs.Queue"
@@ -20,18 +20,21 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
     (
         "max_event_age as int",
         {"max_event_age": 3600},
-        "type of argument max_event_age must be aws_cdk.Duration; got int instead",
+        "type of argument max_event_age must be one of (aws_cdk.Duration, NoneType); "
+        "got int instead",
     ),
     (
         "on_failure as a queue",
         {"on_failure": QUEUE},
-        "type of argument on_failure must be one of (aws_cdk.aws_lambda.IDestination, str); "
+        "type of argument on_failure must be one of (aws_cdk.aws_lambda.IDestination, str, "
+        "NoneType); "
         f"got {QUEUE} instead",
     ),
     (
         "on_success as a queue",
         {"on_success": QUEUE},
-        "type of argument on_success must be one of (aws_cdk.aws_lambda.IDestination, str); "
+        "type of argument on_success must be one of (aws_cdk.aws_lambda.IDestination, str, "
+        "NoneType); "
         f"got {QUEUE} instead",
     ),
     (
@@ -49,22 +52,17 @@ WRONG_TYPES: list[tuple[str, dict[str, Any], str]] = [
     (
         "retry_attempts as str",
         {"retry_attempts": "1"},
-        "type of argument retry_attempts must be int; got str instead",
+        "type of argument retry_attempts must be one of (int, float, NoneType); got str instead",
     ),
     (
         "retry_attempts as bool",
         {"retry_attempts": True},
-        "type of argument retry_attempts must be int; got bool instead",
-    ),
-    (
-        "retry_attempts as float",
-        {"retry_attempts": 1.5},
-        "type of argument retry_attempts must be int; got float instead",
+        "type of argument retry_attempts must be one of (int, float, NoneType); got bool instead",
     ),
     (
         "qualifier as int",
         {"qualifier": 3},
-        "type of argument qualifier must be str; got int instead",
+        "type of argument qualifier must be one of (str, NoneType); got int instead",
     ),
     (
         "adopt_existing as str",
@@ -96,11 +94,47 @@ def test_a_wrong_type_raises_type_error_naming_the_argument(
     assert str(raised.value) == message
 
 
+def test_the_messages_are_the_ones_jsii_gives_for_the_same_types() -> None:
+    # GIVEN an aws_cdk construct with arguments of the same kinds: an optional Duration, number
+    stack = new_stack()
+    jsii_messages: list[str] = []
+    for kwargs in ({"max_event_age": 3600}, {"retry_attempts": "1"}):
+        with pytest.raises(TypeError) as raised:
+            new_function(stack, f"Fn{len(jsii_messages)}", **kwargs)
+        jsii_messages.append(str(raised.value))
+    ours: list[str] = []
+    for kwargs in ({"max_event_age": 3600}, {"retry_attempts": "1"}):
+        with pytest.raises(TypeError) as raised:
+            LambdaEventInvokeConfig(stack, "Async", function="orders", **kwargs)
+        ours.append(str(raised.value))
+    # THEN both say the same
+    assert ours == jsii_messages
+
+
+@pytest.mark.parametrize(("given", "written"), [(1.0, 1), (0.0, 0), (2, 2)])
+def test_retry_attempts_as_a_whole_float_is_accepted_as_jsii_does(
+    given: float, written: int
+) -> None:
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", function="orders", retry_attempts=given)
+    properties = next(iter(Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()))
+    assert properties["Properties"]["MaximumRetryAttempts"] == written
+    assert isinstance(properties["Properties"]["MaximumRetryAttempts"], int)
+
+
+@pytest.mark.parametrize("given", [1.5, float("nan"), float("inf"), 3.0])
+def test_retry_attempts_not_whole_or_out_of_range_is_a_bad_value(given: float) -> None:
+    with pytest.raises(InvalidPropertyError, match="retry_attempts must be a whole number from 0"):
+        LambdaEventInvokeConfig(new_stack(), "Async", function="orders", retry_attempts=given)
+
+
 def test_the_type_is_checked_before_the_value() -> None:
     # GIVEN an out-of-range value of the wrong type, and a bad value beside a wrong type
     stack = new_stack()
     # WHEN / THEN the TypeError wins, and nothing was added to the stack
-    with pytest.raises(TypeError, match="retry_attempts must be int; got str"):
+    with pytest.raises(
+        TypeError, match=r"retry_attempts must be one of \(int, float, NoneType\); got str"
+    ):
         LambdaEventInvokeConfig(stack, "Async", function="orders", retry_attempts="99")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="max_event_age"):
         LambdaEventInvokeConfig(stack, "Async", function="not a function name", max_event_age=3600)  # type: ignore[arg-type]

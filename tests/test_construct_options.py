@@ -10,8 +10,13 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 
-from event_invoke_config import RESOURCE_TYPE, EventInvokeConfigProvider, LambdaEventInvokeConfig
-from event_invoke_config.provider import VPC_ACCESS_POLICY
+from event_invoke_config import (
+    RESOURCE_TYPE,
+    EventInvokeConfigProvider,
+    LambdaEventInvokeConfig,
+    ProviderOptions,
+)
+from event_invoke_config.provider import DEFAULT_LOG_RETENTION, VPC_ACCESS_POLICY
 from tests.support import new_function, new_stack
 
 PROVIDER_HANDLER = {"Handler": Match.string_like_regexp("event_invoke_config_provider")}
@@ -111,10 +116,21 @@ def test_subnets_without_a_vpc_are_refused() -> None:
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"memory_size": "512"}, TypeError, "type of argument memory_size must be int"),
-        ({"memory_size": True}, TypeError, "memory_size must be int; got bool"),
-        ({"memory_size": 64}, ValueError, "memory_size must be from 128 to 10240"),
-        ({"log_retention": 30}, TypeError, "log_retention must be aws_cdk.aws_logs.RetentionDays"),
+        (
+            {"memory_size": "512"},
+            TypeError,
+            "memory_size must be one of \\(int, float, NoneType\\)",
+        ),
+        ({"memory_size": True}, TypeError, "memory_size must be one of .*; got bool"),
+        ({"memory_size": 64}, ValueError, "memory_size must be a whole number from 128 to 10240"),
+        ({"memory_size": 512.5}, ValueError, "memory_size must be a whole number from 128"),
+        ({"memory_size": float("nan")}, ValueError, "memory_size must be a whole number"),
+        (
+            {"log_retention": 30},
+            TypeError,
+            "log_retention must be one of \\(aws_cdk.aws_logs.RetentionDays, NoneType\\)",
+        ),
+        ({"log_group": "logs"}, TypeError, "unexpected keyword argument 'log_group'"),
         ({"log_removal_policy": "destroy"}, TypeError, "log_removal_policy must be"),
         ({"vpc": "vpc-1234"}, TypeError, "type of argument vpc must be"),
     ],
@@ -124,6 +140,16 @@ def test_options_are_type_and_range_checked(
 ) -> None:
     with pytest.raises(error, match=message):
         EventInvokeConfigProvider.of(new_stack(), **options)
+
+
+def test_options_as_a_dataclass_equal_the_keyword_arguments() -> None:
+    # GIVEN the same options given both ways, a whole float among them, as jsii allows
+    stack = new_stack()
+    built = EventInvokeConfigProvider(stack, "Own", ProviderOptions(memory_size=512.0))
+    # THEN the defaults are filled in, and `of` compares field by field
+    assert built.options == ProviderOptions(log_retention=DEFAULT_LOG_RETENTION, memory_size=512)
+    assert built.options.memory_size == 512 and isinstance(built.options.memory_size, int)
+    assert provider_function(Template.from_stack(stack))["Properties"]["MemorySize"] == 512
 
 
 def test_an_option_the_stacks_provider_does_not_have_is_refused_not_ignored() -> None:
@@ -179,5 +205,7 @@ def test_with_an_existing_service_token_the_stack_gets_no_provider_and_no_grant(
 
 
 def test_a_service_token_must_be_a_string() -> None:
-    with pytest.raises(TypeError, match="type of argument service_token must be str"):
+    with pytest.raises(
+        TypeError, match=r"type of argument service_token must be one of \(str, NoneType\)"
+    ):
         LambdaEventInvokeConfig(new_stack(), "Async", function="orders", service_token=42)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
 
-from app import ProviderStack
+from app import EXPORT_NAME_CONTEXT, SERVICE_TOKEN_EXPORT, ProviderStack
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
 from tests.support import (
@@ -206,3 +206,20 @@ def test_a_provider_serving_other_stacks_reads_the_stacks_it_is_given() -> None:
     assert sorted(resources, key=str) == sorted(
         [{"Ref": "AWS::StackId"}, own_region_stacks], key=str
     )
+
+
+def export_names(app: cdk.App, *stack_ids: str) -> list[str]:
+    names = []
+    for stack_id in stack_ids:
+        stack = ProviderStack(app, stack_id, function_names=["async-*"])
+        outputs = Template.from_stack(stack).find_outputs("ServiceToken")
+        names.append(outputs["ServiceToken"]["Export"]["Name"])
+    return names
+
+
+def test_the_provider_stack_exports_its_service_token_under_the_context_name() -> None:
+    # GIVEN the default, and a second provider app with its own export name
+    assert export_names(cdk.App(), "Provider") == [SERVICE_TOKEN_EXPORT]
+    other = cdk.App(context={EXPORT_NAME_CONTEXT: "TeamBEventInvokeConfigServiceToken"})
+    # THEN both can live in one account and region
+    assert export_names(other, "ProviderB") == ["TeamBEventInvokeConfigServiceToken"]

@@ -1,8 +1,9 @@
 """The construct's grants fit IAM's quotas at the largest stack and outlive the configs they cover.
 
 The deployed sizes are read here independently of `iam_limits`: the template's intrinsics are
-resolved to the longest real values (the `aws-us-gov` partition, the `us-isof-south-1` region,
-CloudFormation-generated function names of 64 characters), and the compact JSON is measured.
+resolved to the longest values (the `aws-us-gov` partition, a made-up region name as long as
+`iam_limits`' floor, CloudFormation-generated function names of 64 characters), and the compact
+JSON is measured.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
+import botocore.loaders
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -22,9 +24,12 @@ from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig, iam_limi
 from event_invoke_config.grants import CONFIG_ACTIONS, ConfigGrants, GrantCapacityError
 from tests.support import new_function
 
-PSEUDO = {"AWS::Partition": "aws-us-gov", "AWS::Region": "us-isof-south-1"}
+# No region has a 20-character name yet (the longest, us-isof-south-1, has 15).
+PSEUDO = {"AWS::Partition": "aws-us-gov", "AWS::Region": "us-isof-southeast-10"}
 ACCOUNT = "123456789012"
 ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+# IAM: the inline policies of one role hold at most 10,240 characters together.
+INLINE_POLICIES_MAX_CHARS_PER_ROLE = 10_240
 
 
 class Deployed:
@@ -119,7 +124,7 @@ def assert_within_iam_quotas(template: Mapping[str, Any]) -> None:
             if attached_to(p, role_id)
         ] + [p["PolicyDocument"] for p in role["Properties"].get("Policies", [])]
         inline_size = sum(compact_length(deployed(document)) for document in inline)
-        assert inline_size <= iam_limits.INLINE_POLICIES_MAX_CHARS_PER_ROLE, role_id
+        assert inline_size <= INLINE_POLICIES_MAX_CHARS_PER_ROLE, role_id
 
 
 @pytest.mark.slow
@@ -326,3 +331,25 @@ def test_a_bucket_filled_to_capacity_still_deploys_within_the_limit() -> None:
     assert len(document["Statement"][0]["Resource"]) == granted
     assert compact_length(document) <= iam_limits.MANAGED_POLICY_MAX_CHARS
     assert compact_length(document) + one_more > iam_limits.MANAGED_POLICY_MAX_CHARS
+
+
+def test_the_region_length_has_a_floor_whatever_botocore_knows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a botocore that knows only short region names
+    partitions = {
+        "partitions": [
+            {"id": "aws", "regionRegex": "^us-\\w+-\\d+$", "regions": {"us-east-1": {}}},
+        ]
+    }
+    monkeypatch.setattr(botocore.loaders.Loader, "load_data", lambda _self, _name: partitions)
+    iam_limits.longest_partition_and_region.cache_clear()
+    try:
+        # WHEN / THEN the estimate still counts a region of the floor's length
+        assert iam_limits.longest_partition_and_region() == (3, iam_limits.REGION_NAME_MIN_CHARS)
+    finally:
+        iam_limits.longest_partition_and_region.cache_clear()
+    monkeypatch.undo()
+    # and the installed botocore's longest region is within the floor
+    assert iam_limits.longest_partition_and_region()[1] == iam_limits.REGION_NAME_MIN_CHARS
+    assert len(PSEUDO["AWS::Region"]) == iam_limits.REGION_NAME_MIN_CHARS

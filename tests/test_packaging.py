@@ -10,9 +10,9 @@ import textwrap
 import venv
 from pathlib import Path
 
-import crhelper
 import pytest
 
+from event_invoke_config_provider.bundle import provider_files
 from tests.support import ROOT, VENV_BIN
 
 pytestmark = pytest.mark.slow
@@ -57,8 +57,12 @@ def build_wheel(tmp_path: Path) -> Path:
     return wheel
 
 
-def python_files(folder: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in folder.glob("*.py")}
+def asset_files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
 
 
 def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
@@ -85,9 +89,8 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     template = (app_dir / "cdk.out" / "Consumer.template.json").read_text()
     assert "Custom::LambdaEventInvokeConfig" in template
     [asset] = (app_dir / "cdk.out").glob("asset.*")
-    assert python_files(asset / "event_invoke_config_provider") == python_files(
-        ROOT / "handler" / "event_invoke_config_provider"
-    )
-    assert python_files(asset / "crhelper") == python_files(Path(str(crhelper.__file__)).parent)
+    assert asset_files(asset) == {
+        name: source.read_bytes() for name, source in provider_files().items()
+    }
     # and the build left nothing behind in the repository
     assert [name for name in absent_before if (ROOT / name).exists()] == []

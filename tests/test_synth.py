@@ -16,6 +16,7 @@ from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.allow_list import CONTEXT_KEY
 from event_invoke_config.asset import HANDLER
 from event_invoke_config.grants import CONFIG_ACTIONS
+from event_invoke_config_provider.bundle import provider_files
 from tests.support import ROOT, cdk_cli, which
 
 pytestmark = pytest.mark.slow
@@ -55,7 +56,33 @@ def test_the_provider_asset_holds_the_handler_and_crhelper_only(cdk_out: Path) -
     files = sorted(str(p.relative_to(asset)) for p in asset.rglob("*") if p.is_file())
 
     assert {f.split("/")[0] for f in files} == {"crhelper", "event_invoke_config_provider"}
-    assert all(f.endswith(".py") for f in files), files
+    assert files == sorted(provider_files()), "exactly the files bundle.py lists"
+
+
+def test_without_asset_staging_the_recorded_code_folder_outlives_the_synth(tmp_path: Path) -> None:
+    # GIVEN `cdk synth --no-staging`, as SAM local runs it: CDK records the source folder itself
+    out = tmp_path / "cdk.out"
+    subprocess.run(
+        [*cdk_cli(), "synth", "--quiet", "--no-staging", "--output", str(out), "--all"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "CDK_DISABLE_VERSION_CHECK": "true", "CDK_DISABLE_CLI_TELEMETRY": "1"},
+    )
+    # WHEN the synth's process has ended
+    template = json.loads((out / "EventInvokeConfigDemo.template.json").read_text())
+    [provider] = [
+        r
+        for r in template["Resources"].values()
+        if r.get("Properties", {}).get("Handler") == HANDLER
+    ]
+    recorded = Path(provider["Metadata"]["aws:asset:path"])
+    # THEN the folder it names still holds the provider's code, inside the assembly
+    assert recorded.is_absolute() and recorded.is_relative_to(out), recorded
+    assert {
+        path.relative_to(recorded).as_posix(): path.read_bytes()
+        for path in recorded.rglob("*")
+        if path.is_file()
+    } == {name: source.read_bytes() for name, source in provider_files().items()}
 
 
 def provider_code_key(construct_id: str) -> str:

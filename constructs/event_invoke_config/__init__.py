@@ -4,14 +4,15 @@
 provider behind it, usable on its own to serve plain CloudFormation templates.
 """
 
-from event_invoke_config_provider.properties import InvalidPropertyError
+from event_invoke_config_provider.properties import RESOURCE_TYPE, InvalidPropertyError
 
-from .event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
-from .provider import EventInvokeConfigProvider
+from .event_invoke_config import LambdaEventInvokeConfig
+from .provider import EventInvokeConfigProvider, ProviderOptions
 
 __all__ = [
     "RESOURCE_TYPE",
     "EventInvokeConfigProvider",
     "InvalidPropertyError",
     "LambdaEventInvokeConfig",
+    "ProviderOptions",
 ]

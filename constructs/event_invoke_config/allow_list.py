@@ -78,11 +78,11 @@ def _checked(position: int, entry: object) -> str:
     return name
 
 
-def function_arns(scope: Construct, names: Sequence[str], *, qualifiers: bool = True) -> list[str]:
-    """The ARNs `names` stand for in `scope`'s account and region.
+def function_arns(scope: Construct, names: Sequence[str]) -> list[str]:
+    """The ARNs `names` stand for in `scope`'s account and region, with their qualifiers.
 
-    With `qualifiers`, also each name's versions and aliases (`name:*`), which a config with a
-    `Qualifier` needs; a pattern ending in `*` already matches them, as IAM's `*` spans `:`.
+    Also each name's versions and aliases (`name:*`), which a config with a `Qualifier` needs;
+    a pattern ending in `*` already matches them, as IAM's `*` spans `:`.
     """
     stack = Stack.of(scope)
     arns: list[str] = []
@@ -94,6 +94,6 @@ def function_arns(scope: Construct, names: Sequence[str], *, qualifiers: bool = 
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
         arns.append(arn)
-        if qualifiers and not name.endswith("*"):
+        if not name.endswith("*"):
             arns.append(f"{arn}:*")
     return arns

@@ -4,13 +4,13 @@ jsii checks a class argument with `isinstance`; it lets any object through where
 (`IFunction`, `IDestination`) is expected, because those are `typing.Protocol` classes that are
 not runtime-checkable. Here an object implements an interface when it has the interface's
 methods, which every jsii class, jsii proxy and `@jsii.implements` class that implements it has.
+A number is `(int, float)`, as jsii's `jsii.Number`, but never a bool; whether it must be whole
+is a value check. An optional argument also accepts None, and its message lists `NoneType`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
-
-from aws_cdk import Token
 
 # An argument's accepted types: classes (checked with isinstance) and jsii interfaces.
 Expected = tuple[type[Any], ...]
@@ -32,10 +32,8 @@ def _is_interface(kind: type[Any]) -> bool:
 def _matches(value: object, kind: type[Any]) -> bool:
     if _is_interface(kind):
         return all(callable(getattr(value, name, None)) for name in _methods(kind))
-    if kind is int:  # as for jsii: a bool is not a number; a number token reaches Python as float
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and Token.is_unresolved(value)
-        )
+    if kind is int:  # jsii's kernel refuses a bool where a number is expected
+        return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, kind)
 
 
@@ -48,8 +46,9 @@ def check_type(name: str, value: object, expected: Expected, *, optional: bool =
     """Raise `TypeError` unless `value` is one of `expected` (or None, when `optional`)."""
     if (optional and value is None) or any(_matches(value, kind) for kind in expected):
         return
-    names = ", ".join(_type_name(kind) for kind in expected)
-    wanted = names if len(expected) == 1 else f"one of ({names})"
+    kinds = [*expected, type(None)] if optional else list(expected)
+    names = ", ".join(_type_name(kind) for kind in kinds)
+    wanted = names if len(kinds) == 1 else f"one of ({names})"
     raise TypeError(
         f"type of argument {name} must be {wanted}; got {_type_name(type(value))} instead"
     )

@@ -1,4 +1,4 @@
-"""The provider's Lambda code: the handler package plus crhelper, staged without Docker.
+"""The provider's Lambda code: the files `bundle.provider_files` lists, staged without Docker.
 
 CDK's default asset hash (of the staged files' names and bytes) makes it the same on every synth
 of the same code, and different whenever the handler or crhelper changes.
@@ -6,44 +6,49 @@ of the same code, and different whenever the handler or crhelper changes.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
+from functools import cache
 from pathlib import Path
 
-import crhelper
+from aws_cdk import Stage
 from aws_cdk import aws_lambda as lambda_
+from constructs import IConstruct
 
 import event_invoke_config_provider
+from event_invoke_config_provider.bundle import provider_files
 
 HANDLER = f"{event_invoke_config_provider.__name__}.index.handler"
+# Set by `cdk synth --no-staging` (SAM local uses it): CDK then records the source folder itself.
+DISABLE_STAGING_CONTEXT = "aws:cdk:disable-asset-staging"
+# The folder the code is staged to inside the cloud assembly when CDK does not stage it.
+UNSTAGED_FOLDER = "event-invoke-config-provider.code"
 
 
-def _sources() -> dict[str, Path]:
-    """Map each file's path inside the asset to its source; Python sources only."""
-    files: dict[str, Path] = {}
-    for package in (event_invoke_config_provider, crhelper):
-        root = Path(str(package.__file__)).parent
-        for path in sorted(root.glob("*.py")):
-            files[f"{root.name}/{path.name}"] = path
-    return files
+def _stage(folder: Path) -> Path:
+    for name, source in provider_files().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / name)
+    return folder
 
 
-class StagedProviderCode:
-    """Context manager yielding the provider's `Code`; the staging folder lives until exit.
+@cache
+def _process_folder() -> Path:
+    """One staging folder per process, removed at exit: CDK copies it into the assembly."""
+    folder = Path(tempfile.mkdtemp(prefix="event-invoke-config-provider-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return _stage(folder)
 
-    CDK copies the folder into the cloud assembly when the function using the code is created,
-    so the folder may go as soon as that function exists.
+
+def provider_code(scope: IConstruct) -> lambda_.Code:
+    """The provider's `Code` for a function in `scope`.
+
+    Without asset staging CDK points the template at this folder, which must outlive the synth
+    (SAM local reads it later): it is then written into the app's output directory.
     """
-
-    def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="event-invoke-config-provider-")
-
-    def __enter__(self) -> lambda_.Code:
-        root = Path(self._folder.name)
-        for name, source in _sources().items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, root / name)
-        return lambda_.Code.from_asset(str(root))
-
-    def __exit__(self, *_exc: object) -> None:
-        self._folder.cleanup()
+    if scope.node.try_get_context(DISABLE_STAGING_CONTEXT):
+        stage = Stage.of(scope)
+        assert stage is not None, "a construct in a stack is in a stage"
+        return lambda_.Code.from_asset(str(_stage(Path(stage.outdir) / UNSTAGED_FOLDER)))
+    return lambda_.Code.from_asset(str(_process_folder()))

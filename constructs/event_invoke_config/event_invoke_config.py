@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from aws_cdk import Annotations, CfnResource, Duration, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -9,13 +11,12 @@ from constructs import Construct
 
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.limits import installed_put_limits
+from event_invoke_config_provider.properties import RESOURCE_TYPE
 
 from .arguments import check_type
 from .duplicates import DuplicateConfigCheck
 from .provider import SERVICE_TIMEOUT_SECONDS, EventInvokeConfigProvider
 from .target import FunctionLike, Target, resolve_target
-
-RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 
 DestinationLike = lambda_.IDestination | str
 
@@ -24,19 +25,21 @@ class LambdaEventInvokeConfig(Construct):
     """Maximum retries, maximum event age and destinations of a function's async invocations.
 
     Unlike `aws_lambda.EventInvokeConfig`, it is a custom resource, so it can configure a
-    function this stack did not create (any name or ARN), and it waits for the destination
-    grants before it writes the config.
+    function this stack did not create (by name or ARN, in the provider's account and region:
+    the stack's), and it waits for the destination grants before it writes the config.
 
     Parameters
     ----------
     function:
         An `IFunction`, `IVersion` or `IAlias`, or a function name, `name:qualifier`, partial ARN
-        or full ARN.
+        or full ARN, of a function in the provider's account and region; another account or
+        region fails the synth when the stack's environment is known, and is a warning (left to
+        the provider at deploy time) when it is not.
     qualifier:
         A version or alias name. Default: none (the unqualified function).
     retry_attempts:
-        0 to 2 (a whole number, or a number token). Default: none, Lambda's default of 2
-        retries.
+        0 to 2: a whole number (`1` or `1.0`), or a number token. Default: none, Lambda's
+        default of 2 retries.
     max_event_age:
         60 seconds to 6 hours, in whole seconds. Default: none, Lambda's default of 6 hours.
     on_success, on_failure:
@@ -81,7 +84,7 @@ class LambdaEventInvokeConfig(Construct):
         check_type("construct_id", construct_id, (str,))
         check_type("function", function, (lambda_.IFunction, str))
         check_type("qualifier", qualifier, (str,), optional=True)
-        check_type("retry_attempts", retry_attempts, (int,), optional=True)
+        check_type("retry_attempts", retry_attempts, (int, float), optional=True)
         check_type("max_event_age", max_event_age, (Duration,), optional=True)
         check_type("on_success", on_success, (lambda_.IDestination, str), optional=True)
         check_type("on_failure", on_failure, (lambda_.IDestination, str), optional=True)
@@ -184,9 +187,11 @@ class LambdaEventInvokeConfig(Construct):
 
 
 def _checked_retry_attempts(value: int | float) -> int | float:
-    if Token.is_unresolved(value):
+    # NaN and infinities are no tokens, and jsii cannot send them to ask.
+    if math.isfinite(value) and Token.is_unresolved(value):
         return value
-    return p.check_integer("retry_attempts", value, installed_put_limits().retry_attempts)
+    whole = int(value) if float(value).is_integer() else value
+    return p.check_integer("retry_attempts", whole, installed_put_limits().retry_attempts)
 
 
 def _checked_event_age(value: Duration) -> int | float:

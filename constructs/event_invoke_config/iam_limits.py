@@ -2,10 +2,10 @@
 
 IAM counts a policy's characters without whitespace
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a customer
-managed policy holds at most 6,144, the inline policies of one role together 10,240, and a role
-has at most 10 managed policies attached by default. A synthesized document still holds
-`Ref`s, `Fn::GetAtt`s and joins; `policy_length` counts it as compact JSON with every such value
-at the longest it can deploy as: the longest partition and region names botocore knows, a
+managed policy holds at most 6,144, and a role has at most 10 managed policies attached by
+default. A synthesized document still holds `Ref`s, `Fn::GetAtt`s and joins; `policy_length`
+counts it as compact JSON with every such value at the longest it can deploy as: the longest
+partition and region names botocore knows (a region of at least `REGION_NAME_MIN_CHARS`), a
 12-digit account, a Lambda function name of 64 characters (what CloudFormation generates at
 most, and Lambda's limit), an alias ARN as the function's ARN, `:` and the alias name.
 """
@@ -23,7 +23,6 @@ from aws_cdk import Reference, Stack, Token, Tokenization
 from aws_cdk import aws_lambda as lambda_
 
 MANAGED_POLICY_MAX_CHARS = 6_144
-INLINE_POLICIES_MAX_CHARS_PER_ROLE = 10_240
 MANAGED_POLICIES_PER_ROLE = 10
 ACCOUNT_ID_CHARS = 12
 FUNCTION_NAME_MAX_CHARS = 64
@@ -33,6 +32,10 @@ QUALIFIER_MAX_CHARS = 128
 VERSION_MAX_CHARS = 10
 STACK_NAME_MAX_CHARS = 128
 UUID_CHARS = 36
+# The region names counted with are at least this long, whatever the installed botocore knows:
+# an older botocore must not make a policy that fits today fail in a region launched since
+# (the longest today, us-isof-south-1, has 15 characters).
+REGION_NAME_MIN_CHARS = 20
 
 # A resolved reference, as `policy_length` looks it up: "LogicalId" for a `Ref`,
 # "LogicalId.Attribute" for an `Fn::GetAtt`.
@@ -44,7 +47,7 @@ def longest_partition_and_region() -> tuple[int, int]:
     """The lengths of the longest partition name and region name in botocore's partition data.
 
     Endpoint names such as `aws-us-gov-global` are listed beside the regions; the partition's
-    `regionRegex` tells them apart.
+    `regionRegex` tells them apart. The region is at least `REGION_NAME_MIN_CHARS`.
     """
     partitions = botocore.loaders.Loader().load_data("partitions")["partitions"]
     partition = max(len(entry["id"]) for entry in partitions)
@@ -54,7 +57,7 @@ def longest_partition_and_region() -> tuple[int, int]:
         for name in entry["regions"]
         if re.match(entry["regionRegex"], name)
     )
-    return partition, region
+    return partition, max(region, REGION_NAME_MIN_CHARS)
 
 
 @cache

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_ec2 as ec2
@@ -11,9 +14,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
+from event_invoke_config_provider.properties import RESOURCE_TYPE
+
 from .allow_list import function_arns, parse_function_names
 from .arguments import check_type
-from .asset import HANDLER, StagedProviderCode
+from .asset import HANDLER, provider_code
 from .grants import CONFIG_ACTIONS, MAX_BUCKETS, ConfigGrants
 
 # The newest Python runtime aws-cdk-lib offers (a test fails when a newer one appears).
@@ -49,7 +54,38 @@ __all__ = [
     "STACK_READ_ACTIONS",
     "VPC_ACCESS_POLICY",
     "EventInvokeConfigProvider",
+    "ProviderOptions",
 ]
+
+
+@dataclass(frozen=True)
+class ProviderOptions:
+    """The provider's options; see `EventInvokeConfigProvider`. None stands for the default."""
+
+    log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION
+    log_removal_policy: RemovalPolicy = DEFAULT_LOG_REMOVAL_POLICY
+    memory_size: int | float = DEFAULT_MEMORY_SIZE
+    vpc: ec2.IVpc | None = None
+    vpc_subnets: ec2.SubnetSelection | None = None
+
+    def __post_init__(self) -> None:
+        check_type("log_retention", self.log_retention, (logs.RetentionDays,), optional=True)
+        check_type("log_removal_policy", self.log_removal_policy, (RemovalPolicy,), optional=True)
+        check_type("memory_size", self.memory_size, (int, float), optional=True)
+        check_type("vpc", self.vpc, (ec2.IVpc,), optional=True)
+        check_type("vpc_subnets", self.vpc_subnets, (ec2.SubnetSelection,), optional=True)
+        for option in fields(self):
+            if getattr(self, option.name) is None:
+                object.__setattr__(self, option.name, option.default)
+        memory = self.memory_size
+        if not (math.isfinite(memory) and Token.is_unresolved(memory)):
+            if not float(memory).is_integer() or int(memory) not in MEMORY_SIZE_RANGE:
+                raise ValueError(
+                    f"memory_size must be a whole number from 128 to 10240 (MB); got {memory}."
+                )
+            object.__setattr__(self, "memory_size", int(memory))
+        if self.vpc_subnets is not None and self.vpc is None:
+            raise ValueError("vpc_subnets needs vpc: give the VPC the subnets belong to.")
 
 
 class EventInvokeConfigProvider(Construct):
@@ -60,8 +96,8 @@ class EventInvokeConfigProvider(Construct):
     (`allow_function_names`), and read the resource list and status of its own stack (and of
     the stacks registered with `allow_stack_reads`).
 
-    Parameters
-    ----------
+    Options (`ProviderOptions`, or keyword arguments of `of`)
+    ---------------------------------------------------------
     log_retention:
         How long the provider's logs are kept. Default: one month.
     log_removal_policy:
@@ -83,31 +119,18 @@ class EventInvokeConfigProvider(Construct):
     ID = "EventInvokeConfigProvider"
 
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        log_retention: logs.RetentionDays | None = None,
-        log_removal_policy: RemovalPolicy | None = None,
-        memory_size: int | None = None,
-        vpc: ec2.IVpc | None = None,
-        vpc_subnets: ec2.SubnetSelection | None = None,
+        self, scope: Construct, construct_id: str, options: ProviderOptions | None = None
     ) -> None:
-        _check_options(log_retention, log_removal_policy, memory_size, vpc, vpc_subnets)
+        check_type("options", options, (ProviderOptions,), optional=True)
         super().__init__(scope, construct_id)
-        retention = log_retention or DEFAULT_LOG_RETENTION
-        removal_policy = log_removal_policy or DEFAULT_LOG_REMOVAL_POLICY
-        memory = DEFAULT_MEMORY_SIZE if memory_size is None else memory_size
-        self.options: dict[str, object] = {
-            "log_retention": retention,
-            "log_removal_policy": removal_policy,
-            "memory_size": memory,
-            "vpc": vpc,
-            "vpc_subnets": vpc_subnets,
-        }
+        self.options = options or ProviderOptions()
         """The options in effect, defaults included."""
+        vpc = self.options.vpc
         self.log_group = logs.LogGroup(
-            self, "Logs", retention=retention, removal_policy=removal_policy
+            self,
+            "Logs",
+            retention=self.options.log_retention,
+            removal_policy=self.options.log_removal_policy,
         )
         self.role = iam.Role(
             self,
@@ -127,68 +150,46 @@ class EventInvokeConfigProvider(Construct):
             # at the peak of an update (see grants.py).
             buckets -= 1
         self._grants = ConfigGrants(self, "Grants", role=self.role, buckets=buckets)
-        with StagedProviderCode() as code:
-            self.function = lambda_.Function(
-                self,
-                "Handler",
-                runtime=RUNTIME,
-                architecture=lambda_.Architecture.ARM_64,
-                handler=HANDLER,
-                code=code,
-                memory_size=memory,
-                timeout=FUNCTION_TIMEOUT,
-                role=self.role,
-                log_group=self.log_group,
-                vpc=vpc,
-                vpc_subnets=vpc_subnets,
-                description="CloudFormation provider for Custom::LambdaEventInvokeConfig",
-                # CloudFormation invokes it asynchronously: a retry, or an event run after
-                # CloudFormation stopped waiting, would write a config for an answered request.
-                retry_attempts=0,
-                max_event_age=MAX_EVENT_AGE,
-            )
+        self.function = lambda_.Function(
+            self,
+            "Handler",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=HANDLER,
+            code=provider_code(self),
+            memory_size=self.options.memory_size,
+            timeout=FUNCTION_TIMEOUT,
+            role=self.role,
+            log_group=self.log_group,
+            vpc=vpc,
+            vpc_subnets=self.options.vpc_subnets,
+            description=f"CloudFormation provider for {RESOURCE_TYPE}",
+            # CloudFormation invokes it asynchronously: a retry, or an event run after
+            # CloudFormation stopped waiting, would write a config for an answered request.
+            retry_attempts=0,
+            max_event_age=MAX_EVENT_AGE,
+        )
         self.service_token: str = self.function.function_arn
         """The ServiceToken of the custom resources this provider serves."""
 
     @classmethod
-    def of(
-        cls,
-        scope: IConstruct,
-        *,
-        log_retention: logs.RetentionDays | None = None,
-        log_removal_policy: RemovalPolicy | None = None,
-        memory_size: int | None = None,
-        vpc: ec2.IVpc | None = None,
-        vpc_subnets: ec2.SubnetSelection | None = None,
-    ) -> EventInvokeConfigProvider:
-        """The provider of `scope`'s stack, created with the options given on first use.
+    def of(cls, scope: IConstruct, **options: Any) -> EventInvokeConfigProvider:
+        """The provider of `scope`'s stack, created with `options` on first use.
 
-        Options given to a stack that has its provider already must be the ones it has:
-        anything else raises `ValueError` rather than being ignored.
+        `options` are `ProviderOptions` fields; None stands for the default. Options given to a
+        stack that has its provider already must be the ones it has: anything else raises
+        `ValueError` rather than being ignored.
         """
+        asked = ProviderOptions(**options)
+        given = [name for name, value in options.items() if value is not None]
         stack = Stack.of(scope)
         existing = stack.node.try_find_child(cls.ID)
         if not isinstance(existing, cls):
-            return cls(
-                stack,
-                cls.ID,
-                log_retention=log_retention,
-                log_removal_policy=log_removal_policy,
-                memory_size=memory_size,
-                vpc=vpc,
-                vpc_subnets=vpc_subnets,
-            )
-        asked = {
-            "log_retention": log_retention,
-            "log_removal_policy": log_removal_policy,
-            "memory_size": memory_size,
-            "vpc": vpc,
-            "vpc_subnets": vpc_subnets,
-        }
+            return cls(stack, cls.ID, asked)
         conflicts = [
-            f"{name}={value!r} (it has {existing.options[name]!r})"
-            for name, value in asked.items()
-            if value is not None and value != existing.options[name]
+            f"{name}={getattr(asked, name)!r} (it has {getattr(existing.options, name)!r})"
+            for name in given
+            if getattr(asked, name) != getattr(existing.options, name)
         ]
         if conflicts:
             raise ValueError(
@@ -235,25 +236,3 @@ class EventInvokeConfigProvider(Construct):
                 "interfaces; AWS keeps this policy to exactly what Lambda needs for that.",
             )
         )
-
-
-def _check_options(
-    log_retention: object,
-    log_removal_policy: object,
-    memory_size: object,
-    vpc: object,
-    vpc_subnets: object,
-) -> None:
-    check_type("log_retention", log_retention, (logs.RetentionDays,), optional=True)
-    check_type("log_removal_policy", log_removal_policy, (RemovalPolicy,), optional=True)
-    check_type("memory_size", memory_size, (int,), optional=True)
-    check_type("vpc", vpc, (ec2.IVpc,), optional=True)
-    check_type("vpc_subnets", vpc_subnets, (ec2.SubnetSelection,), optional=True)
-    if (
-        isinstance(memory_size, int)
-        and not Token.is_unresolved(memory_size)
-        and memory_size not in MEMORY_SIZE_RANGE
-    ):
-        raise ValueError(f"memory_size must be from 128 to 10240 (MB); got {memory_size}.")
-    if vpc_subnets is not None and vpc is None:
-        raise ValueError("vpc_subnets needs vpc: give the VPC the subnets belong to.")

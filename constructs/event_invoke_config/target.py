@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Stack, Token
+from aws_cdk import Annotations, ArnFormat, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -91,6 +91,39 @@ def _function_arn(scope: Construct, ref: FunctionRef) -> str:
     )
 
 
+def _check_home(scope: Construct, account: str | None, region: str | None, spelled: str) -> None:
+    """Refuse a function in another account or region than the stack's: the provider would.
+
+    The provider acts in its own account and region (`ConfigRequest.config_id`). `account` and
+    `region` are what the function's spelling names (None: the stack's own). A stack without an
+    environment cannot be checked at synth: a literal account or region is then a warning.
+    """
+    stack = Stack.of(scope)
+    homes = {"account": (account, stack.account), "region": (region, stack.region)}
+    shown = {
+        part: "(unknown)" if Token.is_unresolved(home) else home
+        for part, (_, home) in homes.items()
+    }
+    unchecked = []
+    for part, (given, home) in homes.items():
+        if given is None or Token.is_unresolved(given) or given == home:
+            continue
+        if Token.is_unresolved(home):
+            unchecked.append(f"{part} {given}")
+            continue
+        raise InvalidPropertyError(
+            f"function must be a function in the provider's account {shown['account']} and "
+            f"region {shown['region']}; got {spelled}."
+        )
+    if unchecked:
+        Annotations.of(scope).add_warning_v2(
+            "event-invoke-config:function-environment-unchecked",
+            f"function names the {' and '.join(unchecked)}, and this stack's account and region "
+            "are known only at deploy time: the provider refuses a function outside its own "
+            "account and region then.",
+        )
+
+
 def _token_target(scope: Construct, function: str, qualifier: str | None) -> Target:
     """A string with tokens: an ARN, a partial ARN or a name, each with an optional qualifier.
 
@@ -126,10 +159,11 @@ def _string_target(scope: Construct, function: str, qualifier: str | None) -> Ta
     ref = check_function_name("function", function, installed_put_limits())
     if qualifier is not None and not Token.is_unresolved(qualifier):
         ref = with_qualifier("qualifier", ref, qualifier)
+    arn = _function_arn(scope, ref)
+    _check_home(scope, ref.account, ref.region, arn if ref.partition is not None else function)
     identity, _ = function_of_string(scope, function)
     effective = qualifier if qualifier is not None else ref.qualifier
     target = ConfigTarget(identity, qualifier_of(effective))
-    arn = _function_arn(scope, ref)
     return Target(function, qualifier, arn, _grant_arns(arn, effective), None, target)
 
 
@@ -146,6 +180,7 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
             f"{function.node.path}."
         )
     effective = implied or qualifier
-    target = ConfigTarget(function_of_object(base), qualifier_of(effective))
     arn = base.function_arn
+    _check_home(scope, base.env.account, base.env.region, arn)
+    target = ConfigTarget(function_of_object(base), qualifier_of(effective))
     return Target(arn, effective, arn, _grant_arns(arn, effective), base, target)

@@ -23,6 +23,9 @@ from .function_ref import (
 )
 from .limits import IntegerLimit, PutLimits, StringLimit
 
+# The type of the custom resource this provider serves.
+RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
+
 FUNCTION_NAME = "FunctionName"
 QUALIFIER = "Qualifier"
 RETRY_ATTEMPTS = "MaximumRetryAttempts"
