@@ -28,6 +28,8 @@ EXPORT_NAME_CONTEXT = "eventInvokeConfigProvider:exportName"
 SERVICE_TOKEN_EXPORT = "LambdaEventInvokeConfigServiceToken"
 # `make integ` changes it to show an update on real AWS.
 WORKER_RETRIES_CONTEXT = "eventInvokeConfigDemo:workerRetryAttempts"
+# `make integ` sets it to "false" to show a config removed (and its grant outliving it).
+LIVE_CONFIG_CONTEXT = "eventInvokeConfigDemo:liveConfig"
 
 
 class DemoStack(cdk.Stack):
@@ -71,17 +73,18 @@ class DemoStack(cdk.Stack):
             on_success=destinations.SnsDestination(successes),
             on_failure=destinations.SqsDestination(failures),
         )
-        aliased = LambdaEventInvokeConfig(
-            self,
-            "LiveAsync",
-            function=live,
-            retry_attempts=1,
-            max_event_age=cdk.Duration.minutes(30),
-            on_success=destinations.EventBridgeDestination(bus),
-            on_failure=destinations.SqsDestination(failures),
-        )
         cdk.CfnOutput(self, "WorkerConfigArn", value=unqualified.function_arn)
-        cdk.CfnOutput(self, "LiveConfigArn", value=aliased.function_arn)
+        if self.node.try_get_context(LIVE_CONFIG_CONTEXT) in (None, True, "true"):
+            aliased = LambdaEventInvokeConfig(
+                self,
+                "LiveAsync",
+                function=live,
+                retry_attempts=1,
+                max_event_age=cdk.Duration.minutes(30),
+                on_success=destinations.EventBridgeDestination(bus),
+                on_failure=destinations.SqsDestination(failures),
+            )
+            cdk.CfnOutput(self, "LiveConfigArn", value=aliased.function_arn)
 
 
 class ProviderStack(cdk.Stack):

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
+from event_invoke_config_provider.properties import RESOURCE_TYPE
+
 SIGNED_AT_FORMAT = "X-Amz-Date=%Y%m%dT%H%M%SZ"
 
 
@@ -34,14 +35,40 @@ def request(
 ) -> dict[str, Any]:
     """One request; `response_url(request_id)` gives its ResponseURL."""
     request_id = str(uuid.uuid4())
-    event: dict[str, Any] = {
-        "RequestType": request_type,
+    decided = unsent(
+        request_type,
+        stack_id=stack_id,
+        logical_id=logical_id,
+        properties=properties,
+        resource_type=resource_type,
+        physical_id=physical_id,
+        old_properties=old_properties,
+    )
+    return {
         "RequestId": request_id,
         "ResponseURL": response_url(request_id),
+        "ServiceToken": properties.get("ServiceToken", ""),
+        **decided,
+    }
+
+
+def unsent(
+    request_type: str,
+    *,
+    stack_id: str,
+    logical_id: str,
+    properties: Mapping[str, Any],
+    resource_type: str = RESOURCE_TYPE,
+    physical_id: str | None = None,
+    old_properties: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the stack operation decides of a request (the engine's part); `request` adds what
+    sending adds. A Create has no PhysicalResourceId, only an Update has OldResourceProperties."""
+    event: dict[str, Any] = {
+        "RequestType": request_type,
         "StackId": stack_id,
         "LogicalResourceId": logical_id,
         "ResourceType": resource_type,
-        "ServiceToken": properties.get("ServiceToken", ""),
         "ResourceProperties": dict(properties),
     }
     if physical_id is not None:

@@ -220,17 +220,16 @@ class LocalCloud:
 
         `fields`: properties=, old_properties=, physical_id=, resource_type= (default custom).
         """
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "StackId": stack.stack_id,
-            "LogicalResourceId": logical_id,
-            "ResourceType": fields.get("resource_type", cfn_events.RESOURCE_TYPE),
-            "ResourceProperties": fields.get("properties", {}),
-        }
-        if "old_properties" in fields:
-            event["OldResourceProperties"] = fields["old_properties"]
-        if "physical_id" in fields:
-            event["PhysicalResourceId"] = fields["physical_id"]
+        kind = {"resource_type": fields["resource_type"]} if "resource_type" in fields else {}
+        event = cfn_events.unsent(
+            request_type,
+            stack_id=stack.stack_id,
+            logical_id=logical_id,
+            properties=fields.get("properties", {}),
+            physical_id=fields.get("physical_id"),
+            old_properties=fields.get("old_properties"),
+            **kind,
+        )
         exchange = self.provider.send(event)
         if exchange.response is None:
             logs = self.provider.last_logs

@@ -7,7 +7,8 @@ The model, and the CloudFormation documentation each part follows:
   .../aws-attribute-dependson.html).
 - Create stack. A failed resource stops the operation; ROLLBACK_IN_PROGRESS deletes every
   resource created so far, in reverse order, including a failed one that has a physical id
-  ("Stack status codes", .../view-stack-events.html).
+  ("Stack status codes", .../view-stack-events.html); a Delete that fails there leaves the
+  resource DELETE_FAILED and the stack ROLLBACK_FAILED.
 - Update stack ("Understand update behaviors of stack resources",
   .../using-cfn-updating-stacks-update-behaviors.html). Update phase in the dependency order of
   the new template: a new logical id is created; changed properties are updated (a custom
@@ -17,11 +18,13 @@ The model, and the CloudFormation documentation each part follows:
   template, the removed resources and the replaced physical ids.
 - Update rollback. UPDATE_ROLLBACK_IN_PROGRESS: every resource updated in the operation, the
   failed one included, is updated back to its old properties (a custom resource: an Update with
-  OldResourceProperties = the new ones and its current physical id; a replaced native resource
-  simply gets its old physical resource back). UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS then
-  deletes the resources the operation created and the physical ids the rollback replaced
-  ("Stack status codes": "deleting any new resources it created during the stack update"), in
-  reverse dependency order of the template it abandons, like the update's cleanup phase.
+  OldResourceProperties = the new ones and its current physical id; a replaced native resource,
+  or one whose update failed, simply gets its old physical resource back).
+  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS then deletes the resources the operation created
+  and the physical ids the rollback replaced ("Stack status codes": "deleting any new resources
+  it created during the stack update"), in reverse dependency order of the template it
+  abandons, like the update's cleanup phase. An Update that fails in the rollback leaves
+  UPDATE_ROLLBACK_FAILED.
 - Delete stack: every resource in reverse dependency order.
 - DeletionPolicy Retain, as last deployed, keeps a resource whenever its logical resource is
   deleted, rollbacks included (the docs' RetainExceptOnCreate exists to opt out of exactly
@@ -34,8 +37,9 @@ The model, and the CloudFormation documentation each part follows:
   provider are evaluated against exactly the grants of that moment (devtools/deployment.py).
 
 All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/.
-Not modelled: conditions (see `template`), nested stacks, change sets, parallelism (resources go
-one at a time, in template order among independent ones), UpdateReplacePolicy.
+Parameters and conditions: see `template`. Not modelled: nested stacks, change sets,
+parallelism (one resource at a time, in template order among independent ones),
+UpdateReplacePolicy.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from typing import Any
 
 from .native_resources import Created, NativeResources, ResourceError
 from .stack_state import Properties, Resource, Stack, StackEvent, is_custom, now
-from .template import Resolver, Template, dependency_order, resources
+from .template import Parameters, Template, no_lookup, parameter_values, resources
 
 # Sends one custom-resource event: (stack, event) -> the resource, or raises ResourceError.
 CustomResourceSender = Callable[["Stack", dict[str, Any]], Created]
@@ -74,46 +78,57 @@ class CloudFormation:
 
     # --- stack operations ------------------------------------------------------------------
 
-    def create_stack(self, name: str, template: Template) -> Stack:
-        """Create every resource in dependency order; on a failure, roll back."""
+    def create_stack(
+        self, name: str, template: Template, parameters: Parameters | None = None
+    ) -> Stack:
+        """Create every resource in dependency order; on a failure, roll back.
+
+        `parameters`: values of the template's parameters (those not given take their Default).
+        """
         if self.find(name) is not None:
             raise ValueError(f"Stack [{name}] already exists")
-        stack = Stack(name, template, "CREATE_IN_PROGRESS")
+        values = parameter_values(template, parameters)
+        stack = Stack(name, template, "CREATE_IN_PROGRESS", parameters=values)
         with self.lock:
             self.stacks.append(stack)
         created: list[str] = []
-        for logical_id in dependency_order(template):
+        for logical_id in stack.order():
             created.append(logical_id)
             if not self._create(stack, logical_id):
                 self._set_stack(stack, "ROLLBACK_IN_PROGRESS")
                 for done in reversed(created):
                     self._delete(stack, done)
-                self._set_stack(stack, "ROLLBACK_COMPLETE")
+                left = "FAILED" if stack.resources else "COMPLETE"  # a Delete failed: DELETE_FAILED
+                self._set_stack(stack, f"ROLLBACK_{left}")
                 return stack
         self._export(stack)
         self._set_stack(stack, "CREATE_COMPLETE")
         return stack
 
-    def update_stack(self, name: str, template: Template) -> Stack:
+    def update_stack(
+        self, name: str, template: Template, parameters: Parameters | None = None
+    ) -> Stack:
         """Update phase, then cleanup phase; on a failure, roll back."""
         stack = self._require(name)
-        old_template, before = stack.template, {k: replace(r) for k, r in stack.resources.items()}
-        for logical_id, body in resources(template).items():
+        old = Stack(name, stack.template, "", parameters=stack.parameters)
+        before = {k: replace(r) for k, r in stack.resources.items()}
+        values = parameter_values(template, parameters)
+        for logical_id, body in resources(template, values).items():
             if logical_id in before and before[logical_id].type != body["Type"]:
                 raise ValueError(f"Update of resource type is not permitted ({logical_id})")
-        stack.template = template
+        stack.template, stack.parameters = template, values
         self._set_stack(stack, "UPDATE_IN_PROGRESS")
-        for logical_id in dependency_order(template):
+        for logical_id in stack.order():
             if logical_id not in before:
                 succeeded = self._create(stack, logical_id)
             else:
                 succeeded = self._update_to_template(stack, logical_id)
             if not succeeded:
-                self._roll_back_update(stack, old_template, before)
+                self._roll_back_update(stack, old, before)
                 return stack
         self._set_stack(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-        for logical_id in reversed(dependency_order(old_template)):
-            if logical_id not in resources(template):
+        for logical_id in reversed(old.order()):
+            if logical_id not in resources(template, values):
                 self._delete(stack, logical_id)
             elif stack.resources[logical_id].physical_id != before[logical_id].physical_id:
                 self._delete_physical(stack, logical_id, before[logical_id])
@@ -125,35 +140,36 @@ class CloudFormation:
         """Delete every resource in reverse dependency order."""
         stack = self._require(name)
         self._set_stack(stack, "DELETE_IN_PROGRESS")
-        for logical_id in reversed(dependency_order(stack.template)):
+        for logical_id in reversed(stack.order()):
             if logical_id in stack.resources:
                 self._delete(stack, logical_id)
         failed = any(r.status == "DELETE_FAILED" for r in stack.resources.values())
         self._set_stack(stack, "DELETE_FAILED" if failed else "DELETE_COMPLETE")
         return stack
 
-    def _roll_back_update(
-        self, stack: Stack, old_template: Template, before: dict[str, Resource]
-    ) -> None:
+    def _roll_back_update(self, stack: Stack, old: Stack, before: dict[str, Resource]) -> None:
+        """Back to `old`'s template and parameters, then delete what the update made."""
         self._set_stack(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
-        new_template = stack.template
+        abandoned = stack.order()
         replaced_by_rollback: dict[str, Resource] = {}
-        for logical_id in dependency_order(old_template):
-            current, old = stack.resources[logical_id], before[logical_id]
-            if current.updated_at == old.updated_at:
+        for logical_id in old.order():
+            current, was = stack.resources[logical_id], before[logical_id]
+            if current.updated_at == was.updated_at:
                 continue  # not touched by this operation
             during = replace(current)
-            if during.physical_id != old.physical_id and not is_custom(current.type):
-                # a replaced native resource: its old physical resource is still there
-                self._record(stack, logical_id, replace(old, status="UPDATE_COMPLETE"))
-            elif not self._update(stack, logical_id, old.properties):
+            unchanged = during.physical_id == was.physical_id and current.status != "UPDATE_FAILED"
+            if not (unchanged or is_custom(current.type)):
+                # a native resource replaced, or whose update failed (and so changed nothing):
+                # its old physical resource is still there as it was
+                self._record(stack, logical_id, replace(was, status="UPDATE_COMPLETE"))
+            elif not self._update(stack, logical_id, was.properties):
                 self._set_stack(stack, "UPDATE_ROLLBACK_FAILED")
                 return
             if stack.resources[logical_id].physical_id != during.physical_id:
                 replaced_by_rollback[logical_id] = during
-        stack.template = old_template
+        stack.template, stack.parameters = old.template, old.parameters
         self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        for logical_id in reversed(dependency_order(new_template)):
+        for logical_id in reversed(abandoned):
             if logical_id not in before and logical_id in stack.resources:
                 self._delete(stack, logical_id)
             elif logical_id in replaced_by_rollback:
@@ -163,14 +179,14 @@ class CloudFormation:
     # --- resource operations -----------------------------------------------------------------
 
     def _create(self, stack: Stack, logical_id: str) -> bool:
-        body = resources(stack.template)[logical_id]
+        body = stack.template["Resources"][logical_id]
         properties = self._resolve(stack, body.get("Properties", {}))
         resource = Resource(body["Type"], "CREATE_IN_PROGRESS", properties)
         resource.deletion_policy = body.get("DeletionPolicy", "Delete")
         self._record(stack, logical_id, resource)
         try:
             if is_custom(resource.type):
-                created = self.send_custom(stack, self._event(stack, "Create", logical_id))
+                created = self.send_custom(stack, stack.request("Create", logical_id))
             else:
                 created = self.native.create(stack.name, logical_id, resource.type, properties)
         except ResourceError as failure:
@@ -182,7 +198,7 @@ class CloudFormation:
         return True
 
     def _update_to_template(self, stack: Stack, logical_id: str) -> bool:
-        body = resources(stack.template)[logical_id]
+        body = stack.template["Resources"][logical_id]
         stack.resources[logical_id].deletion_policy = body.get("DeletionPolicy", "Delete")
         properties = self._resolve(stack, body.get("Properties", {}))
         if properties == stack.resources[logical_id].properties:
@@ -196,7 +212,7 @@ class CloudFormation:
         self._set(stack, logical_id, "UPDATE_IN_PROGRESS")
         try:
             if is_custom(resource.type):
-                event = self._event(stack, "Update", logical_id, old_properties)
+                event = stack.request("Update", logical_id, old_properties)
                 updated = self.send_custom(stack, event)
             else:
                 change = (properties, old_properties)
@@ -229,7 +245,7 @@ class CloudFormation:
             status_of.status = "DELETE_IN_PROGRESS"
         try:
             if is_custom(gone.type):
-                event = self._event(stack, "Delete", logical_id, physical=gone)
+                event = stack.request("Delete", logical_id, physical=gone)
                 self.send_custom(stack, event)
             else:
                 self.native.delete(gone.type, gone.physical_id)
@@ -243,38 +259,15 @@ class CloudFormation:
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _event(
-        self,
-        stack: Stack,
-        request_type: str,
-        logical_id: str,
-        old_properties: Properties | None = None,
-        physical: Resource | None = None,
-    ) -> dict[str, Any]:
-        """A custom-resource request as CloudFormation builds it (before RequestId and URL)."""
-        resource = physical or stack.resources[logical_id]
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "StackId": stack.stack_id,
-            "LogicalResourceId": logical_id,
-            "ResourceType": resource.type,
-            "ResourceProperties": resource.properties,
-        }
-        if old_properties is not None:
-            event["OldResourceProperties"] = old_properties
-        if request_type != "Create":
-            event["PhysicalResourceId"] = resource.physical_id
-        return event
-
     def _resolve(self, stack: Stack, value: Any) -> Any:
         def lookup(logical_id: str, attribute: str) -> Any:
             return stack.resources[logical_id].attributes[attribute]
 
-        return Resolver(stack.name, stack.stack_id, stack.template, lookup, self.exports)(value)
+        return stack.resolver(lookup, self.exports)(value)
 
     def _export(self, stack: Stack) -> None:
         for output in stack.template.get("Outputs", {}).values():
-            if "Export" in output and "Condition" not in output:
+            if "Export" in output and stack.resolver(no_lookup, self.exports).exists(output):
                 name = self._resolve(stack, output["Export"]["Name"])
                 self.exports[name] = self._resolve(stack, output["Value"])
 

@@ -6,7 +6,14 @@ AWS::IAM::Role (its `Policies` and `ManagedPolicyArns`), an AWS::IAM::Policy or 
 AWS::IAM::ManagedPolicy (their `Roles`), so at every moment of an operation, whatever its phase,
 it holds what IAM would: a policy updated in place changes at once, a replaced managed policy
 stays attached until the cleanup phase deletes the old one, a retained one stays for good.
-AWS managed policies (`arn:aws:iam::aws:policy/...`) are not known here and grant nothing.
+AWS managed policies (`arn:aws:iam::aws:policy/...`) are not known here and grant nothing,
+but count against the role's quota.
+
+IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) are
+enforced as IAM enforces them, on each change: a managed policy of more than 6,144 characters,
+a role with more than 10 managed policies attached (AWS managed ones included), or a role whose
+inline policies together pass 10,240 characters is refused with `IamQuotaError`, and the
+resource that asked fails. Characters are counted in compact JSON: IAM does not count whitespace.
 A change counts at once: IAM's propagation delay is not modelled, so a grant that is gone is
 denied at once, the outcome IAM settles on within seconds.
 
@@ -18,6 +25,7 @@ with other credentials (the tests', the engine's) are never checked.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -27,6 +35,18 @@ from .fake_aws import ACCOUNT
 from .iam_policy import Document, UnsupportedPolicyError, evaluate
 
 _ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
+MANAGED_POLICY_MAX_CHARS = 6_144
+MANAGED_POLICIES_PER_ROLE = 10
+INLINE_POLICIES_MAX_CHARS_PER_ROLE = 10_240
+
+
+class IamQuotaError(Exception):
+    """A change would pass one of IAM's quotas; IAM refuses it (LimitExceeded)."""
+
+
+def policy_chars(document: Document) -> int:
+    """The characters IAM counts in a policy document: its compact JSON."""
+    return len(json.dumps(document, separators=(",", ":")))
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,7 @@ class AttachedPolicy:
     roles: frozenset[str]
     documents: tuple[Document, ...]
     managed_policy_arns: tuple[str, ...] = ()  # a role's own ManagedPolicyArns
+    managed: bool = False  # a customer managed policy (its physical id is its ARN), not inline
 
 
 class RolePolicies:
@@ -46,8 +67,21 @@ class RolePolicies:
         self._lock = threading.Lock()
 
     def put(self, physical_id: str, policy: AttachedPolicy) -> None:
-        """Create or replace what one resource attaches (a managed policy's id is its ARN)."""
+        """Create or replace what one resource attaches (a managed policy's id is its ARN).
+
+        Raises `IamQuotaError`, changing nothing, if a role would then pass a quota.
+        """
+        if policy.managed:
+            for document in policy.documents:
+                if policy_chars(document) > MANAGED_POLICY_MAX_CHARS:
+                    raise IamQuotaError(
+                        f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_MAX_CHARS} "
+                        f"({physical_id} has {policy_chars(document)} characters)"
+                    )
         with self._lock:
+            after = {**self._by_physical_id, physical_id: policy}
+            for role in sorted(policy.roles):
+                _check_role(role, after)
             self._by_physical_id[physical_id] = policy
 
     def remove(self, physical_id: str) -> None:
@@ -62,6 +96,29 @@ class RolePolicies:
             arns = {arn for policy in attached for arn in policy.managed_policy_arns}
             attached += [self._by_physical_id[arn] for arn in arns if arn in self._by_physical_id]
         return [document for policy in attached for document in policy.documents]
+
+
+def _check_role(role: str, policies: dict[str, AttachedPolicy]) -> None:
+    """Raise `IamQuotaError` if `role` passes a quota with `policies` attached."""
+    attached = {physical_id: p for physical_id, p in policies.items() if role in p.roles}
+    managed = {arn for arn, p in attached.items() if p.managed}
+    managed.update(arn for p in attached.values() for arn in p.managed_policy_arns)
+    if len(managed) > MANAGED_POLICIES_PER_ROLE:
+        raise IamQuotaError(
+            f"Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ROLE} "
+            f"(role {role} would have {len(managed)} managed policies)"
+        )
+    inline = sum(
+        policy_chars(document)
+        for p in attached.values()
+        if not p.managed
+        for document in p.documents
+    )
+    if inline > INLINE_POLICIES_MAX_CHARS_PER_ROLE:
+        raise IamQuotaError(
+            f"Maximum policy size of {INLINE_POLICIES_MAX_CHARS_PER_ROLE} bytes exceeded for "
+            f"role {role} ({inline} characters of inline policies)"
+        )
 
 
 @dataclass(frozen=True)

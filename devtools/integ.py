@@ -1,5 +1,9 @@
 """`make integ`: the demo stack on real AWS: deploy, read back, update, read back, destroy.
 
+The updates change a setting (the worker's retries), then a grant: the alias config leaves the
+stack, so its cleanup Delete needs the grant the update replaced. The run checks that no
+resource ended DELETE_FAILED (DescribeStackEvents) and that Lambda holds no config on the alias.
+
 Opt-in. It uses the credentials and region of the environment (AWS_PROFILE, AWS_REGION, ...)
 and does nothing, exiting 0, when there are none. The stack is destroyed at the end whatever
 happened before, so a failed run leaves nothing behind but what CloudFormation retained.
@@ -8,6 +12,7 @@ Instance-metadata credentials are not probed unless AWS_EC2_METADATA_DISABLED=fa
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -18,10 +23,11 @@ from typing import Any
 
 import boto3
 
+from app import LIVE_CONFIG_CONTEXT, WORKER_RETRIES_CONTEXT
+
 ROOT = Path(__file__).resolve().parent.parent
 CDK = str(ROOT / "node_modules" / ".bin" / "cdk")
 STACK = "EventInvokeConfigDemo"
-RETRIES_CONTEXT = "eventInvokeConfigDemo:workerRetryAttempts"
 EXPECTED_OUTPUTS = {"WorkerConfigArn": "worker", "LiveConfigArn": "live alias"}
 
 
@@ -30,12 +36,13 @@ def _cdk(*args: str, env: dict[str, str]) -> None:
     subprocess.run([CDK, *args], cwd=ROOT, env=env, check=True)
 
 
-def _deploy(retries: int, env: dict[str, str]) -> dict[str, str]:
+def _deploy(retries: int, env: dict[str, str], live_config: bool = True) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as folder:
         outputs_file = Path(folder) / "outputs.json"
         _cdk(
             "deploy", STACK, "--require-approval", "never",
-            "--context", f"{RETRIES_CONTEXT}={retries}",
+            "--context", f"{WORKER_RETRIES_CONTEXT}={retries}",
+            "--context", f"{LIVE_CONFIG_CONTEXT}={str(live_config).lower()}",
             "--outputs-file", str(outputs_file),
             env=env,
         )  # fmt: skip
@@ -46,6 +53,8 @@ def _deploy(retries: int, env: dict[str, str]) -> dict[str, str]:
 def _read_back(lambda_client: Any, outputs: dict[str, str]) -> dict[str, Any]:
     configs = {}
     for output, label in EXPECTED_OUTPUTS.items():
+        if output not in outputs:
+            continue
         function, _, qualifier = outputs[output].rpartition(":")
         config = lambda_client.get_function_event_invoke_config(
             FunctionName=function, Qualifier=qualifier
@@ -54,6 +63,25 @@ def _read_back(lambda_client: Any, outputs: dict[str, str]) -> dict[str, Any]:
         print(f"  {label}: {json.dumps(config, default=str)}")
         configs[label] = config
     return configs
+
+
+def _assert_no_delete_failed(cloudformation: Any, since: datetime.datetime) -> None:
+    """No event of the stack since `since` is DELETE_FAILED."""
+    pages = cloudformation.get_paginator("describe_stack_events").paginate(StackName=STACK)
+    events = [e for page in pages for e in page["StackEvents"] if e["Timestamp"] >= since]
+    failed = [e for e in events if e["ResourceStatus"] == "DELETE_FAILED"]
+    assert not failed, [(e["LogicalResourceId"], e.get("ResourceStatusReason")) for e in failed]
+
+
+def _assert_no_config(lambda_client: Any, config_arn: str) -> None:
+    """Lambda holds no config on the function and qualifier of `config_arn`."""
+    function, _, qualifier = config_arn.rpartition(":")
+    try:
+        lambda_client.get_function_event_invoke_config(FunctionName=function, Qualifier=qualifier)
+    except lambda_client.exceptions.ResourceNotFoundException:
+        print(f"  no config left on {config_arn}")
+        return
+    raise AssertionError(f"Lambda still holds the removed config on {config_arn}")
 
 
 def main() -> int:
@@ -83,9 +111,15 @@ def main() -> int:
         print("Updating: worker retries 0 -> 2")
         configs = _read_back(lambda_client, _deploy(retries=2, env=env))
         assert configs["worker"]["MaximumRetryAttempts"] == 2, configs
+        print("Updating: the alias config leaves the stack (its grant changes)")
+        since = datetime.datetime.now(datetime.UTC)
+        remaining = _deploy(retries=2, env=env, live_config=False)
+        assert "LiveConfigArn" not in remaining, "app.py must read LIVE_CONFIG_CONTEXT"
+        _assert_no_delete_failed(session.client("cloudformation"), since)
+        _assert_no_config(lambda_client, outputs["LiveConfigArn"])
     finally:
         _cdk("destroy", STACK, "--force", env=env)
-    print("Integration run complete: deployed, read back, updated, destroyed.")
+    print("Integration run complete: deployed, read back, updated twice, destroyed.")
     return 0
 
 

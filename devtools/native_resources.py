@@ -3,8 +3,12 @@
 Each type implements Create, Update and Delete the way CloudFormation's resource does, as far
 as the tests need: a change to a create-only property ("Update requires: Replacement" in the
 resource's documentation) creates a new physical resource, and the engine deletes the old one in
-the cleanup phase; other changes update in place. Policies, log groups and CDK metadata are
-recorded with a made-up physical id and not created.
+the cleanup phase; other changes update in place. Policies, log groups, security groups and
+CDK metadata are recorded with a made-up physical id (a security group's GroupId) and not
+created. Roles and policies are kept in
+`RolePolicies` (devtools/iam_roles.py), which refuses a change past one of IAM's quotas
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the resource then
+fails, as CloudFormation fails it.
 
 `AWS::Lambda::EventInvokeConfig` calls moto's Lambda API directly. Its physical id here is
 `FunctionName|Qualifier`: the resource's identifying properties (its schema's primary
@@ -25,12 +29,13 @@ from typing import Any
 import boto3
 
 from .fake_aws import ACCOUNT, CREDENTIALS, REGION
-from .iam_roles import AttachedPolicy, RolePolicies
+from .iam_roles import AttachedPolicy, IamQuotaError, RolePolicies
 from .local_cloud import EMPTY_ZIP
 
 FAILING_TYPE = "Test::Fails"
 RECORDED_ONLY = {
     "AWS::CDK::Metadata",
+    "AWS::EC2::SecurityGroup",
     "AWS::Lambda::Permission",
     "AWS::Logs::LogGroup",
     "AWS::SNS::TopicPolicy",
@@ -99,7 +104,7 @@ class NativeResources:
             "AWS::IAM::ManagedPolicy": (
                 ("ManagedPolicyName", "Path"),
                 self._create_managed_policy,
-                self._attach_policy,
+                lambda arn, props: self._attach_policy(arn, props, managed=True),
                 self.role_policies.remove,
             ),
             "AWS::Lambda::Function": (
@@ -141,8 +146,11 @@ class NativeResources:
         if resource_type in RECORDED_ONLY:
             name = physical_name(stack, logical_id)
             arn = f"arn:aws:{resource_type.split('::')[1].lower()}:{REGION}:{ACCOUNT}:{name}"
-            return Created(name, {"Ref": name, "Arn": arn})
-        created: Created = self._types[resource_type][1](stack, logical_id, props)
+            return Created(name, {"Ref": name, "Arn": arn, "GroupId": name})
+        try:
+            created: Created = self._types[resource_type][1](stack, logical_id, props)
+        except IamQuotaError as error:
+            raise ResourceError(str(error)) from error
         return created
 
     def update(
@@ -164,7 +172,10 @@ class NativeResources:
         if replace:
             return self.create(stack, logical_id, resource_type, new)
         if update is not None:
-            update(current.physical_id, new)
+            try:
+                update(current.physical_id, new)
+            except IamQuotaError as error:
+                raise ResourceError(str(error), current.physical_id) from error
         return current
 
     def delete(self, resource_type: str, physical_id: str) -> None:
@@ -177,13 +188,14 @@ class NativeResources:
             call(FunctionName=name, **kwargs)
 
     def _create_role(self, stack: str, logical_id: str, props: Properties) -> Created:
+        name = props.get("RoleName") or physical_name(stack, logical_id)
+        self._attach_role_policies(name, props)  # refused past a quota: no role then
         role = self._iam.create_role(
-            RoleName=props.get("RoleName") or physical_name(stack, logical_id),
+            RoleName=name,
             AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
             Path=props.get("Path", "/"),
         )["Role"]
-        self._attach_role_policies(role["RoleName"], props)
-        return Created(role["RoleName"], {"Ref": role["RoleName"], "Arn": role["Arn"]})
+        return Created(name, {"Ref": name, "Arn": role["Arn"]})
 
     def _attach_role_policies(self, name: str, props: Properties) -> None:
         documents = tuple(policy["PolicyDocument"] for policy in props.get("Policies", []))
@@ -202,13 +214,14 @@ class NativeResources:
     def _create_managed_policy(self, stack: str, logical_id: str, props: Properties) -> Created:
         name = props.get("ManagedPolicyName") or physical_name(stack, logical_id, limit=128)
         arn = f"arn:aws:iam::{ACCOUNT}:policy{props.get('Path', '/')}{name}"
-        self._attach_policy(arn, props)
+        self._attach_policy(arn, props, managed=True)
         return Created(arn, {"Ref": arn, "PolicyArn": arn})
 
-    def _attach_policy(self, physical_id: str, props: Properties) -> None:
+    def _attach_policy(self, physical_id: str, props: Properties, managed: bool = False) -> None:
         """A policy's document applies to the roles it names (users and groups are not kept)."""
         roles = frozenset(props.get("Roles", []))
-        self.role_policies.put(physical_id, AttachedPolicy(roles, (props["PolicyDocument"],)))
+        document = (props["PolicyDocument"],)
+        self.role_policies.put(physical_id, AttachedPolicy(roles, document, managed=managed))
 
     def _create_function(self, stack: str, logical_id: str, props: Properties) -> Created:
         source = props.get("Code", {}).get("ZipFile")

@@ -11,8 +11,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import cfn_events
 from .fake_aws import ACCOUNT, REGION
-from .template import Template
+from .template import Lookup, Resolver, Template, dependency_order
 
 Properties = dict[str, Any]
 
@@ -59,6 +60,7 @@ class Stack:
     stack_id: str = ""
     resources: dict[str, Resource] = field(default_factory=dict)
     events: list[StackEvent] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)  # the values in effect
     created_at: datetime.datetime = field(default_factory=now)
 
     def __post_init__(self) -> None:
@@ -69,3 +71,33 @@ class Stack:
     def reasons(self, status: str) -> list[str]:
         """The reasons logged with `status` (e.g. CREATE_FAILED), oldest first."""
         return [event.reason for event in self.events if event.status == status]
+
+    def order(self) -> list[str]:
+        """The resources of its template and parameters, each after what it depends on."""
+        return dependency_order(self.template, self.parameters)
+
+    def resolver(self, lookup: Lookup, exports: Any) -> Resolver:
+        """Resolves intrinsic functions in its template, with its parameter values."""
+        return Resolver(
+            self.name, self.stack_id, self.template, lookup, exports, parameters=self.parameters
+        )
+
+    def request(
+        self,
+        request_type: str,
+        logical_id: str,
+        old_properties: Properties | None = None,
+        physical: Resource | None = None,
+    ) -> dict[str, Any]:
+        """A custom-resource request for a resource (`physical`: a replaced physical one), as
+        the operation decides it; devtools/cfn_events.py builds it."""
+        resource = physical or self.resources[logical_id]
+        return cfn_events.unsent(
+            request_type,
+            stack_id=self.stack_id,
+            logical_id=logical_id,
+            properties=resource.properties,
+            resource_type=resource.type,
+            physical_id=None if request_type == "Create" else resource.physical_id,
+            old_properties=old_properties,
+        )

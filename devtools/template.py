@@ -3,8 +3,11 @@
 Dependencies are what CloudFormation derives them from: `DependsOn`, `Ref`, `Fn::GetAtt` and
 the variables of `Fn::Sub` ("Resource dependencies",
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-dependencies.html).
-Conditions are not evaluated: a resource or output with a `Condition` is left out (in CDK
-templates that is only the `CDKMetadata` resource).
+Parameters take the value given to the stack operation, else their `Default`; a
+CommaDelimitedList is a list. Conditions are evaluated as CloudFormation evaluates them
+(Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition: "Condition functions", .../intrinsic-function-
+reference-conditions.html): a resource or output whose `Condition` is false does not exist, and
+`Fn::If` takes its branch.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ PSEUDO_PARAMETERS = {
 }
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 Template = dict[str, Any]
+Parameters = dict[str, Any]
 # What a resolved `Ref` or `Fn::GetAtt` looks up: (logical id, attribute or "Ref") -> value.
 Lookup = Callable[[str, str], Any]
 
@@ -44,10 +48,51 @@ def load_yaml_template(path: Path) -> Template:
     return template
 
 
-def resources(template: Template) -> dict[str, dict[str, Any]]:
-    """The template's resources that exist (those without a `Condition`)."""
+def parameter_values(template: Template, given: Parameters | None = None) -> Parameters:
+    """Each parameter's value: the one given, else its Default; a list for a list type."""
+    values: Parameters = {}
+    for name, declared in template.get("Parameters", {}).items():
+        value = (given or {}).get(name, declared.get("Default"))
+        if value is None:
+            raise ValueError(f"Parameters: [{name}] must have values")
+        if declared.get("Type", "").startswith(("CommaDelimitedList", "List<")):
+            value = value.split(",") if isinstance(value, str) else list(value)
+        values[name] = value
+    return values
+
+
+def conditions(template: Template, parameters: Parameters) -> dict[str, bool]:
+    """Each condition of the template, decided for `parameters`."""
+    declared: dict[str, Any] = template.get("Conditions", {})
+    decided: dict[str, bool] = {}
+    resolve = Resolver("", "", template, no_lookup, {}, parameters=parameters, decided=decided)
+
+    def decide(name: str) -> bool:
+        if name not in decided:
+            decided[name] = bool(resolve.condition(declared[name], decide))
+        return decided[name]
+
+    for name in declared:
+        decide(name)
+    return decided
+
+
+def no_lookup(logical_id: str, _attribute: str) -> Any:
+    """A lookup for where no resource may be referred to (conditions)."""
+    raise ValueError(f"a condition cannot refer to the resource {logical_id}")
+
+
+def resources(
+    template: Template, parameters: Parameters | None = None
+) -> dict[str, dict[str, Any]]:
+    """The template's resources that exist: without a `Condition`, or with a true one."""
     declared: dict[str, dict[str, Any]] = template.get("Resources", {})
-    return {name: body for name, body in declared.items() if "Condition" not in body}
+    decided = conditions(template, parameter_values(template, parameters))
+    return {
+        name: body
+        for name, body in declared.items()
+        if "Condition" not in body or decided[body["Condition"]]
+    }
 
 
 def _references(value: Any) -> Iterator[str]:
@@ -71,9 +116,11 @@ def _references(value: Any) -> Iterator[str]:
                 yield from _references(argument)
 
 
-def dependencies(template: Template, logical_id: str) -> set[str]:
+def dependencies(
+    template: Template, logical_id: str, parameters: Parameters | None = None
+) -> set[str]:
     """The resources `logical_id` must wait for: DependsOn and every reference."""
-    existing = resources(template)
+    existing = resources(template, parameters)
     body = existing[logical_id]
     depends_on = body.get("DependsOn", [])
     named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
@@ -81,9 +128,9 @@ def dependencies(template: Template, logical_id: str) -> set[str]:
     return {name for name in named if name in existing}
 
 
-def dependency_order(template: Template) -> list[str]:
+def dependency_order(template: Template, parameters: Parameters | None = None) -> list[str]:
     """Every resource after the ones it depends on; otherwise in template order."""
-    existing = resources(template)
+    existing = resources(template, parameters)
     ordered: list[str] = []
     visiting: set[str] = set()
 
@@ -93,7 +140,8 @@ def dependency_order(template: Template) -> list[str]:
         if logical_id in visiting:
             raise ValueError(f"circular dependency through {logical_id}")
         visiting.add(logical_id)
-        for dependency in sorted(dependencies(template, logical_id), key=list(existing).index):
+        needed = dependencies(template, logical_id, parameters)
+        for dependency in sorted(needed, key=list(existing).index):
             visit(dependency)
         ordered.append(logical_id)
 
@@ -103,15 +151,25 @@ def dependency_order(template: Template) -> list[str]:
 
 
 class Resolver:
-    """Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub and Fn::ImportValue."""
+    """Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub, Fn::ImportValue and
+    Fn::If, for the given parameter values (else the Defaults)."""
 
     def __init__(
-        self, stack_name: str, stack_id: str, template: Template, lookup: Lookup, exports: Any
+        self,
+        stack_name: str,
+        stack_id: str,
+        template: Template,
+        lookup: Lookup,
+        exports: Any,
+        *,
+        parameters: Parameters | None = None,
+        decided: dict[str, bool] | None = None,
     ) -> None:
         self._pseudo = {**PSEUDO_PARAMETERS, "AWS::StackName": stack_name, "AWS::StackId": stack_id}
-        self._parameters = template.get("Parameters", {})
+        self._parameters = parameter_values(template, parameters)
         self._lookup = lookup
         self._exports = exports
+        self._decided = conditions(template, self._parameters) if decided is None else decided
 
     def __call__(self, value: Any) -> Any:
         """`value` with every intrinsic function done; `AWS::NoValue` removes its key."""
@@ -126,6 +184,27 @@ class Resolver:
         resolved = {key: self(item) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item is not None}
 
+    def exists(self, body: dict[str, Any]) -> bool:
+        """Whether a resource or output exists: no `Condition`, or a true one."""
+        return "Condition" not in body or self._decided[body["Condition"]]
+
+    def condition(self, value: Any, decide: Callable[[str], bool]) -> Any:
+        """A condition function's value; `decide` gives a named condition's."""
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Condition":
+                return decide(argument)
+            if key == "Fn::Equals":
+                left, right = (self.condition(item, decide) for item in argument)
+                return str(left) == str(right)
+            if key == "Fn::And":
+                return all(self.condition(item, decide) for item in argument)
+            if key == "Fn::Or":
+                return any(self.condition(item, decide) for item in argument)
+            if key == "Fn::Not":
+                return not self.condition(argument[0], decide)
+        return self(value)
+
     def _functions(self) -> dict[str, Callable[[Any], Any]]:
         return {
             "Ref": self.ref,
@@ -135,14 +214,15 @@ class Resolver:
             "Fn::Split": lambda arg: str(self(arg[1])).split(arg[0]),
             "Fn::Sub": self._sub,
             "Fn::ImportValue": lambda arg: self._exports[self(arg)],
+            "Fn::If": lambda arg: self(arg[1] if self._decided[arg[0]] else arg[2]),
         }
 
     def ref(self, name: str) -> Any:
-        """A pseudo parameter, a parameter's default, or a resource's `Ref` value."""
+        """A pseudo parameter, a parameter's value, or a resource's `Ref` value."""
         if name in self._pseudo:
             return self._pseudo[name]
         if name in self._parameters:
-            return self._parameters[name].get("Default")
+            return self._parameters[name]
         return self._lookup(name, "Ref")
 
     def _get_att(self, argument: Any) -> Any:

@@ -30,7 +30,7 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str | None]] = []
         self.seen_status: list[str] = []
-        self.fail_on: set[tuple[str, str]] = set()
+        self.fail_on: list[tuple[str, str]] = []  # each fails once
 
     def clear(self) -> None:
         """Forget what was sent so far."""
@@ -42,7 +42,7 @@ class Recorder:
         self.sent.append((request, logical_id, event.get("PhysicalResourceId")))
         self.seen_status.append(stack.status)
         if (request, logical_id) in self.fail_on:
-            self.fail_on.remove((request, logical_id))  # once
+            self.fail_on.remove((request, logical_id))
             raise ResourceError("refused", event.get("PhysicalResourceId"))
         if request == "Delete":
             return Created(event["PhysicalResourceId"])
@@ -150,7 +150,7 @@ def test_a_failed_update_puts_back_every_updated_resource_then_deletes_what_it_m
     stack = name()
     engine.create_stack(stack, {"Resources": {"X": thing("x1"), "Y": thing("y1")}})
     recorder.clear()
-    recorder.fail_on.add(("Update", "Y"))
+    recorder.fail_on.append(("Update", "Y"))
 
     new = {"Resources": {"X": thing("x2"), "New": thing("n", DependsOn="X"), "Y": thing("y2")}}
     rolled_back = engine.update_stack(stack, new)
@@ -168,6 +168,29 @@ def test_a_failed_update_puts_back_every_updated_resource_then_deletes_what_it_m
     assert recorder.seen_status[3:5] == ["UPDATE_ROLLBACK_IN_PROGRESS"] * 2
     assert recorder.seen_status[5:] == ["UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"] * 2
     assert {k: r.physical_id for k, r in rolled_back.resources.items()} == {"X": "x1", "Y": "y1"}
+
+
+def test_a_delete_that_fails_in_a_rollback_leaves_the_stack_rollback_failed(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    fails = {"Type": FAILING_TYPE, "DependsOn": "B"}
+    recorder.fail_on.append(("Delete", "B"))
+    template = {"Resources": {"A": thing("a"), "B": thing("b", DependsOn="A"), "Fails": fails}}
+
+    stack = engine.create_stack(name(), template)
+
+    assert stack.status == "ROLLBACK_FAILED"
+    assert {k: r.status for k, r in stack.resources.items()} == {"B": "DELETE_FAILED"}
+    assert recorder.sent[2:] == [("Delete", "B", "b"), ("Delete", "A", "a")]
+
+    recorder.clear()
+    recorder.fail_on += [("Update", "Y"), ("Update", "Y")]  # the update, then its rollback
+    engine.create_stack(second := name(), {"Resources": {"X": thing("x1"), "Y": thing("y1")}})
+    update = engine.update_stack(second, {"Resources": {"X": thing("x2"), "Y": thing("y2")}})
+
+    assert update.status == "UPDATE_ROLLBACK_FAILED"
+    assert recorder.sent[-2:] == [("Update", "X", "x2"), ("Update", "Y", "y1")]
+    assert update.resources["Y"].status == "UPDATE_FAILED"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ model (content-addressed policies that the configs depend on) on its own.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
@@ -26,8 +28,9 @@ from devtools.deployment import LocalCloud, read_config
 from devtools.native_resources import FAILING_TYPE
 from devtools.stack_state import Stack
 from devtools.template import Template, load_template
-from event_invoke_config import LambdaEventInvokeConfig
-from event_invoke_config.grants import ConfigGrants
+from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
+from event_invoke_config.grants import MAX_BUCKETS, ConfigGrants
+from tests.support import new_function
 
 pytestmark = pytest.mark.slow
 CUSTOM = "Custom::LambdaEventInvokeConfig"
@@ -51,11 +54,21 @@ class AppVersion:
     configs: Mapping[str, On]
 
 
-def synth(folder: Path, app: AppVersion, shape: str) -> Template:
-    """The stack template of `app`, with its grants built the `shape` way."""
+def synth(folder: Path, app: AppVersion, shape: str, *, vpc: bool = False) -> Template:
+    """The stack template of `app`, with its grants built the `shape` way (`vpc`: the
+    construct's provider in a VPC)."""
     root = cdk.App(outdir=str(folder))
     stack = cdk.Stack(root, "Grants")
-    functions = {name: _function(stack, name) for name in app.functions}
+    if vpc:
+        network = ec2.Vpc.from_vpc_attributes(
+            stack,
+            "Vpc",
+            vpc_id="vpc-1",
+            availability_zones=["us-east-1a"],
+            private_subnet_ids=["subnet-1"],
+        )
+        EventInvokeConfigProvider.of(stack, vpc=network)
+    functions = {name: new_function(stack, name) for name in app.functions}
     aliases = {
         name: lambda_.Alias(stack, f"{name}Live", alias_name="live", version=fn.current_version)
         for name, fn in functions.items()
@@ -85,17 +98,6 @@ def synth(folder: Path, app: AppVersion, shape: str) -> Template:
     return template
 
 
-def _function(stack: cdk.Stack, name: str, **kwargs: Any) -> lambda_.Function:
-    return lambda_.Function(
-        stack,
-        name,
-        runtime=lambda_.Runtime.PYTHON_3_14,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
-        **kwargs,
-    )
-
-
 def _bare_provider(stack: cdk.Stack) -> tuple[lambda_.Function, ConfigGrants]:
     """A provider function whose role reads its own stack; configs get `ConfigGrants`."""
     role = iam.Role(stack, "ProviderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -105,7 +107,7 @@ def _bare_provider(stack: cdk.Stack) -> tuple[lambda_.Function, ConfigGrants]:
             resources=[stack.stack_id],
         )
     )
-    return _function(stack, "Provider", role=role), ConfigGrants(stack, "Grants", role=role)
+    return new_function(stack, "Provider", role=role), ConfigGrants(stack, "Grants", role=role)
 
 
 def configs(stack: Stack) -> dict[str, str]:
@@ -271,3 +273,50 @@ def _as_one_inline_policy(template: Template) -> Template:
         },
     }
     return {**template, "Resources": merged}
+
+
+def one_config_per_bucket(buckets: int) -> list[str]:
+    """Config ids whose construct paths hash to each of `buckets` buckets (as grants.py homes
+    them), the first found for each."""
+    found: dict[int, str] = {}
+    for index in range(1000):
+        path = f"Grants/Config{index}/Resource"
+        home = int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "big") % buckets
+        found.setdefault(home, f"Config{index}")
+    return [found[bucket] for bucket in range(buckets)]
+
+
+@pytest.mark.parametrize("vpc", [False, True], ids=["5 buckets", "4 buckets and the VPC policy"])
+def test_a_change_to_every_bucket_at_once_stays_within_the_roles_10_managed_policies(
+    cloud: LocalCloud, tmp_path: Path, vpc: bool
+) -> None:
+    """At the update's peak the role holds every old and every new bucket policy (and the AWS
+    managed VPC policy): the engine refuses an 11th (devtools/iam_roles.py), so this deploys
+    only if the construct leaves room."""
+    ids = one_config_per_bucket(MAX_BUCKETS - 1 if vpc else MAX_BUCKETS)
+    functions = tuple(f"F{index}" for index in range(len(ids)))
+    before = AppVersion(functions, {i: On(f) for i, f in zip(ids, functions, strict=True)})
+    after = AppVersion(functions, {i: On(f, "live") for i, f in zip(ids, functions, strict=True)})
+    name = f"grants-{uuid.uuid4().hex[:8]}"
+    deployed = cloud.engine.create_stack(name, synth(tmp_path / "v1", before, "construct", vpc=vpc))
+    assert_clean(cloud, deployed, "CREATE_COMPLETE")
+    old_buckets, old_configs = _bucket_policies(deployed), set(configs(deployed).values())
+    assert len(old_buckets) == len(ids), "one config in each bucket"
+
+    updated = cloud.engine.update_stack(name, synth(tmp_path / "v2", after, "construct", vpc=vpc))
+
+    assert_clean(cloud, updated, "UPDATE_COMPLETE")
+    assert _bucket_policies(updated).isdisjoint(old_buckets), "every bucket changed"
+    assert all(
+        read_config(cloud.lambda_client, arn) is not None for arn in configs(updated).values()
+    )
+    assert all(read_config(cloud.lambda_client, arn) is None for arn in old_configs)
+    assert_clean(cloud, cloud.engine.delete_stack(name), "DELETE_COMPLETE")
+
+
+def _bucket_policies(stack: Stack) -> set[str]:
+    return {
+        str(resource.physical_id)
+        for resource in stack.resources.values()
+        if resource.type == "AWS::IAM::ManagedPolicy"
+    }

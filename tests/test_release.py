@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import re
@@ -22,6 +21,7 @@ from app import ProviderStack
 from devtools import release
 from devtools.deployment import LocalCloud, provider_asset
 from devtools.fake_aws import ACCOUNT, REGION
+from devtools.iam_policy import evaluate
 from devtools.lambda_runtime import ProviderAsset
 from devtools.local_cloud import ResponseCollector
 from devtools.template import Resolver, Template, load_yaml_template
@@ -60,41 +60,6 @@ def release_template() -> Template:
     return load_yaml_template(release.TEMPLATE)
 
 
-def deployed_form(template: Template, **parameters: Any) -> Template:
-    """`template` as CloudFormation deploys it with `parameters`: values set, conditions decided.
-
-    The offline engine takes a parameter's value from its Default and evaluates no condition, so
-    the values become defaults and each Fn::If its branch (this template's conditions are
-    Fn::Equals of a parameter and a string).
-    """
-    deployed = copy.deepcopy(template)
-    declared = deployed.get("Parameters", {})
-    for name, value in parameters.items():
-        declared[name]["Default"] = value
-    values = {name: body.get("Default") for name, body in declared.items()}
-
-    def argument(value: Any) -> Any:
-        return values[value["Ref"]] if isinstance(value, dict) else value
-
-    conditions = {
-        name: argument(body["Fn::Equals"][0]) == argument(body["Fn::Equals"][1])
-        for name, body in deployed.pop("Conditions", {}).items()
-    }
-
-    def decide(value: Any) -> Any:
-        if isinstance(value, list):
-            return [decide(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if list(value) == ["Fn::If"]:
-            condition, when_true, when_false = value["Fn::If"]
-            return decide(when_true if conditions[condition] else when_false)
-        return {key: decide(item) for key, item in value.items()}
-
-    decided: Template = decide(deployed)
-    return decided
-
-
 def package(dist: Path, s3_client: Any) -> Template:
     """What `aws cloudformation package` makes of dist/provider.yaml: the zip uploaded, its
     S3 location in place of the path (the key is the zip's MD5, as the CLI names it)."""
@@ -107,38 +72,23 @@ def package(dist: Path, s3_client: Any) -> Template:
     return template
 
 
-def resolve(template: Template, value: Any, stack_name: str = RELEASE_STACK) -> Any:
-    """`value` with the template's intrinsic functions done, as in the offline engine."""
-    stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack_name}/1"
+def resolve(template: Template, value: Any, **parameters: Any) -> Any:
+    """`value` with the template's intrinsic functions done for `parameters`, as the engine."""
+    stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{RELEASE_STACK}/1"
 
     def attribute(logical_id: str, name: str) -> str:
         return f"arn:aws:test:{REGION}:{ACCOUNT}:{logical_id}.{name}"
 
-    return Resolver(stack_name, stack_id, template, attribute, {})(value)
+    resolver = Resolver(RELEASE_STACK, stack_id, template, attribute, {}, parameters=parameters)
+    return resolver(value)
+
+
+def allows(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
+    return evaluate([{"Statement": statements}], action, arn).allowed
 
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def iam_matches(pattern: str, arn: str) -> bool:
-    """IAM's ARN matching: `*` any run of characters (`:` included), `?` one character."""
-    regex = ".*".join(".".join(map(re.escape, part.split("?"))) for part in pattern.split("*"))
-    return re.fullmatch(regex, arn) is not None
-
-
-def allows(statements: list[dict[str, Any]], action: str, arn: str) -> bool:
-    """Whether `statements` (Allow and Deny, Resource or NotResource) allow `action` on `arn`."""
-
-    def applies(statement: dict[str, Any]) -> bool:
-        if action not in as_list(statement["Action"]):
-            return False
-        if "NotResource" in statement:
-            return not any(iam_matches(p, arn) for p in as_list(statement["NotResource"]))
-        return any(iam_matches(p, arn) for p in as_list(statement["Resource"]))
-
-    effects = {statement["Effect"] for statement in statements if applies(statement)}
-    return effects == {"Allow"}
 
 
 def test_cfn_lint_passes_the_release_template(dist: Path) -> None:
@@ -228,17 +178,16 @@ def test_the_function_mirrors_the_constructs_provider(
 
 def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more() -> None:
     # GIVEN the release template deployed with an allow-list
-    template = deployed_form(release_template(), FunctionNames=ALLOWED)
-    policies = resolve(template, template["Resources"]["Role"]["Properties"]["Policies"])
+    template = release_template()
+    role = template["Resources"]["Role"]["Properties"]
+    policies = resolve(template, role["Policies"], FunctionNames=ALLOWED)
     statements = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
     # and the construct's ARNs for the same allow-list (allow_list.function_arns)
     stack = cdk.Stack(cdk.App(), "Provider", env=cdk.Environment(account=ACCOUNT, region=REGION))
-    granted = [resolve(template, stack.resolve(a)) for a in function_arns(stack, ALLOWED)]
-    # THEN every statement is one the evaluator below understands (no Condition, no NotAction)
-    assert {key for s in statements for key in s} <= {
-        "Sid", "Effect", "Action", "Resource", "NotResource"
-    }  # fmt: skip
-    # no wildcard action, and no resource `*`
+    arns = [stack.resolve(arn) for arn in function_arns(stack, ALLOWED)]
+    granted = [{"Statement": {"Effect": "Allow", "Action": "*", "Resource": arns}}]
+    granted = resolve(template, granted, FunctionNames=ALLOWED)
+    # THEN no wildcard action, and no resource `*`
     allowed = [s for s in statements if s["Effect"] == "Allow"]
     actions = {action for s in allowed for action in as_list(s["Action"])}
     assert actions == {"logs:CreateLogStream", "logs:PutLogEvents"} | set(STACK_READ_ACTIONS) | set(
@@ -259,7 +208,7 @@ def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more(
         f"arn:aws-cn:lambda:{REGION}:{ACCOUNT}:function:billing",
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:billing",
     ]
-    expected = {arn: any(iam_matches(p, arn) for p in granted) for arn in requests}
+    expected = {arn: evaluate(granted, "lambda:x", arn).allowed for arn in requests}
     assert sum(expected.values()) == 4
     for action in CONFIG_ACTIONS:
         assert {arn: allows(statements, action, arn) for arn in requests} == expected, action
@@ -272,10 +221,14 @@ def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more(
 def test_the_export_name_follows_the_stack_name_unless_given(
     export_name: str, expected: str
 ) -> None:
-    template = deployed_form(release_template(), ServiceTokenExportName=export_name)
+    template = release_template()
+    name, value = (
+        template["Outputs"]["ServiceToken"]["Export"]["Name"],
+        template["Outputs"]["ServiceTokenExportName"]["Value"],
+    )
+    given = {"ServiceTokenExportName": export_name, "FunctionNames": ALLOWED}
 
-    assert resolve(template, template["Outputs"]["ServiceToken"]["Export"]["Name"]) == expected
-    assert resolve(template, template["Outputs"]["ServiceTokenExportName"]["Value"]) == expected
+    assert resolve(template, [name, value], **given) == [expected, expected]
 
 
 @pytest.fixture
@@ -318,7 +271,7 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
     # GIVEN the release deployed as the README says, its provider run from the released zip
     with zipfile.ZipFile(dist / release.ZIP_NAME) as archive:
         archive.extractall(tmp_path / "code")
-    provider_template = deployed_form(package(dist, s3_client), FunctionNames=ALLOWED)
+    provider_template = package(dist, s3_client)
     function = provider_template["Resources"]["Function"]["Properties"]
     asset = ProviderAsset(tmp_path / "code", function["Handler"], function["Timeout"])
     example = load_yaml_template(EXAMPLE)
@@ -327,7 +280,7 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
     # teardown would fail on a denied one: here, asserted below).
     with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:
         lambda_client, engine = cloud.lambda_client, cloud.engine
-        provider = engine.create_stack(RELEASE_STACK, provider_template)
+        provider = engine.create_stack(RELEASE_STACK, provider_template, {"FunctionNames": ALLOWED})
         assert provider.status == "CREATE_COMPLETE", provider.events
         token = engine.exports[config["ServiceToken"]["Fn::ImportValue"]]
         assert token == provider.resources["Function"].attributes["Arn"]
