@@ -20,8 +20,11 @@ if (_VENV_BIN / "node").exists():
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 
 # The rest may load aws_cdk, which starts Node: only now.
+import json  # noqa: E402
 import subprocess  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+from unittest import mock  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -29,7 +32,8 @@ from devtools.deployment import LocalCloud, provider_asset  # noqa: E402
 from devtools.local_cloud import MotoServer, ResponseCollector  # noqa: E402
 from devtools.stack_api import empty_stack_api  # noqa: E402
 from devtools.template import load_template  # noqa: E402
-from tests.support import ROOT, cdk_cli, event  # noqa: E402
+from event_invoke_config_provider import index  # noqa: E402
+from tests.support import ROOT, Stubs, cdk_cli, event  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +99,33 @@ def cloud(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> It
     with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as local:
         yield local
         assert local.denied_calls == [], "the provider was denied calls"
+
+
+@pytest.fixture
+def stubs() -> Iterator[Stubs]:
+    stubs = Stubs()
+    with (
+        mock.patch.object(index, "make_client", side_effect=stubs.client),
+        stubs.lambda_,
+        stubs.cloudformation,
+    ):
+        yield stubs
+        stubs.lambda_.assert_no_pending_responses()
+        stubs.cloudformation.assert_no_pending_responses()
+
+
+@pytest.fixture
+def responses() -> Iterator[list[dict[str, Any]]]:
+    """Bodies of the HTTPS PUTs the provider sends to the ResponseURL."""
+    sent: list[dict[str, Any]] = []
+
+    def connection(*_args: Any, **_kwargs: Any) -> mock.Mock:
+        conn = mock.Mock()
+        conn.request.side_effect = lambda *_a, **kw: sent.append(json.loads(kw["body"]))
+        conn.getresponse.return_value.status = 200
+        return conn
+
+    with mock.patch(
+        "event_invoke_config_provider.response.HTTPSConnection", side_effect=connection
+    ):
+        yield sent

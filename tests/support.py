@@ -6,6 +6,7 @@ no test module imports another.
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import sys
@@ -13,14 +14,19 @@ from pathlib import Path
 from typing import Any, cast
 
 import aws_cdk as cdk
+import boto3
 import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
+from botocore.stub import Stubber
 from constructs import Construct
 
 from devtools import cfn_events
 from devtools.fake_aws import ACCOUNT, REGION
+from devtools.lambda_bootstrap import LambdaContext
 from event_invoke_config.grants import CONFIG_ACTIONS
+from event_invoke_config_provider import index
+from event_invoke_config_provider.properties import RESOURCE_TYPE
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -295,3 +301,75 @@ def synth_error(scope: Construct) -> str:
     except RuntimeError as error:
         return str(error)
     raise AssertionError("the synth succeeded")
+
+
+# --- The handler against stubbed clients ------------------------------------------------------
+
+ORDERS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
+MODIFIED = datetime.datetime(2026, 11, 23, 1, 2, 3, tzinfo=datetime.UTC)
+SETTINGS = {
+    "MaximumRetryAttempts": 0,
+    "MaximumEventAgeInSeconds": 3600,
+    "DestinationConfig": {"OnFailure": {"Destination": QUEUE}},
+}
+
+
+class Stubs:
+    """The stubbed Lambda and CloudFormation clients of one test."""
+
+    def __init__(self) -> None:
+        self.lambda_ = Stubber(boto3.client("lambda", region_name="us-east-1"))
+        self.cloudformation = Stubber(boto3.client("cloudformation", region_name="us-east-1"))
+
+    def client(self, service: str, _timeouts: object) -> Any:
+        return {"lambda": self.lambda_, "cloudformation": self.cloudformation}[service].client
+
+    def get(self, target: dict[str, str], *, exists: bool) -> None:
+        if exists:
+            arn = f"{target['FunctionName']}:{target.get('Qualifier', '$LATEST')}"
+            response = {"FunctionArn": arn, "LastModified": MODIFIED}
+            self.lambda_.add_response("get_function_event_invoke_config", response, target)
+        else:
+            self.lambda_.add_client_error(
+                "get_function_event_invoke_config",
+                service_error_code="ResourceNotFoundException",
+                http_status_code=404,
+                expected_params=target,
+            )
+
+    def put(self, params: dict[str, Any], arn: str = f"{ORDERS}:$LATEST") -> None:
+        response = {"FunctionArn": arn, "LastModified": MODIFIED}
+        self.lambda_.add_response("put_function_event_invoke_config", response, params)
+
+    def stack(self, *resources: tuple[str, str, str], next_token: str | None = None) -> None:
+        """One ListStackResources page: (logical id, physical id, resource status) of our type."""
+        summaries = [
+            {
+                "LogicalResourceId": logical,
+                "PhysicalResourceId": physical,
+                "ResourceType": RESOURCE_TYPE,
+                "LastUpdatedTimestamp": MODIFIED,
+                "ResourceStatus": resource_status,
+            }
+            for logical, physical, resource_status in resources
+        ]
+        page: dict[str, Any] = {"StackResourceSummaries": summaries}
+        if next_token:
+            page["NextToken"] = next_token
+        expected = {"StackName": event()["StackId"]}
+        if resources and resources[0][0] == "Page2":
+            expected["NextToken"] = "page-2"
+        self.cloudformation.add_response("list_stack_resources", page, expected)
+
+    def stack_status(self, status: str) -> None:
+        stack = {"StackName": "demo", "CreationTime": MODIFIED, "StackStatus": status}
+        self.cloudformation.add_response(
+            "describe_stacks", {"Stacks": [stack]}, {"StackName": event()["StackId"]}
+        )
+
+
+def answer(cfn_event: dict[str, Any], sent: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run the handler on `cfn_event` and return the one answer it sent."""
+    index.handler(cfn_event, LambdaContext("provider", 60))
+    [response] = sent
+    return response

@@ -1,0 +1,188 @@
+"""The handler's Create: a free config written, someone else's refused, a lost write answered.
+
+The handler's Lambda and CloudFormation clients are botocore Stubbers, which check each request
+against the real API model; an unexpected call fails the request, so each test also proves which
+calls were not made. Answers are captured at the wire (tests/conftest.py `responses`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from event_invoke_config_provider.function_ref import NOT_CREATED
+from tests.support import ORDERS, SETTINGS, Stubs, answer, event
+
+
+def test_create_of_a_free_config_puts_exactly_the_declared_settings(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.put({"FunctionName": ORDERS, **SETTINGS})
+
+    create = event()
+    response = answer(create, responses)
+
+    assert response["Status"] == "SUCCESS", response["Reason"]
+    assert (response["StackId"], response["RequestId"]) == (create["StackId"], create["RequestId"])
+    assert response["PhysicalResourceId"] == f"{ORDERS}:$LATEST"
+    assert response["Data"] == {
+        "FunctionArn": f"{ORDERS}:$LATEST",
+        "LastModified": "2026-11-23T01:02:03+00:00",
+    }
+
+
+def test_create_refuses_a_config_no_resource_of_the_stack_holds_and_writes_nothing(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.stack(("Other", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"))
+
+    response = answer(event(ResourceProperties={"FunctionName": "orders:live"}), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["PhysicalResourceId"] == NOT_CREATED, "its rollback Delete touches nothing"
+    assert response["Reason"] == (
+        "FunctionName orders:live already has an event invoke config that no resource of this "
+        "stack manages; nothing was changed. To take it over, set AdoptExisting: true "
+        "(CDK: adopt_existing=True)."
+    )
+
+
+@pytest.mark.parametrize("status", ["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_IN_PROGRESS"])
+def test_create_takes_over_a_config_another_resource_of_the_stack_holds(
+    stubs: Stubs, responses: list[dict[str, Any]], status: str
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=True)
+    stubs.stack(("OldName", f"{ORDERS}:$LATEST", status), ("Async", "", "CREATE_IN_PROGRESS"))
+    stubs.put({"FunctionName": ORDERS, **SETTINGS})
+
+    response = answer(event(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:$LATEST")
+
+
+def test_adopt_existing_takes_over_a_config_set_outside_the_stack(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=True)
+    stubs.stack()
+    stubs.put({"FunctionName": ORDERS, "MaximumRetryAttempts": 1})
+
+    adopting = event(
+        ResourceProperties={
+            "FunctionName": "orders",
+            "MaximumRetryAttempts": "1",
+            "AdoptExisting": "true",
+        }
+    )
+
+    assert answer(adopting, responses)["Status"] == "SUCCESS"
+
+
+def test_bad_input_fails_with_the_reason_and_calls_nothing(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    bad = event(ResourceProperties={"FunctionName": "orders", "MaximumRetryAttempts": "5"})
+
+    response = answer(bad, responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
+    assert response["Reason"] == "MaximumRetryAttempts must be a whole number from 0 to 2; got '5'."
+
+
+def test_the_response_url_is_not_logged(
+    stubs: Stubs, responses: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.put({"FunctionName": ORDERS, **SETTINGS})
+
+    with caplog.at_level("DEBUG"):
+        response = answer(event(), responses)
+
+    assert response["Status"] == "SUCCESS"
+    assert caplog.records, "the handler logs what it does"
+    assert "secret" not in caplog.text and "X-Amz-Signature" not in caplog.text
+
+
+def test_a_long_failure_reason_keeps_its_start(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="InvalidParameterValueException",
+        service_message="The destination is not allowed. " + "x" * 400,
+    )
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+
+    response = answer(event(), responses)
+
+    assert response["Reason"].startswith("An error occurred (InvalidParameterValueException)")
+    assert len(response["Reason"]) <= 256
+
+
+def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="TooManyRequestsException",
+        http_status_code=429,
+    )
+    stubs.get({"FunctionName": ORDERS}, exists=True)  # read back: it was written after all
+
+    response = answer(event(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", f"{ORDERS}:$LATEST")
+    assert response["Reason"].startswith("FunctionName orders: Lambda did not confirm the write")
+
+
+def test_with_no_time_left_nothing_is_called(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
+    late = event(ResourceProperties={"FunctionName": "orders", "ServiceTimeout": "2"})
+
+    response = answer(late, responses)  # 2 s minus the answer's reserve: no time to act
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
+    assert "nothing was changed" in response["Reason"]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        ("Gone", f"{ORDERS}:$LATEST", "DELETE_COMPLETE"),
+        ("Async", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"),  # the resource itself
+    ],
+)
+def test_resources_being_deleted_and_the_resource_itself_hold_nothing(
+    stubs: Stubs, responses: list[dict[str, Any]], other: tuple[str, str, str]
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=True)
+    stubs.stack(other)
+
+    assert answer(event(), responses)["Status"] == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("status", "written", "expected_id"),
+    [(500, True, f"{ORDERS}:$LATEST"), (400, False, NOT_CREATED)],
+    ids=["written-though-unconfirmed", "refused-wrote-nothing"],
+)
+def test_a_failed_put_of_a_free_config_answers_the_id_its_rollback_must_delete(
+    stubs: Stubs, responses: list[dict[str, Any]], status: int, written: bool, expected_id: str
+) -> None:
+    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="ServiceException"
+        if status == 500
+        else "InvalidParameterValueException",
+        http_status_code=status,
+    )
+    stubs.get({"FunctionName": ORDERS}, exists=written)  # read back
+
+    response = answer(event(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", expected_id)

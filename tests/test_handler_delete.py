@@ -1,0 +1,118 @@
+"""The handler's Delete: from the physical id alone, never a config another resource holds.
+
+The handler's Lambda and CloudFormation clients are botocore Stubbers, which check each request
+against the real API model; an unexpected call fails the request, so each test also proves which
+calls were not made. Answers are captured at the wire (tests/conftest.py `responses`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from event_invoke_config_provider.function_ref import NOT_CREATED
+from tests.support import ORDERS, Stubs, answer, event
+
+
+@pytest.mark.parametrize(
+    ("physical_id", "expected"),
+    [
+        (f"{ORDERS}:$LATEST", {"FunctionName": ORDERS}),
+        (f"{ORDERS}:live", {"FunctionName": ORDERS, "Qualifier": "live"}),
+        (f"{ORDERS}:7", {"FunctionName": ORDERS, "Qualifier": "7"}),
+    ],
+)
+def test_delete_works_from_the_physical_id_alone(
+    stubs: Stubs, responses: list[dict[str, Any]], physical_id: str, expected: dict[str, str]
+) -> None:
+    stubs.stack(("Async", physical_id, "DELETE_IN_PROGRESS"))
+    stubs.lambda_.add_response("delete_function_event_invoke_config", {}, expected)
+    delete = event(
+        "Delete", PhysicalResourceId=physical_id, ResourceProperties={"FunctionName": "x"}
+    )
+
+    response = answer(delete, responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", physical_id)
+
+
+def test_delete_keeps_a_config_another_resource_of_the_stack_now_holds(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.stack(
+        ("Async", f"{ORDERS}:live", "UPDATE_COMPLETE"),
+        ("NewName", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"),
+    )
+
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+
+    assert response["Status"] == "SUCCESS"  # and no delete call: the Stubber has none queued
+
+
+@pytest.mark.parametrize("made_up", [NOT_CREATED, "demo_Async_K3J9Q2ZP"])
+def test_delete_of_an_id_that_names_no_config_calls_nothing(
+    stubs: Stubs, responses: list[dict[str, Any]], made_up: str
+) -> None:
+    response = answer(event("Delete", PhysicalResourceId=made_up), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", made_up)
+
+
+def test_delete_of_a_config_already_gone_succeeds(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.stack()
+    stubs.lambda_.add_client_error(
+        "delete_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        http_status_code=404,
+    )
+
+    assert answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)["Status"] == (
+        "SUCCESS"
+    )
+
+
+def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.stack()
+    stubs.lambda_.add_client_error(
+        "delete_function_event_invoke_config",
+        service_error_code="AccessDeniedException",
+        http_status_code=403,
+    )
+
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:live"), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].endswith(
+        f"aws lambda delete-function-event-invoke-config --function-name {ORDERS} --qualifier live"
+    )
+
+
+def test_a_holder_on_a_later_page_is_found(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
+    stubs.stack(("Page1", f"{ORDERS}:7", "CREATE_COMPLETE"), next_token="page-2")
+    stubs.stack(("Page2", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"))
+
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+
+    assert response["Status"] == "SUCCESS"  # kept: no delete call is queued
+
+
+def test_a_stack_the_provider_may_not_read_fails_the_delete_with_what_is_missing(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.cloudformation.add_client_error(
+        "list_stack_resources", service_error_code="AccessDenied", http_status_code=403
+    )
+
+    with mock.patch("event_invoke_config_provider.retries.OWN_GRANT_PROPAGATION_SECONDS", 0.0):
+        response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith(
+        "The provider may not list the resources of its stack (cloudformation:ListStackResources"
+    )

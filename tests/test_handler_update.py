@@ -1,0 +1,104 @@
+"""The handler's Update: in place, or a move checked like a Create and rolled back cleanly.
+
+The handler's Lambda and CloudFormation clients are botocore Stubbers, which check each request
+against the real API model; an unexpected call fails the request, so each test also proves which
+calls were not made. Answers are captured at the wire (tests/conftest.py `responses`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import ORDERS, Stubs, answer, event
+
+
+def test_update_of_the_same_config_puts_without_the_settings_it_dropped(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.put({"FunctionName": ORDERS, "MaximumRetryAttempts": 2})
+    update = event(
+        "Update",
+        PhysicalResourceId=f"{ORDERS}:$LATEST",
+        OldResourceProperties=event()["ResourceProperties"],
+        ResourceProperties={"FunctionName": ORDERS, "MaximumRetryAttempts": "2"},
+    )
+
+    response = answer(update, responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:$LATEST")
+
+
+def move_to_live() -> dict[str, Any]:
+    return event(
+        "Update",
+        PhysicalResourceId=f"{ORDERS}:$LATEST",
+        OldResourceProperties=event()["ResourceProperties"],
+        ResourceProperties={"FunctionName": "orders", "Qualifier": "live"},
+    )
+
+
+def test_a_move_onto_a_config_no_one_in_the_stack_holds_fails_with_the_old_id(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.stack()
+    stubs.stack_status("UPDATE_IN_PROGRESS")
+
+    response = answer(move_to_live(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", f"{ORDERS}:$LATEST")
+    assert "AdoptExisting" in response["Reason"]
+
+
+def test_a_rollback_moves_a_config_back_to_where_it_was(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.stack()
+    stubs.stack_status("UPDATE_ROLLBACK_IN_PROGRESS")
+    stubs.put({"FunctionName": ORDERS, "Qualifier": "live"}, f"{ORDERS}:live")
+
+    response = answer(move_to_live(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:live")
+
+
+def test_a_move_to_a_free_place_reads_nothing_of_the_stack(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=False)
+    stubs.put({"FunctionName": ORDERS, "Qualifier": "live"}, f"{ORDERS}:live")
+
+    response = answer(move_to_live(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:live")
+
+
+def test_a_move_onto_a_config_another_resource_holds_takes_it_over(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.stack(("Removed", f"{ORDERS}:live", "UPDATE_COMPLETE"))
+    stubs.put({"FunctionName": ORDERS, "Qualifier": "live"}, f"{ORDERS}:live")
+
+    assert answer(move_to_live(), responses)["Status"] == "SUCCESS"
+
+
+def test_an_unconfirmed_move_removes_what_it_may_have_written(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="ServiceException",
+        http_status_code=500,
+    )
+    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
+    stubs.lambda_.add_response(
+        "delete_function_event_invoke_config", {}, {"FunctionName": ORDERS, "Qualifier": "live"}
+    )
+
+    response = answer(move_to_live(), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", f"{ORDERS}:$LATEST")
+    assert response["Reason"].endswith("removed it again.")
