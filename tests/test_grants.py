@@ -312,13 +312,7 @@ def test_a_bucket_filled_to_capacity_still_deploys_within_the_limit() -> None:
     granted = 0
     with pytest.raises(GrantCapacityError):
         for index in range(100):
-            fn = lambda_.Function(
-                stack,
-                f"Fn{index}",
-                runtime=lambda_.Runtime.PYTHON_3_14,
-                handler="index.handler",
-                code=lambda_.Code.from_inline("def handler(event, context): pass"),
-            )
+            fn = new_function(stack, f"Fn{index}")
             config = cdk.CfnResource(stack, f"Config{index}", type=RESOURCE_TYPE)
             grants.grant(config, [fn.function_arn])
             granted += 1
