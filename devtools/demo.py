@@ -22,8 +22,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from event_invoke_config_provider.function_ref import ConfigId, parse_physical_id
+
 from .deployment import LocalCloud, provider_asset, read_config
-from .fake_aws import ACCOUNT, REGION
+from .fake_aws import ACCOUNT, PARTITION, REGION
 from .local_cloud import MotoServer, ResponseCollector
 from .stack_state import Stack, is_custom
 from .template import Template, load_template, load_yaml_template
@@ -98,11 +100,13 @@ def _row(cells: tuple[str, ...]) -> str:
 
 def _function(arn: str, names: dict[str, str] | None = None) -> str:
     """`name:qualifier` of a qualified function ARN, the logical id for a name too long."""
-    function = arn.partition(":function:")[2] or arn
-    unqualified, _, qualifier = arn.rpartition(":")
-    if names is not None and len(function) > COLUMNS[0] and unqualified in names:
-        return f"{names[unqualified]}:{qualifier}"
-    return function
+    config = parse_physical_id(arn)
+    if config is None:
+        return arn
+    shown = f"{config.name}:{config.qualifier}"
+    if names is not None and len(shown) > COLUMNS[0] and config.function_arn in names:
+        return f"{names[config.function_arn]}:{config.qualifier}"
+    return shown
 
 
 def _settings(config: dict[str, Any] | None, names: dict[str, str]) -> tuple[str, ...]:
@@ -189,7 +193,7 @@ def failures(cloud: LocalCloud, report: Report, name: str) -> None:
     """A bad value, then a config set by hand: refused, then taken over with AdoptExisting."""
     engine, example = cloud.engine, load_yaml_template(EXAMPLE)
     worker = f"async-{name}-worker"
-    place = {EXAMPLE_CONFIG: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{worker}:$LATEST"}
+    place = {EXAMPLE_CONFIG: ConfigId(PARTITION, REGION, ACCOUNT, worker).physical_id}
     function_only = copy.deepcopy(example)
     del function_only["Resources"][EXAMPLE_CONFIG], function_only["Outputs"]
     title = f"create {name}: the function {worker}, no config yet"

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from event_invoke_config_provider.function_ref import ConfigId, parse_physical_id
+
 from . import cfn_events
 from .engine import CloudFormation
-from .fake_aws import ACCOUNT, REGION
+from .fake_aws import ACCOUNT, PARTITION, REGION
 from .iam_roles import CheckedCall, Enforcement, role_name
 from .lambda_runtime import Invocation, ProviderAsset, environment, start
 from .local_cloud import ResponseCollector
@@ -54,11 +56,11 @@ def provider_asset(cdk_out: Path, template: Template) -> ProviderAsset:
 
 def read_config(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:
     """The config a physical id (a qualified function ARN) names, or None if there is none."""
-    function, _, qualifier = physical_id.rpartition(":")
+    target = parse_physical_id(physical_id)
+    if target is None:
+        return None
     try:
-        config: dict[str, Any] = lambda_client.get_function_event_invoke_config(
-            FunctionName=function, Qualifier=qualifier
-        )
+        config: dict[str, Any] = lambda_client.get_function_event_invoke_config(**target.api_target)
     except lambda_client.exceptions.ResourceNotFoundException:
         return None
     config.pop("ResponseMetadata")
@@ -239,4 +241,4 @@ class LocalCloud:
 
 def service_token() -> str:
     """A ServiceToken for plain test templates (the asset serves every custom resource)."""
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider"
+    return ConfigId(PARTITION, REGION, ACCOUNT, "provider").function_arn

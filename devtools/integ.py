@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 
 from app import LIVE_CONFIG_CONTEXT, WORKER_RETRIES_CONTEXT
+from event_invoke_config_provider.function_ref import parse_physical_id
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK = str(ROOT / "node_modules" / ".bin" / "cdk")
@@ -50,15 +51,19 @@ def _deploy(retries: int, env: dict[str, str], live_config: bool = True) -> dict
         return outputs
 
 
+def _target(config_arn: str) -> dict[str, str]:
+    """The API arguments that address the config a `FunctionArn` attribute names."""
+    config = parse_physical_id(config_arn)
+    assert config is not None, f"not a qualified function ARN: {config_arn}"
+    return config.api_target
+
+
 def _read_back(lambda_client: Any, outputs: dict[str, str]) -> dict[str, Any]:
     configs = {}
     for output, label in EXPECTED_OUTPUTS.items():
         if output not in outputs:
             continue
-        function, _, qualifier = outputs[output].rpartition(":")
-        config = lambda_client.get_function_event_invoke_config(
-            FunctionName=function, Qualifier=qualifier
-        )
+        config = lambda_client.get_function_event_invoke_config(**_target(outputs[output]))
         config.pop("ResponseMetadata")
         print(f"  {label}: {json.dumps(config, default=str)}")
         configs[label] = config
@@ -75,9 +80,8 @@ def _assert_no_delete_failed(cloudformation: Any, since: datetime.datetime) -> N
 
 def _assert_no_config(lambda_client: Any, config_arn: str) -> None:
     """Lambda holds no config on the function and qualifier of `config_arn`."""
-    function, _, qualifier = config_arn.rpartition(":")
     try:
-        lambda_client.get_function_event_invoke_config(FunctionName=function, Qualifier=qualifier)
+        lambda_client.get_function_event_invoke_config(**_target(config_arn))
     except lambda_client.exceptions.ResourceNotFoundException:
         print(f"  no config left on {config_arn}")
         return

@@ -23,7 +23,7 @@ from .lambda_api import config_exists, delete_config, put_config
 from .limits import put_limits
 from .ownership import holders, refusal, rolling_back, unreadable_stack
 from .properties import FUNCTION_NAME, ConfigRequest, parse_properties
-from .retries import CallTimeouts, OutOfTimeError, call_with_retries
+from .retries import ACCESS_DENIED, CallTimeouts, OutOfTimeError, call_with_retries
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,7 +62,7 @@ class Calls:
         try:
             return self.cloudformation(lambda client: holders(client, event, config, self.deadline))
         except ClientError as error:
-            if error.response["Error"]["Code"] not in ("AccessDenied", "AccessDeniedException"):
+            if error.response["Error"]["Code"] not in ACCESS_DENIED:
                 raise
             raise unreadable_stack(event["StackId"]) from error
 

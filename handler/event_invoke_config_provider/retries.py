@@ -38,6 +38,10 @@ _NOT_YET_ALLOWED = re.compile(
 )
 
 
+# A grant missing (or not yet visible): Lambda's error code, CloudFormation's.
+ACCESS_DENIED = ("AccessDeniedException", "AccessDenied")
+
+
 class OutOfTimeError(TimeoutError):
     """Too little time is left before the deadline to make a call: nothing was sent."""
 
@@ -87,7 +91,7 @@ def _retry_window(error: ClientError, first_failure: float) -> float | None:
     message = error.response["Error"].get("Message", "")
     if code == "InvalidParameterValueException" and _NOT_YET_ALLOWED.search(message):
         return first_failure + IAM_PROPAGATION_SECONDS
-    if code in ("AccessDeniedException", "AccessDenied"):  # Lambda's code, CloudFormation's
+    if code in ACCESS_DENIED:
         return first_failure + OWN_GRANT_PROPAGATION_SECONDS
     return None
 
