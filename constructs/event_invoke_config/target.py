@@ -8,7 +8,7 @@ from aws_cdk import Annotations, ArnFormat, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from event_invoke_config_provider.function_ref import UNQUALIFIED, FunctionRef
+from event_invoke_config_provider.function_ref import UNQUALIFIED, ConfigId, FunctionRef
 from event_invoke_config_provider.limits import installed_put_limits
 from event_invoke_config_provider.properties import (
     QUALIFIER_FORMS,
@@ -78,17 +78,22 @@ def _split_qualifier(function: lambda_.IFunction) -> tuple[lambda_.IFunction, st
     return function, None
 
 
-def _function_arn(scope: Construct, ref: FunctionRef) -> str:
-    """The unqualified ARN of a parsed reference; names and partial ARNs in `scope`'s stack."""
-    if ref.partition is not None:
-        return f"arn:{ref.partition}:lambda:{ref.region}:{ref.account}:function:{ref.name}"
+def _stack_function_arn(scope: Construct, account: str | None, name: str) -> str:
+    """The ARN of function `name` in `scope`'s stack's partition and region (and account)."""
     return Stack.of(scope).format_arn(
         service="lambda",
-        account=ref.account,
+        account=account,
         resource="function",
-        resource_name=ref.name,
+        resource_name=name,
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
+
+
+def _function_arn(scope: Construct, ref: FunctionRef) -> str:
+    """The unqualified ARN of a parsed reference; names and partial ARNs in `scope`'s stack."""
+    if ref.partition is None or ref.region is None or ref.account is None:
+        return _stack_function_arn(scope, ref.account, ref.name)
+    return ConfigId(ref.partition, ref.region, ref.account, ref.name).function_arn
 
 
 def _check_home(scope: Construct, account: str | None, region: str | None, spelled: str) -> None:
@@ -140,13 +145,7 @@ def _token_target(scope: Construct, function: str, qualifier: str | None) -> Tar
         account, name, implied = None, parts[0], parts[1] if len(parts) > 1 else None
         if len(parts) >= 3 and parts[1] == "function":
             account, name, implied = parts[0], parts[2], parts[3] if len(parts) > 3 else None
-        arn = Stack.of(scope).format_arn(
-            service="lambda",
-            account=account,
-            resource="function",
-            resource_name=name,
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
+        arn = _stack_function_arn(scope, account, name)
     effective = qualifier or implied
     identity = ConfigTarget(function_of_string(scope, function)[0], qualifier_of(effective))
     grants = _grant_arns(arn, effective)
