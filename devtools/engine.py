@@ -87,7 +87,7 @@ class CloudFormation:
         """
         if self.find(name) is not None:
             raise ValueError(f"Stack [{name}] already exists")
-        values = parameter_values(template, parameters)
+        values = parameter_values(template, parameters, self.native.ssm_parameter)
         stack = Stack(name, template, "CREATE_IN_PROGRESS", parameters=values)
         with self.lock:
             self.stacks.append(stack)
@@ -112,7 +112,7 @@ class CloudFormation:
         stack = self._require(name)
         old = Stack(name, stack.template, "", parameters=stack.parameters)
         before = {k: replace(r) for k, r in stack.resources.items()}
-        values = parameter_values(template, parameters)
+        values = parameter_values(template, parameters, self.native.ssm_parameter)
         for logical_id, body in resources(template, values).items():
             if logical_id in before and before[logical_id].type != body["Type"]:
                 raise ValueError(f"Update of resource type is not permitted ({logical_id})")

@@ -33,6 +33,8 @@ from .iam_roles import AttachedPolicy, IamQuotaError, RolePolicies
 from .local_cloud import EMPTY_ZIP
 
 FAILING_TYPE = "Test::Fails"
+# Written by `cdk bootstrap` with the default qualifier.
+CDK_BOOTSTRAP_VERSION = "/cdk-bootstrap/hnb659fds/version"
 RECORDED_ONLY = {
     "AWS::CDK::Metadata",
     "AWS::EC2::SecurityGroup",
@@ -86,6 +88,11 @@ class NativeResources:
         self._iam = session.client("iam", endpoint_url=moto_endpoint)
         self._sqs = session.client("sqs", endpoint_url=moto_endpoint)
         self._sns = session.client("sns", endpoint_url=moto_endpoint)
+        self._ssm = session.client("ssm", endpoint_url=moto_endpoint)
+        # The account is bootstrapped: CDK templates read this SSM parameter type.
+        self._ssm.put_parameter(
+            Name=CDK_BOOTSTRAP_VERSION, Value="30", Type="String", Overwrite=True
+        )
         self.role_policies = RolePolicies()
         # type -> (create-only properties, create, update in place or None, delete)
         self._types: dict[str, tuple[tuple[str, ...], Any, Any, Callable[[str], None]]] = {
@@ -102,7 +109,7 @@ class NativeResources:
                 self.role_policies.remove,
             ),
             "AWS::IAM::ManagedPolicy": (
-                ("ManagedPolicyName", "Path"),
+                ("ManagedPolicyName", "Path", "Description"),
                 self._create_managed_policy,
                 lambda arn, props: self._attach_policy(arn, props, managed=True),
                 self.role_policies.remove,
@@ -134,6 +141,10 @@ class NativeResources:
                 self._delete_config,
             ),
         }
+
+    def ssm_parameter(self, name: str) -> str:
+        """The current value of a Systems Manager parameter."""
+        return str(self._ssm.get_parameter(Name=name)["Parameter"]["Value"])
 
     def handles(self, resource_type: str) -> bool:
         """Whether this module implements `resource_type`."""

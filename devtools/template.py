@@ -4,7 +4,11 @@ Dependencies are what CloudFormation derives them from: `DependsOn`, `Ref`, `Fn:
 the variables of `Fn::Sub` ("Resource dependencies",
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-dependencies.html).
 Parameters take the value given to the stack operation, else their `Default`; a
-CommaDelimitedList is a list. Conditions are evaluated as CloudFormation evaluates them
+CommaDelimitedList is a list; a Systems Manager parameter type (`AWS::SSM::Parameter::Value<`)
+takes the current value of the named SSM parameter at every create and update of the stack
+("Specify existing resources at runtime with CloudFormation-supplied parameter types",
+.../cloudformation-supplied-parameter-types.html), so a value can change under the same text.
+Conditions are evaluated as CloudFormation evaluates them
 (Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition: "Condition functions", .../intrinsic-function-
 reference-conditions.html): a resource or output whose `Condition` is false does not exist, and
 `Fn::If` takes its branch.
@@ -29,6 +33,7 @@ PSEUDO_PARAMETERS = {
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::NoValue": None,
 }
+SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<"
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 Template = dict[str, Any]
 Parameters = dict[str, Any]
@@ -48,13 +53,22 @@ def load_yaml_template(path: Path) -> Template:
     return template
 
 
-def parameter_values(template: Template, given: Parameters | None = None) -> Parameters:
-    """Each parameter's value: the one given, else its Default; a list for a list type."""
+def parameter_values(
+    template: Template,
+    given: Parameters | None = None,
+    ssm: Callable[[str], str] | None = None,
+) -> Parameters:
+    """Each parameter's value: the one given, else its Default; a list for a list type.
+
+    `ssm` reads a Systems Manager parameter: given, an SSM parameter type takes its value.
+    """
     values: Parameters = {}
     for name, declared in template.get("Parameters", {}).items():
         value = (given or {}).get(name, declared.get("Default"))
         if value is None:
             raise ValueError(f"Parameters: [{name}] must have values")
+        if ssm is not None and declared.get("Type", "").startswith(SSM_PARAMETER_TYPE):
+            value = ssm(value)
         if declared.get("Type", "").startswith(("CommaDelimitedList", "List<")):
             value = value.split(",") if isinstance(value, str) else list(value)
         values[name] = value

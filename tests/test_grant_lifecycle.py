@@ -107,7 +107,11 @@ def _bare_provider(stack: cdk.Stack) -> tuple[lambda_.Function, ConfigGrants]:
             resources=[stack.stack_id],
         )
     )
-    return new_function(stack, "Provider", role=role), ConfigGrants(stack, "Grants", role=role)
+    provider = new_function(stack, "Provider", role=role)
+    grants = ConfigGrants(
+        stack, "Grants", role=role, service_token=provider.function_arn, service_timeout=120
+    )
+    return provider, grants
 
 
 def configs(stack: Stack) -> dict[str, str]:

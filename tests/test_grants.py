@@ -252,9 +252,21 @@ def plain_role(stack: cdk.Stack) -> iam.Role:
     return iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
 
 
+def plain_grants(stack: cdk.Stack, **options: Any) -> ConfigGrants:
+    """`ConfigGrants` on a plain role, its digest served by a provider of another stack."""
+    return ConfigGrants(
+        stack,
+        "Grants",
+        role=plain_role(stack),
+        service_token=f"{ORDERS}-provider",
+        service_timeout=300,
+        **options,
+    )
+
+
 def test_when_every_bucket_is_full_synth_fails_naming_the_config() -> None:
     stack = cdk.Stack(cdk.App(), "Grants")
-    grants = ConfigGrants(stack, "Grants", role=plain_role(stack), buckets=1)
+    grants = plain_grants(stack, buckets=1)
     long_name = "x" * 64
 
     with pytest.raises(GrantCapacityError, match=r"no room to grant Grants/Config\d+: .* full"):
@@ -270,7 +282,7 @@ def test_when_every_bucket_is_full_synth_fails_naming_the_config() -> None:
 )
 def test_a_grant_names_exact_arns(resources: list[str], problem: str) -> None:
     stack = cdk.Stack(cdk.App(), "Grants")
-    grants = ConfigGrants(stack, "Grants", role=plain_role(stack))
+    grants = plain_grants(stack)
     config = cdk.CfnResource(stack, "Config", type=RESOURCE_TYPE)
 
     with pytest.raises(ValueError, match=problem):
@@ -281,7 +293,7 @@ def test_a_grant_names_exact_arns(resources: list[str], problem: str) -> None:
 def test_buckets_is_checked(buckets: Any, error: type[Exception]) -> None:
     stack = cdk.Stack(cdk.App(), "Grants")
     with pytest.raises(error, match="buckets must"):
-        ConfigGrants(stack, "Grants", role=plain_role(stack), buckets=buckets)
+        plain_grants(stack, buckets=buckets)
 
 
 def test_the_estimate_of_lambda_references_is_the_longest_deployed_value() -> None:
@@ -308,7 +320,7 @@ def test_a_literal_document_counts_as_its_compact_json() -> None:
 def test_a_bucket_filled_to_capacity_still_deploys_within_the_limit() -> None:
     # GIVEN one bucket, granted configs on functions with generated names until it is full
     stack = cdk.Stack(cdk.App(), "Full")
-    grants = ConfigGrants(stack, "Grants", role=plain_role(stack), buckets=1)
+    grants = plain_grants(stack, buckets=1)
     granted = 0
     with pytest.raises(GrantCapacityError):
         for index in range(100):

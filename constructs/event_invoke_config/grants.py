@@ -22,6 +22,23 @@ hash of its resolved content (as aws-cdk-lib names `Function.currentVersion`): a
 new policy, created in the update phase before the configs that depend on it, while the old
 policy, which the old configs depended on, is deleted in the cleanup phase after them. At the
 peak of an update the role holds the old and the new bucket policies: at most 2 x 5 = 10.
+
+Why a digest of the resolved values too: the text can stay the same while a value changes, a
+function of the stack replaced (its `Fn::GetAtt ... Arn` is a new ARN), a parameter, an SSM
+parameter type (resolved again at every stack operation), an import whose name comes from a
+parameter. CloudFormation then updates the policy in place in the update phase, and the config,
+whose FunctionName changed, gets an Update that moves it: its old place is deleted in the
+cleanup phase, after its grant is gone. So one custom resource (`GRANT_DIGEST_TYPE`, served by
+the provider, no AWS call) receives every bucket's ARNs as CloudFormation resolved them and
+answers a digest per bucket; each policy's `Description` carries its digest, and a change of
+Description "requires replacement" (AWS::IAM::ManagedPolicy, https://docs.aws.amazon.com/
+AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html). Replacement creates the
+new policy in the update phase and deletes the old one in the cleanup phase ("Replacement" in
+the update-behaviors page above). That the old config (a replaced physical id, depending on the
+policy) is deleted before the old policy (another replaced physical id) follows the reverse
+dependency order CloudFormation documents for deletion; for replaced physical ids this order is
+assumed, not stated: the offline engine models it (devtools/engine.py), and if it did not hold
+the old config's Delete would be denied and its reason names the command that removes it.
 """
 
 from __future__ import annotations
@@ -33,9 +50,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, IResolveContext, IStringProducer, Lazy, Stack
+from aws_cdk import CfnResource, Fn, IResolveContext, IStringProducer, Lazy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+
+from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE
+from event_invoke_config_provider.properties import SERVICE_TIMEOUT, SERVICE_TOKEN
 
 from .iam_limits import (
     MANAGED_POLICIES_PER_ROLE,
@@ -93,6 +113,11 @@ class ConfigGrants(Construct):
     ----------
     role:
         The provider's role; the bucket policies are attached to it.
+    service_token:
+        The provider function's ARN: it serves the digest resource that makes a bucket policy
+        replaced when its resolved values change.
+    service_timeout:
+        The digest resource's ServiceTimeout, in seconds.
     buckets:
         How many managed policies to spread the grants over, 1 to 5. Default: 5. Each bucket
         counts twice against the role's 10 managed policies during an update, so lower it by
@@ -100,7 +125,14 @@ class ConfigGrants(Construct):
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, role: iam.IRole, buckets: int = MAX_BUCKETS
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        role: iam.IRole,
+        service_token: str,
+        service_timeout: int,
+        buckets: int = MAX_BUCKETS,
     ) -> None:
         if isinstance(buckets, bool) or not isinstance(buckets, int):
             raise TypeError(f"buckets must be an int; got {type(buckets).__name__}.")
@@ -110,6 +142,11 @@ class ConfigGrants(Construct):
         self._role_name = role.role_name
         self._stack = Stack.of(self)
         self._buckets = [_Bucket() for _ in range(buckets)]
+        self._digest_properties = {
+            SERVICE_TOKEN: service_token,
+            SERVICE_TIMEOUT: str(service_timeout),
+        }
+        self._digest: CfnResource | None = None
 
     def grant(self, config: CfnResource, resources: Sequence[str]) -> None:
         """Grant the config actions on exactly `resources`; `config` then waits for the grant.
@@ -147,14 +184,27 @@ class ConfigGrants(Construct):
 
     def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
         """The bucket's policy with its current document, created on first use."""
+        if self._digest is None:
+            self._digest = CfnResource(
+                self, "Digest", type=GRANT_DIGEST_TYPE, properties=self._digest_properties
+            )
         if bucket.policy is None:
             index = self._buckets.index(bucket)
+            name = f"Bucket{index}"
             bucket.policy = iam.CfnManagedPolicy(
                 self,
-                f"Bucket{index}",
+                name,
                 policy_document=bucket.document(),
                 roles=[self._role_name],
-                description=f"Event invoke config grants, bucket {index} of {len(self._buckets)}",
+                # Replaced whenever the values it grants resolve differently (module docstring).
+                description=Fn.join(
+                    "",
+                    [
+                        f"Event invoke config grants, bucket {index} of {len(self._buckets)}, ",
+                        "values ",
+                        self._digest.get_att(name).to_string(),
+                    ],
+                ),
             )
             base = self._stack.resolve(bucket.policy.logical_id)
             bucket.policy.override_logical_id(
@@ -164,6 +214,8 @@ class ConfigGrants(Construct):
             )
         else:
             bucket.policy.policy_document = bucket.document()
+        resources = [bucket.resources[key] for key in sorted(bucket.resources)]
+        self._digest.add_property_override(f"{BUCKETS}.{bucket.policy.node.id}", resources)
         return bucket.policy
 
 

@@ -149,7 +149,6 @@ class EventInvokeConfigProvider(Construct):
             # The VPC policy takes one of the role's 10 managed policies; each bucket takes two
             # at the peak of an update (see grants.py).
             buckets -= 1
-        self._grants = ConfigGrants(self, "Grants", role=self.role, buckets=buckets)
         self.function = lambda_.Function(
             self,
             "Handler",
@@ -171,6 +170,14 @@ class EventInvokeConfigProvider(Construct):
         )
         self.service_token: str = self.function.function_arn
         """The ServiceToken of the custom resources this provider serves."""
+        self._grants = ConfigGrants(
+            self,
+            "Grants",
+            role=self.role,
+            service_token=self.service_token,
+            service_timeout=SERVICE_TIMEOUT_SECONDS,
+            buckets=buckets,
+        )
 
     @classmethod
     def of(cls, scope: IConstruct, **options: Any) -> EventInvokeConfigProvider:

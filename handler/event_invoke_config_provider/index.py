@@ -16,6 +16,7 @@ import boto3
 import botocore.session
 from botocore.exceptions import ClientError
 
+from . import grant_digest
 from .cloudformation import CloudFormationRequest, Outcome, Progress, ResourceFailure
 from .deadline import Deadline
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
@@ -175,6 +176,14 @@ def delete(event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
 
 def handler(event: dict[str, Any], context: Any) -> None:
     """The function's handler, as named in the provider's `Handler` property."""
+    if event.get("ResourceType") == grant_digest.GRANT_DIGEST_TYPE:
+        CloudFormationRequest(
+            create=grant_digest.answer,
+            update=grant_digest.answer,
+            delete=grant_digest.forget,
+            failed_create_id=NOT_CREATED,
+        )(event, context)
+        return
     CloudFormationRequest(
         create=create, update=update, delete=delete, failed_create_id=NOT_CREATED
     )(event, context)
