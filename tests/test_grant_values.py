@@ -202,7 +202,7 @@ def test_an_import_named_by_a_parameter_moves_the_config(
 def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
     cloud: LocalCloud, tmp_path: Path, moto_endpoint: str
 ) -> None:
-    ids = _one_config_per_bucket()
+    ids = _one_config_per_bucket(tmp_path / "probe")
     olds = create_functions(moto_endpoint, "old", len(ids))
     news = create_functions(moto_endpoint, "new", len(ids))
 
@@ -210,7 +210,7 @@ def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
         for config_id in ids:
             _config(stack, config_id, cdk.CfnParameter(stack, f"{config_id}Fn").value_as_string)
 
-    template = synth(tmp_path, build)
+    template = synth(tmp_path / "app", build)
     name = f"values-{uuid.uuid4().hex[:8]}"
     deployed = deploy(cloud, name, template, **_parameters(ids, olds))
     old_policies = _policies(deployed)
@@ -223,14 +223,14 @@ def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
         assert_moved(cloud, updated, old, new, "UPDATE_COMPLETE")
 
 
-def _one_config_per_bucket() -> list[str]:
+def _one_config_per_bucket(folder: Path) -> list[str]:
     """Config ids whose grants land in each bucket, read from a synthesized template."""
 
     def build(stack: cdk.Stack) -> None:
         for index in range(40):
             _config(stack, f"Config{index}", f"fn{index}")
 
-    template = synth(Path(cdk.App().outdir), build)
+    template = synth(folder, build)
     [digest] = [r for r in template["Resources"].values() if r["Type"] == GRANT_DIGEST_TYPE]
     first_by_bucket = {
         bucket: min(int(arn["Fn::Join"][1][-1].removeprefix(":function:fn")) for arn in arns)

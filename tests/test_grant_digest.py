@@ -1,0 +1,96 @@
+"""The grant digest: the handler's answer, and how the construct wires it to each bucket policy.
+
+The handler side runs under the `stubs` fixture with nothing queued, so any AWS call would fail
+the test: the digest is computed from the event alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
+from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE, digests
+from tests.support import ORDERS, Stubs, answer, event, new_function
+
+
+def digest_event(request_type: str, buckets: Any, **changes: Any) -> dict[str, Any]:
+    return event(
+        request_type,
+        ResourceType=GRANT_DIGEST_TYPE,
+        LogicalResourceId="Digest",
+        ResourceProperties={BUCKETS: buckets},
+        **changes,
+    )
+
+
+def test_a_digest_changes_with_the_values_and_not_with_their_order() -> None:
+    one, two = f"{ORDERS}-1", f"{ORDERS}-2"
+
+    same = digests({BUCKETS: {"Bucket0": [one, two]}})
+
+    assert same == digests({BUCKETS: {"Bucket0": [two, one]}})
+    assert same != digests({BUCKETS: {"Bucket0": [one, f"{ORDERS}-3"]}})
+    assert set(digests({BUCKETS: {"Bucket0": [one], "Bucket3": [two]}})) == {"Bucket0", "Bucket3"}
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update"])
+def test_create_and_update_answer_a_digest_per_bucket_with_no_aws_call(
+    stubs: Stubs, responses: list[dict[str, Any]], request_type: str
+) -> None:
+    buckets = {"Bucket0": [ORDERS], "Bucket2": [f"{ORDERS}:live"]}
+    changes = {"PhysicalResourceId": "Digest"} if request_type == "Update" else {}
+
+    response = answer(digest_event(request_type, buckets, **changes), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", "Digest")
+    assert response["Data"] == digests({BUCKETS: buckets})
+
+
+def test_delete_answers_success_with_no_aws_call(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    response = answer(digest_event("Delete", {}, PhysicalResourceId="Digest"), responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", "Digest")
+
+
+def test_malformed_buckets_fail_with_a_reason(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    response = answer(digest_event("Create", {"Bucket0": ORDERS}), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith(f"{BUCKETS} must map each bucket name to a list")
+
+
+def test_each_bucket_policy_is_described_by_the_digest_of_exactly_its_resources() -> None:
+    # GIVEN configs spread over several buckets
+    stack = cdk.Stack(cdk.App(), "Stack")
+    for index in range(12):
+        LambdaEventInvokeConfig(stack, f"Config{index}", function=new_function(stack, f"Fn{index}"))
+    # WHEN
+    template = Template.from_stack(stack).to_json()
+    # THEN
+    resources = template["Resources"]
+    [(digest_id, digest)] = [(k, v) for k, v in resources.items() if v["Type"] == GRANT_DIGEST_TYPE]
+    policies = [v for v in resources.values() if v["Type"] == "AWS::IAM::ManagedPolicy"]
+    assert len(policies) > 1
+    described: dict[str, Any] = {}
+    for policy in policies:
+        *_text, last = policy["Properties"]["Description"]["Fn::Join"][1]
+        source, bucket = last["Fn::GetAtt"]
+        assert source == digest_id
+        [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+        described[bucket] = statement["Resource"]
+    assert described == digest["Properties"][BUCKETS]
+
+
+def test_a_provider_with_no_config_has_no_digest() -> None:
+    stack = cdk.Stack(cdk.App(), "Stack")
+    EventInvokeConfigProvider.of(stack).allow_function_names(["orders-*"])
+
+    Template.from_stack(stack).resource_count_is(GRANT_DIGEST_TYPE, 0)
