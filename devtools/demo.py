@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from event_invoke_config_provider.function_ref import ConfigId, parse_physical_id
+from event_invoke_config_provider.properties import RESOURCE_TYPE
 
 from .deployment import LocalCloud, provider_asset, read_config
 from .fake_aws import ACCOUNT, PARTITION, REGION
 from .local_cloud import MotoServer, ResponseCollector
-from .stack_state import Stack, is_custom
+from .stack_state import Stack
 from .template import Template, load_template, load_yaml_template
 
 DEMO_STACK = "EventInvokeConfigDemo"
@@ -147,7 +148,7 @@ def _stack_configs(stack: Stack) -> dict[str, str]:
     return {
         logical_id: resource.physical_id
         for logical_id, resource in stack.resources.items()
-        if is_custom(resource.type) and resource.physical_id
+        if resource.type == RESOURCE_TYPE and resource.physical_id
     }
 
 
@@ -165,7 +166,8 @@ def operation(
     stack = run()
     report.step(title, stack.status)
     for exchange in cloud.provider.history[seen:]:
-        report.request(exchange.event, exchange.response or {})
+        if exchange.event["ResourceType"] == RESOURCE_TYPE:  # not the grants' digest
+            report.request(exchange.event, exchange.response or {})
     shown = _stack_configs(stack) if places is None else places
     if shown:
         report.configs(cloud, shown, known)
@@ -180,7 +182,7 @@ def lifecycle(cloud: LocalCloud, report: Report, name: str, template: Template) 
     create = partial(engine.create_stack, name, template)
     places = _stack_configs(operation(cloud, report, f"create {name}", create, CREATED))
     updated = copy.deepcopy(template)
-    first = next(body for body in updated["Resources"].values() if is_custom(body["Type"]))
+    first = next(body for body in updated["Resources"].values() if body["Type"] == RESOURCE_TYPE)
     first["Properties"].pop("DestinationConfig", None)
     first["Properties"]["MaximumRetryAttempts"] = 2
     title = f"update {name}: retries 2, destinations removed"

@@ -32,6 +32,14 @@ The model, and the CloudFormation documentation each part follows:
 - A failed Delete in a cleanup phase leaves DELETE_FAILED, and the stack completes anyway.
 - ServiceTimeout: an answer later than the event's ServiceTimeout is a failure
   ("AWS::CloudFormation::CustomResource", .../aws-resource-cloudformation-customresource.html).
+- Values. Properties are compared after resolution: a resource whose resolved properties
+  differ gets an Update even when its template text did not change (a parameter, an SSM
+  parameter type, a `Ref` or `Fn::GetAtt` of a replaced resource; "Update behaviors": a
+  replacement "changes references from other dependent resources to point to the replacement
+  resource"). A replaced native resource's old physical id is deleted in the cleanup phase in
+  the same reverse dependency order as a removed resource: documented for removed resources
+  and assumed for replaced ones (a replaced grant policy and the old place of a config that
+  depended on it; constructs/event_invoke_config/grants.py).
 - IAM. Roles and policies change when their resources do, in whichever phase that is (the
   native resources keep them, devtools/iam_roles.py), so the calls of a custom resource's
   provider are evaluated against exactly the grants of that moment (devtools/deployment.py).
