@@ -7,7 +7,7 @@ grant in the function role's default policy. Resources per config are counted fr
 templates; this design's largest N is then synthesized to prove the grants fit IAM's quotas
 (tests/test_grants.py checks the deployed sizes). This design adds, once per stack, the
 provider (function, role, its inline policy, log group, its own event invoke config) and the
-grant policies (5 buckets, see grants.py).
+grant policies (5 buckets and their digest resource, see grants.py).
 
 Run: `python -m benchmarks.scale` prints a markdown table.
 """
