@@ -33,7 +33,8 @@ The model, and the CloudFormation documentation each part follows:
   RollbackStack ("RollbackStack", .../APIReference/API_RollbackStack.html) returns it to the
   last known stable state through UPDATE_ROLLBACK_IN_PROGRESS,
   UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS and UPDATE_ROLLBACK_COMPLETE, as above. The
-  cleanup that finally runs deletes every physical id replaced since the stable state.
+  cleanup that finally runs deletes every physical id replaced since the stable state (assumed;
+  the docs do not say). A failed resource keeps what it had: the provider wrote nothing.
 - Nested stacks ("Stack status codes": UPDATE_COMPLETE_CLEANUP_IN_PROGRESS is the "removal of
   old resources for one or more stacks after a successful stack update"; "Continue rolling
   back an update", .../using-cfn-updating-stacks-continueupdaterollback.html: "rolling back
