@@ -25,11 +25,29 @@ The model, and the CloudFormation documentation each part follows:
   it created during the stack update"), in reverse dependency order of the template it
   abandons, like the update's cleanup phase. An Update that fails in the rollback leaves
   UPDATE_ROLLBACK_FAILED.
+- DisableRollback (`cdk deploy --no-rollback`; "Choose how to handle failures when provisioning
+  resources", .../stack-failure-options.html): a failed update stops with the stack
+  UPDATE_FAILED, nothing rolled back and no cleanup. An UPDATE_FAILED stack can only be updated
+  with DisableRollback again (else CloudFormation refuses: "This stack is currently in a
+  non-terminal [UPDATE_FAILED] state..."), which continues from there, or rolled back:
+  RollbackStack ("RollbackStack", .../APIReference/API_RollbackStack.html) returns it to the
+  last known stable state through UPDATE_ROLLBACK_IN_PROGRESS,
+  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS and UPDATE_ROLLBACK_COMPLETE, as above. The
+  cleanup that finally runs deletes every physical id replaced since the stable state (assumed;
+  the docs do not say). A failed resource keeps what it had: the provider wrote nothing.
+- Nested stacks ("Stack status codes": UPDATE_COMPLETE_CLEANUP_IN_PROGRESS is the "removal of
+  old resources for one or more stacks after a successful stack update"; "Continue rolling
+  back an update", .../using-cfn-updating-stacks-continueupdaterollback.html: "rolling back
+  the parent stack will attempt to roll back all the child stacks as well"): `update_nested`
+  runs the update phase of every stack of the tree in turn, then their cleanups; a failure in
+  any rolls every one back. A config's old place in one nested stack is thus still there when
+  another nested stack creates it at the new one.
 - Delete stack: every resource in reverse dependency order.
 - DeletionPolicy Retain, as last deployed, keeps a resource whenever its logical resource is
   deleted, rollbacks included (the docs' RetainExceptOnCreate exists to opt out of exactly
   that; "DeletionPolicy attribute", .../aws-attribute-deletionpolicy.html).
 - A failed Delete in a cleanup phase leaves DELETE_FAILED, and the stack completes anyway.
+- ServiceToken: an Update that changes it fails, nothing sent (devtools/engine_resources.py).
 - ServiceTimeout: an answer later than the event's ServiceTimeout is a failure
   ("AWS::CloudFormation::CustomResource", .../aws-resource-cloudformation-customresource.html).
 - Values. Properties are compared after resolution: a resource whose resolved properties
@@ -45,7 +63,7 @@ The model, and the CloudFormation documentation each part follows:
   provider are evaluated against exactly the grants of that moment (devtools/deployment.py).
 
 All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/.
-Parameters and conditions: see `template`. Not modelled: nested stacks, change sets,
+Parameters and conditions: see `template`. Not modelled: nested stacks' own resources, change sets,
 parallelism (one resource at a time, in template order among independent ones),
 UpdateReplacePolicy.
 """
@@ -53,19 +71,23 @@ UpdateReplacePolicy.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .native_resources import Created, NativeResources, ResourceError
-from .stack_state import Properties, Resource, Stack, StackEvent, is_custom, now
-from .template import Parameters, Template, no_lookup, parameter_values, resources
+from .engine_resources import CustomResourceSender, ResourceOperations
+from .native_resources import NativeResources
+from .stack_state import Operation, Stack, is_custom
+from .template import Parameters, Template, parameter_values, resources
 
-# Sends one custom-resource event: (stack, event) -> the resource, or raises ResourceError.
-CustomResourceSender = Callable[["Stack", dict[str, Any]], Created]
+PAUSED = "UPDATE_FAILED"
+NOT_UPDATABLE = (
+    "This stack is currently in a non-terminal [UPDATE_FAILED] state. To update your stack from "
+    "this state, please use the disable-rollback parameter with update-stack API. To rollback "
+    "to last known good state, use the rollback-stack API"
+)
 
 
-class CloudFormation:
+class CloudFormation(ResourceOperations):
     """The stacks of one account and region, and the operations that change them."""
 
     def __init__(self, native: NativeResources, send_custom: CustomResourceSender) -> None:
@@ -83,6 +105,12 @@ class CloudFormation:
             if stack.name == name_or_id and stack.status != "DELETE_COMPLETE":
                 return stack
         return None
+
+    def _require(self, name: str) -> Stack:
+        stack = self.find(name)
+        if stack is None:
+            raise ValueError(f"Stack with id {name} does not exist")
+        return stack
 
     # --- stack operations ------------------------------------------------------------------
 
@@ -114,35 +142,47 @@ class CloudFormation:
         return stack
 
     def update_stack(
-        self, name: str, template: Template, parameters: Parameters | None = None
+        self,
+        name: str,
+        template: Template,
+        parameters: Parameters | None = None,
+        *,
+        disable_rollback: bool = False,
     ) -> Stack:
-        """Update phase, then cleanup phase; on a failure, roll back."""
+        """Update phase, then cleanup phase; on a failure, roll back (or, `disable_rollback`,
+        stop UPDATE_FAILED)."""
         stack = self._require(name)
-        old = Stack(name, stack.template, "", parameters=stack.parameters)
-        before = {k: replace(r) for k, r in stack.resources.items()}
-        values = parameter_values(template, parameters, self.native.ssm_parameter)
-        for logical_id, body in resources(template, values).items():
-            if logical_id in before and before[logical_id].type != body["Type"]:
-                raise ValueError(f"Update of resource type is not permitted ({logical_id})")
-        stack.template, stack.parameters = template, values
-        self._set_stack(stack, "UPDATE_IN_PROGRESS")
-        for logical_id in stack.order():
-            if logical_id not in before:
-                succeeded = self._create(stack, logical_id)
-            else:
-                succeeded = self._update_to_template(stack, logical_id)
-            if not succeeded:
-                self._roll_back_update(stack, old, before)
-                return stack
-        self._set_stack(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-        for logical_id in reversed(old.order()):
-            if logical_id not in resources(template, values):
-                self._delete(stack, logical_id)
-            elif stack.resources[logical_id].physical_id != before[logical_id].physical_id:
-                self._delete_physical(stack, logical_id, before[logical_id])
-        self._export(stack)
-        self._set_stack(stack, "UPDATE_COMPLETE")
+        operation = self._begin_update(stack, template, parameters, disable_rollback)
+        if self._update_phase(stack, operation):
+            self._clean_up(stack, operation)
+        elif disable_rollback:
+            stack.paused = operation
+            self._set_stack(stack, PAUSED)
+        else:
+            self._roll_back_update(stack, operation)
         return stack
+
+    def rollback_stack(self, name: str) -> Stack:
+        """RollbackStack: an UPDATE_FAILED stack back to its last stable state."""
+        stack = self._require(name)
+        if stack.status != PAUSED or stack.paused is None:
+            raise ValueError(f"Stack {name} is in {stack.status} state and cannot be rolled back")
+        self._roll_back_update(stack, stack.paused)
+        return stack
+
+    def update_nested(self, updates: list[tuple[str, Template]]) -> list[Stack]:
+        """A parent's update of its nested stacks: every update phase, then every cleanup."""
+        begun: list[tuple[Stack, Operation]] = []
+        for name, template in updates:
+            stack = self._require(name)
+            begun.append((stack, self._begin_update(stack, template, None, False)))
+            if not self._update_phase(*begun[-1]):
+                for done, operation in reversed(begun):
+                    self._roll_back_update(done, operation)
+                return [stack for stack, _ in begun]
+        for stack, operation in begun:
+            self._clean_up(stack, operation)
+        return [stack for stack, _ in begun]
 
     def delete_stack(self, name: str) -> Stack:
         """Delete every resource in reverse dependency order."""
@@ -155,18 +195,67 @@ class CloudFormation:
         self._set_stack(stack, "DELETE_FAILED" if failed else "DELETE_COMPLETE")
         return stack
 
-    def _roll_back_update(self, stack: Stack, old: Stack, before: dict[str, Resource]) -> None:
-        """Back to `old`'s template and parameters, then delete what the update made."""
+    # --- phases of an update ------------------------------------------------------------------
+
+    def _begin_update(
+        self,
+        stack: Stack,
+        template: Template,
+        parameters: Parameters | None,
+        disable_rollback: bool,
+    ) -> Operation:
+        """The operation the update belongs to: a new one, or the paused one it continues."""
+        if stack.status == PAUSED and not disable_rollback:
+            raise ValueError(NOT_UPDATABLE)
+        values = parameter_values(template, parameters, self.native.ssm_parameter)
+        for logical_id, body in resources(template, values).items():
+            current = stack.resources.get(logical_id)
+            if current is not None and current.type != body["Type"]:
+                raise ValueError(f"Update of resource type is not permitted ({logical_id})")
+        operation, stack.paused = stack.paused, None
+        if operation is None:
+            before = {k: replace(r) for k, r in stack.resources.items()}
+            operation = Operation(stack.template, stack.parameters, before)
+        stack.template, stack.parameters = template, values
+        self._set_stack(stack, "UPDATE_IN_PROGRESS")
+        return operation
+
+    def _update_phase(self, stack: Stack, operation: Operation) -> bool:
+        """Create the new logical ids and update the changed ones; False on the first failure."""
+        for logical_id in stack.order():
+            current = stack.resources.get(logical_id)
+            if current is None or current.status == "CREATE_FAILED":
+                succeeded = self._create(stack, logical_id)
+            else:
+                was = replace(current)
+                succeeded = self._update_to_template(stack, logical_id)
+                if stack.resources[logical_id].physical_id != was.physical_id:
+                    operation.replaced.setdefault(logical_id, []).append(was)
+            if not succeeded:
+                return False
+        return True
+
+    def _clean_up(self, stack: Stack, operation: Operation) -> None:
+        self._set_stack(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+        kept = resources(stack.template, stack.parameters)
+        self._delete_left_over(stack, operation, [*operation.order(), *stack.resources], kept)
+        self._export(stack)
+        self._set_stack(stack, "UPDATE_COMPLETE")
+
+    def _roll_back_update(self, stack: Stack, operation: Operation) -> None:
+        """Back to the operation's stable state, then delete what the operation made."""
         self._set_stack(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
-        abandoned = stack.order()
-        replaced_by_rollback: dict[str, Resource] = {}
-        for logical_id in old.order():
-            current, was = stack.resources[logical_id], before[logical_id]
+        abandoned = [*stack.order(), *stack.resources]
+        for logical_id in operation.order():
+            current, was = stack.resources[logical_id], operation.before[logical_id]
             if current.updated_at == was.updated_at:
                 continue  # not touched by this operation
             during = replace(current)
             unchanged = during.physical_id == was.physical_id and current.status != "UPDATE_FAILED"
-            if not (unchanged or is_custom(current.type)):
+            if current.properties == was.properties and during.physical_id == was.physical_id:
+                # nothing changed (a ServiceToken change, refused): no request to undo it
+                self._record(stack, logical_id, replace(current, status="UPDATE_COMPLETE"))
+            elif not (unchanged or is_custom(current.type)):
                 # a native resource replaced, or whose update failed (and so changed nothing):
                 # its old physical resource is still there as it was
                 self._record(stack, logical_id, replace(was, status="UPDATE_COMPLETE"))
@@ -174,133 +263,25 @@ class CloudFormation:
                 self._set_stack(stack, "UPDATE_ROLLBACK_FAILED")
                 return
             if stack.resources[logical_id].physical_id != during.physical_id:
-                replaced_by_rollback[logical_id] = during
-        stack.template, stack.parameters = old.template, old.parameters
+                operation.replaced.setdefault(logical_id, []).append(during)
+        stack.template, stack.parameters = operation.template, operation.parameters
         self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        for logical_id in reversed(abandoned):
-            if logical_id not in before and logical_id in stack.resources:
-                self._delete(stack, logical_id)
-            elif logical_id in replaced_by_rollback:
-                self._delete_physical(stack, logical_id, replaced_by_rollback[logical_id])
+        self._delete_left_over(stack, operation, abandoned, operation.before)
         self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE")
 
-    # --- resource operations -----------------------------------------------------------------
-
-    def _create(self, stack: Stack, logical_id: str) -> bool:
-        body = stack.template["Resources"][logical_id]
-        properties = self._resolve(stack, body.get("Properties", {}))
-        resource = Resource(body["Type"], "CREATE_IN_PROGRESS", properties)
-        resource.deletion_policy = body.get("DeletionPolicy", "Delete")
-        self._record(stack, logical_id, resource)
-        try:
-            if is_custom(resource.type):
-                created = self.send_custom(stack, stack.request("Create", logical_id))
-            else:
-                created = self.native.create(stack.name, logical_id, resource.type, properties)
-        except ResourceError as failure:
-            resource.physical_id = failure.physical_id
-            self._set(stack, logical_id, "CREATE_FAILED", str(failure))
-            return False
-        resource.physical_id, resource.attributes = created.physical_id, created.attributes
-        self._set(stack, logical_id, "CREATE_COMPLETE")
-        return True
-
-    def _update_to_template(self, stack: Stack, logical_id: str) -> bool:
-        body = stack.template["Resources"][logical_id]
-        stack.resources[logical_id].deletion_policy = body.get("DeletionPolicy", "Delete")
-        properties = self._resolve(stack, body.get("Properties", {}))
-        if properties == stack.resources[logical_id].properties:
-            return True
-        return self._update(stack, logical_id, properties)
-
-    def _update(self, stack: Stack, logical_id: str, properties: Properties) -> bool:
-        resource = stack.resources[logical_id]
-        old_properties, resource.properties = resource.properties, properties
-        current = Created(str(resource.physical_id), resource.attributes)
-        self._set(stack, logical_id, "UPDATE_IN_PROGRESS")
-        try:
-            if is_custom(resource.type):
-                event = stack.request("Update", logical_id, old_properties)
-                updated = self.send_custom(stack, event)
-            else:
-                change = (properties, old_properties)
-                updated = self.native.update(stack.name, logical_id, resource.type, change, current)
-        except ResourceError as failure:
-            self._set(stack, logical_id, "UPDATE_FAILED", str(failure))
-            return False
-        resource.physical_id, resource.attributes = updated.physical_id, updated.attributes
-        self._set(stack, logical_id, "UPDATE_COMPLETE")
-        return True
-
-    def _delete(self, stack: Stack, logical_id: str) -> None:
-        """Delete a resource (unless its DeletionPolicy is Retain) and drop it from the stack."""
-        resource = stack.resources[logical_id]
-        if resource.deletion_policy == "Retain":
-            self._log(stack, logical_id, "DELETE_SKIPPED", resource.physical_id)
-        elif self._delete_physical(stack, logical_id, resource, status_of=resource) is False:
-            return
-        with self.lock:
-            del stack.resources[logical_id]
-
-    def _delete_physical(
-        self, stack: Stack, logical_id: str, gone: Resource, status_of: Resource | None = None
-    ) -> bool:
-        """Delete one physical resource; `status_of` is the record whose status shows it."""
-        if gone.physical_id is None:
-            return True
-        self._log(stack, logical_id, "DELETE_IN_PROGRESS", gone.physical_id)
-        if status_of is not None:
-            status_of.status = "DELETE_IN_PROGRESS"
-        try:
-            if is_custom(gone.type):
-                event = stack.request("Delete", logical_id, physical=gone)
-                self.send_custom(stack, event)
-            else:
-                self.native.delete(gone.type, gone.physical_id)
-        except ResourceError as failure:
-            self._log(stack, logical_id, "DELETE_FAILED", gone.physical_id, str(failure))
-            if status_of is not None:
-                status_of.status = "DELETE_FAILED"
-            return stack.status.endswith("CLEANUP_IN_PROGRESS")  # cleanup moves on
-        self._log(stack, logical_id, "DELETE_COMPLETE", gone.physical_id)
-        return True
-
-    # --- helpers ----------------------------------------------------------------------------
-
-    def _resolve(self, stack: Stack, value: Any) -> Any:
-        def lookup(logical_id: str, attribute: str) -> Any:
-            return stack.resources[logical_id].attributes[attribute]
-
-        return stack.resolver(lookup, self.exports)(value)
-
-    def _export(self, stack: Stack) -> None:
-        for output in stack.template.get("Outputs", {}).values():
-            if "Export" in output and stack.resolver(no_lookup, self.exports).exists(output):
-                name = self._resolve(stack, output["Export"]["Name"])
-                self.exports[name] = self._resolve(stack, output["Value"])
-
-    def _require(self, name: str) -> Stack:
-        stack = self.find(name)
-        if stack is None:
-            raise ValueError(f"Stack with id {name} does not exist")
-        return stack
-
-    def _record(self, stack: Stack, logical_id: str, resource: Resource) -> None:
-        with self.lock:
-            stack.resources[logical_id] = resource
-        self._log(stack, logical_id, resource.status, resource.physical_id)
-
-    def _set(self, stack: Stack, logical_id: str, status: str, reason: str = "") -> None:
-        resource = stack.resources[logical_id]
-        resource.status, resource.updated_at = status, now()
-        self._log(stack, logical_id, status, resource.physical_id, reason)
-
-    def _set_stack(self, stack: Stack, status: str) -> None:
-        stack.status = status
-        self._log(stack, stack.name, status, stack.stack_id)
-
-    def _log(
-        self, stack: Stack, logical_id: str, status: str, physical_id: str | None, reason: str = ""
+    def _delete_left_over(
+        self, stack: Stack, operation: Operation, order: list[str], kept: dict[str, Any]
     ) -> None:
-        with self.lock:
-            stack.events.append(StackEvent(logical_id, status, physical_id, reason))
+        """In reverse `order`: delete the resources not `kept`, and each replaced physical id
+        that its logical resource no longer shows."""
+        done: set[str] = set()
+        for logical_id in reversed(list(dict.fromkeys(order))):
+            if logical_id not in kept:
+                if logical_id in stack.resources:
+                    self._delete(stack, logical_id)
+                continue
+            current = stack.resources[logical_id].physical_id
+            for gone in operation.replaced.get(logical_id, []):
+                if gone.physical_id not in (current, *done):
+                    done.add(str(gone.physical_id))
+                    self._delete_physical(stack, logical_id, gone)

@@ -51,8 +51,26 @@ class StackEvent:
 
 
 @dataclass
+class Operation:
+    """An update since the stack's last stable state, kept until its cleanup or rollback.
+
+    `template`, `parameters` and `before` are that stable state; `replaced` holds, per logical
+    id, the physical resources that updates replaced since (each deleted once none shows it).
+    """
+
+    template: Template
+    parameters: dict[str, Any]
+    before: dict[str, Resource]
+    replaced: dict[str, list[Resource]] = field(default_factory=dict)
+
+    def order(self) -> list[str]:
+        """The stable template's resources, each after what it depends on."""
+        return dependency_order(self.template, self.parameters)
+
+
+@dataclass
 class Stack:
-    """A stack's live state."""
+    """A stack's live state; `paused`: the update an UPDATE_FAILED stack holds (DisableRollback)."""
 
     name: str
     template: Template
@@ -62,6 +80,7 @@ class Stack:
     events: list[StackEvent] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)  # the values in effect
     created_at: datetime.datetime = field(default_factory=now)
+    paused: Operation | None = None
 
     def __post_init__(self) -> None:
         self.stack_id = self.stack_id or (

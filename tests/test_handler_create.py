@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from event_invoke_config_provider.cloudformation import MAX_REASON
 from event_invoke_config_provider.function_ref import NOT_CREATED
 from tests.support import ORDERS, SETTINGS, Stubs, answer, event
 
@@ -44,9 +45,28 @@ def test_create_refuses_a_config_no_resource_of_the_stack_holds_and_writes_nothi
     assert response["Status"] == "FAILED"
     assert response["PhysicalResourceId"] == NOT_CREATED, "its rollback Delete touches nothing"
     assert response["Reason"] == (
-        "FunctionName orders:live already has an event invoke config that no resource of this "
-        "stack manages; nothing was changed. To take it over, set AdoptExisting: true "
-        "(CDK: adopt_existing=True)."
+        "FunctionName orders:live: a config no resource of this stack manages is there; nothing "
+        "was changed. Another stack's: remove it there first (Retain keeps it). Left by a "
+        "--no-rollback deploy: cdk rollback. Else set AdoptExisting: true."
+    )
+
+
+@pytest.mark.parametrize("qualifier", [{}, {"Qualifier": "live-" + "a" * 123}])
+def test_the_refusal_keeps_every_way_out_within_the_reason_of_the_longest_target(
+    stubs: Stubs, responses: list[dict[str, Any]], qualifier: dict[str, str]
+) -> None:
+    longest = "f" * 64
+    stubs.get({"FunctionName": ORDERS.replace(":orders", f":{longest}"), **qualifier}, exists=True)
+    stubs.stack()
+
+    properties = {"FunctionName": longest, **qualifier}
+    reason = answer(event(ResourceProperties=properties), responses)["Reason"]
+
+    assert len(reason) <= MAX_REASON
+    assert reason.startswith(f"FunctionName {longest[:20]}")
+    assert reason.endswith(
+        "Another stack's: remove it there first (Retain keeps it). Left by a --no-rollback "
+        "deploy: cdk rollback. Else set AdoptExisting: true."
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .cloudformation import MAX_REASON
 from .deadline import Deadline
 from .function_ref import ConfigId
 from .properties import ADOPT_EXISTING, FUNCTION_NAME
@@ -55,14 +56,20 @@ def rolling_back(client: Any, stack_id: str) -> bool:
 
 
 def refusal(config: ConfigId) -> OwnershipError:
-    """The error for a config that no resource of the stack holds; says how to take it over."""
-    name = config.describe()
-    name = name if len(name) <= 100 else name[:97] + "..."
-    return OwnershipError(
-        f"{FUNCTION_NAME} {name} already has an event invoke config that no resource of this "
-        f"stack manages; nothing was changed. To take it over, set {ADOPT_EXISTING}: true "
-        "(CDK: adopt_existing=True)."
+    """The error for a config that no resource of the stack holds: what to do, within the reason.
+
+    The provider sees its own stack only, so the reason gives each way out, the safe ones
+    first: another stack's config is given up there before it is adopted here; a stack's own
+    config left by a paused update (`--no-rollback`) comes back with the rollback.
+    """
+    action = (
+        f"{FUNCTION_NAME} {{}}: a config no resource of this stack manages is there; nothing was "
+        "changed. Another stack's: remove it there first (Retain keeps it). Left by a "
+        f"--no-rollback deploy: cdk rollback. Else set {ADOPT_EXISTING}: true."
     )
+    room = MAX_REASON - len(action) + 2
+    name = config.describe()
+    return OwnershipError(action.format(name if len(name) <= room else name[: room - 3] + "..."))
 
 
 def unreadable_stack(stack_id: str) -> PermissionError:

@@ -1,0 +1,152 @@
+"""The resource operations of the offline CloudFormation (devtools/engine.py), one at a time.
+
+Create, Update and Delete of one logical resource: a custom resource's request goes to its
+ServiceToken, a native one to devtools/native_resources.py. Each status change is recorded on
+the resource and logged as a stack event. A ServiceToken cannot change on an existing custom
+resource: CloudFormation fails that Update itself with "Modifying service token is not
+allowed." ("AWS::CloudFormation::CustomResource": ServiceToken, "Update requires: Updates are
+not supported", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+aws-resource-cloudformation-customresource.html).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .native_resources import Created, NativeResources, ResourceError
+from .stack_state import Properties, Resource, Stack, StackEvent, is_custom, now
+from .template import no_lookup
+
+# Sends one custom-resource event: (stack, event) -> the resource, or raises ResourceError.
+CustomResourceSender = Callable[["Stack", dict[str, Any]], Created]
+SERVICE_TOKEN = "ServiceToken"
+SERVICE_TOKEN_CHANGE = "Modifying service token is not allowed."
+
+
+class ResourceOperations:
+    """Create, Update and Delete of one resource of a stack, and the records they leave."""
+
+    native: NativeResources
+    send_custom: CustomResourceSender
+    exports: dict[str, Any]
+    lock: threading.Lock
+
+    def _create(self, stack: Stack, logical_id: str) -> bool:
+        body = stack.template["Resources"][logical_id]
+        properties = self._resolve(stack, body.get("Properties", {}))
+        resource = Resource(body["Type"], "CREATE_IN_PROGRESS", properties)
+        resource.deletion_policy = body.get("DeletionPolicy", "Delete")
+        self._record(stack, logical_id, resource)
+        try:
+            if is_custom(resource.type):
+                created = self.send_custom(stack, stack.request("Create", logical_id))
+            else:
+                created = self.native.create(stack.name, logical_id, resource.type, properties)
+        except ResourceError as failure:
+            resource.physical_id = failure.physical_id
+            self._set(stack, logical_id, "CREATE_FAILED", str(failure))
+            return False
+        resource.physical_id, resource.attributes = created.physical_id, created.attributes
+        self._set(stack, logical_id, "CREATE_COMPLETE")
+        return True
+
+    def _update_to_template(self, stack: Stack, logical_id: str) -> bool:
+        body = stack.template["Resources"][logical_id]
+        stack.resources[logical_id].deletion_policy = body.get("DeletionPolicy", "Delete")
+        properties = self._resolve(stack, body.get("Properties", {}))
+        if properties == stack.resources[logical_id].properties:
+            return True
+        return self._update(stack, logical_id, properties)
+
+    def _update(self, stack: Stack, logical_id: str, properties: Properties) -> bool:
+        resource = stack.resources[logical_id]
+        if is_custom(resource.type) and (
+            properties.get(SERVICE_TOKEN) != resource.properties.get(SERVICE_TOKEN)
+        ):
+            self._set(stack, logical_id, "UPDATE_FAILED", SERVICE_TOKEN_CHANGE)
+            return False  # refused by CloudFormation itself: nothing sent, nothing changed
+        old_properties, resource.properties = resource.properties, properties
+        current = Created(str(resource.physical_id), resource.attributes)
+        self._set(stack, logical_id, "UPDATE_IN_PROGRESS")
+        try:
+            if is_custom(resource.type):
+                event = stack.request("Update", logical_id, old_properties)
+                updated = self.send_custom(stack, event)
+            else:
+                change = (properties, old_properties)
+                updated = self.native.update(stack.name, logical_id, resource.type, change, current)
+        except ResourceError as failure:
+            self._set(stack, logical_id, "UPDATE_FAILED", str(failure))
+            return False
+        resource.physical_id, resource.attributes = updated.physical_id, updated.attributes
+        self._set(stack, logical_id, "UPDATE_COMPLETE")
+        return True
+
+    def _delete(self, stack: Stack, logical_id: str) -> None:
+        """Delete a resource (unless its DeletionPolicy is Retain) and drop it from the stack."""
+        resource = stack.resources[logical_id]
+        if resource.deletion_policy == "Retain":
+            self._log(stack, logical_id, "DELETE_SKIPPED", resource.physical_id)
+        elif self._delete_physical(stack, logical_id, resource, status_of=resource) is False:
+            return
+        with self.lock:
+            del stack.resources[logical_id]
+
+    def _delete_physical(
+        self, stack: Stack, logical_id: str, gone: Resource, status_of: Resource | None = None
+    ) -> bool:
+        """Delete one physical resource; `status_of` is the record whose status shows it."""
+        if gone.physical_id is None:
+            return True
+        self._log(stack, logical_id, "DELETE_IN_PROGRESS", gone.physical_id)
+        if status_of is not None:
+            status_of.status = "DELETE_IN_PROGRESS"
+        try:
+            if is_custom(gone.type):
+                event = stack.request("Delete", logical_id, physical=gone)
+                self.send_custom(stack, event)
+            else:
+                self.native.delete(gone.type, gone.physical_id)
+        except ResourceError as failure:
+            self._log(stack, logical_id, "DELETE_FAILED", gone.physical_id, str(failure))
+            if status_of is not None:
+                status_of.status = "DELETE_FAILED"
+            return stack.status.endswith("CLEANUP_IN_PROGRESS")  # cleanup moves on
+        self._log(stack, logical_id, "DELETE_COMPLETE", gone.physical_id)
+        return True
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _resolve(self, stack: Stack, value: Any) -> Any:
+        def lookup(logical_id: str, attribute: str) -> Any:
+            return stack.resources[logical_id].attributes[attribute]
+
+        return stack.resolver(lookup, self.exports)(value)
+
+    def _export(self, stack: Stack) -> None:
+        for output in stack.template.get("Outputs", {}).values():
+            if "Export" in output and stack.resolver(no_lookup, self.exports).exists(output):
+                name = self._resolve(stack, output["Export"]["Name"])
+                self.exports[name] = self._resolve(stack, output["Value"])
+
+    def _record(self, stack: Stack, logical_id: str, resource: Resource) -> None:
+        with self.lock:
+            stack.resources[logical_id] = resource
+        self._log(stack, logical_id, resource.status, resource.physical_id)
+
+    def _set(self, stack: Stack, logical_id: str, status: str, reason: str = "") -> None:
+        resource = stack.resources[logical_id]
+        resource.status, resource.updated_at = status, now()
+        self._log(stack, logical_id, status, resource.physical_id, reason)
+
+    def _set_stack(self, stack: Stack, status: str) -> None:
+        stack.status = status
+        self._log(stack, stack.name, status, stack.stack_id)
+
+    def _log(
+        self, stack: Stack, logical_id: str, status: str, physical_id: str | None, reason: str = ""
+    ) -> None:
+        with self.lock:
+            stack.events.append(StackEvent(logical_id, status, physical_id, reason))
