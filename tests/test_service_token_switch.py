@@ -18,7 +18,7 @@ from devtools.deployment import LocalCloud, read_config
 from devtools.engine_resources import SERVICE_TOKEN_CHANGE
 from devtools.stack_state import Stack
 from devtools.template import Template, load_template
-from event_invoke_config import LambdaEventInvokeConfig
+from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from tests.support import new_function
 
 pytestmark = pytest.mark.slow
@@ -88,7 +88,11 @@ def test_a_new_construct_id_switches_to_the_shared_provider_in_one_deploy(
     assert not any(
         r.type == "AWS::Lambda::Function" and "Provider" in k for k, r in stack.resources.items()
     )
-    create, delete = cloud.provider.history[-2:]
+    create, delete = [
+        exchange
+        for exchange in cloud.provider.history
+        if exchange.event["ResourceType"] == RESOURCE_TYPE  # not the grants' digest
+    ][-2:]
     assert (create.event["RequestType"], delete.event["RequestType"]) == ("Create", "Delete")
     assert None not in own_role and create.role not in own_role, "each served by its provider"
     assert delete.role in own_role
