@@ -15,7 +15,9 @@ The model, and the CloudFormation documentation each part follows:
   resource gets OldResourceProperties, "Custom resource request objects",
   .../crpg-ref-requests.html); an Update that returns another physical id is a replacement.
   Then UPDATE_COMPLETE_CLEANUP_IN_PROGRESS deletes, in reverse dependency order of the old
-  template, the removed resources and the replaced physical ids.
+  template, the removed resources and the replaced physical ids; assumed, not documented: the
+  order holds across a resource the update keeps (a removed config, the kept provider function
+  it names, the removed policy that function DependsOn: config first), as one total order does.
 - Update rollback. UPDATE_ROLLBACK_IN_PROGRESS: every resource updated in the operation, the
   failed one included, is updated back to its old properties (a custom resource: an Update with
   OldResourceProperties = the new ones and its current physical id; a replaced native resource,

@@ -2,9 +2,13 @@
 
 Why a patch and not moto as it is: moto 5.2.5 ignores the Qualifier (an alias config and the
 unqualified one overwrite each other), appends on put instead of replacing (a later get still
-returns the first config), and answers with the unqualified ARN where Lambda answers
-`...:function:name:$LATEST`. The contract tests rest on exactly these behaviours, so this keeps
-moto's request routing, function store and validation and replaces only the config store.
+returns the first config), answers with the unqualified ARN where Lambda answers
+`...:function:name:$LATEST`, and keeps a function's configs when the function is deleted (a
+function created again under that name then shows a ghost config). The contract tests rest on
+exactly these behaviours, so this keeps moto's request routing, function store and validation
+and replaces only the config store: DeleteFunction drops every config of the function, or,
+with a version as qualifier, that version's. `install` refuses any moto but the version pinned
+in requirements-dev.txt, the one this was written against.
 
 `calls` counts the requests that reach the API (the HTTP level): every Lambda request under
 "http", the event-invoke-config ones by operation too. `inject` makes the next put or delete
@@ -20,15 +24,18 @@ gets Lambda's AccessDeniedException (HTTP 403) and changes nothing.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import moto
 from moto.awslambda.exceptions import UnknownEventConfig
-from moto.awslambda.models import EventInvokeConfig, LambdaBackend
+from moto.awslambda.models import EventInvokeConfig, LambdaBackend, lambda_backends
 from moto.awslambda.responses import LambdaResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
@@ -36,6 +43,7 @@ from moto.core.responses import ActionResult
 from . import iam_roles
 
 UNQUALIFIED = "$LATEST"
+REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements-dev.txt"
 STATUS = {
     "TooManyRequestsException": 429,
     "ResourceConflictException": 409,
@@ -150,6 +158,11 @@ def _configs(backend: LambdaBackend) -> dict[str, EventInvokeConfig]:
     return store
 
 
+def configs_held(account: str, region: str) -> list[str]:
+    """The qualified ARNs of every config the patched store holds, sorted."""
+    return sorted(_configs(lambda_backends[account][region]))
+
+
 def _put(self: LambdaResponse) -> ActionResult:
     fault = _count_and_take_fault("put", self)
     arn = _target(self)
@@ -189,9 +202,50 @@ def _counted(dispatch: Any) -> Any:
     return counting
 
 
+_moto_delete_function = LambdaBackend.delete_function
+
+
+def _delete_function(self: LambdaBackend, function_name: str, qualifier: str | None = None) -> None:
+    """Delete the function (or a version) and, as Lambda does, its configs with it."""
+    function = self.get_function(function_name, qualifier)  # raises ResourceNotFound like Lambda
+    _moto_delete_function(self, function_name, qualifier)
+    unqualified = ":".join(function.function_arn.split(":")[:7])
+    version = qualifier or _qualifier_in_name(function_name)
+    store = _configs(self)
+    for arn in list(store):
+        base, _, config_qualifier = arn.rpartition(":")
+        if base == unqualified and version in (None, config_qualifier):
+            del store[arn]
+
+
+def pinned_moto_version() -> str:
+    """The moto version requirements-dev.txt pins (`moto[server]==X`)."""
+    pin = re.search(r"^moto(\[[^\]]*\])?==(\S+)", REQUIREMENTS.read_text(), re.MULTILINE)
+    if pin is None:
+        raise LookupError(f"{REQUIREMENTS} pins no moto version (moto[server]==X)")
+    return pin.group(2)
+
+
+def check_moto_version() -> None:
+    """Raise unless the installed moto is the version this patch was written for."""
+    pinned, installed = pinned_moto_version(), moto.__version__
+    if installed != pinned:
+        raise RuntimeError(
+            f"devtools/moto_lambda.py patches moto {pinned}, the version requirements-dev.txt "
+            f"pins, but moto {installed} is installed; it replaces moto's event-invoke-config "
+            f"store and would not be checked against {installed}. Run `make setup`, or check "
+            "the patch against that version and change the pin."
+        )
+
+
 @functools.cache
 def install() -> None:
-    """Patch moto in this process (once); call before starting a moto server thread."""
+    """Patch moto in this process (once); call before starting a moto server thread.
+
+    Raises `RuntimeError`, patching nothing, on a moto version other than the pinned one.
+    """
+    check_moto_version()
+    LambdaBackend.delete_function = _delete_function  # type: ignore[method-assign]
     LambdaResponse._dispatch = _counted(LambdaResponse._dispatch)  # type: ignore[method-assign]
     patches: dict[str, Any] = {
         "put_function_event_invoke_config": _put,

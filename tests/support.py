@@ -24,6 +24,7 @@ from constructs import Construct
 from devtools import cfn_events
 from devtools.fake_aws import ACCOUNT, REGION
 from devtools.lambda_bootstrap import LambdaContext
+from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.grants import CONFIG_ACTIONS
 from event_invoke_config_provider import index
 from event_invoke_config_provider.properties import RESOURCE_TYPE
@@ -31,6 +32,8 @@ from event_invoke_config_provider.properties import RESOURCE_TYPE
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 EVENTS = Path(__file__).parent / "events"
+# 0.1.0's synthesized stack `Upgrade` and provider asset (README there).
+RELEASED_0_1_0 = Path(__file__).parent / "fixtures" / "v0_1_0"
 QUEUE = f"arn:aws:sqs:{REGION}:{ACCOUNT}:failures"
 BUCKET = "arn:aws:s3:::failed-events"
 
@@ -269,6 +272,16 @@ def new_function(scope: cdk.Stack, construct_id: str = "Fn", **kwargs: Any) -> l
         code=lambda_.Code.from_inline("def handler(e, c): pass"),
         **kwargs,
     )
+
+
+def upgrade_app(configs: dict[str, str]) -> cdk.Stack:
+    """The app of `RELEASED_0_1_0` as this version builds it: its stack `Upgrade`, functions A
+    to D, and `configs` (construct id -> function), each with one retry."""
+    stack = cdk.Stack(cdk.App(), "Upgrade")
+    functions = {name: new_function(stack, name) for name in ("A", "B", "C", "D")}
+    for config_id, on in configs.items():
+        LambdaEventInvokeConfig(stack, config_id, function=functions[on], retry_attempts=1)
+    return stack
 
 
 def statement_resources(template: Template, actions: tuple[str, ...]) -> list[Any]:

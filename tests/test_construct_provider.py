@@ -10,14 +10,17 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
 
 from app import EXPORT_NAME_CONTEXT, SERVICE_TOKEN_EXPORT, ProviderStack
+from devtools.template import load_template
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
 from tests.support import (
+    RELEASED_0_1_0,
     config_access_resources,
     logical_id,
     new_function,
     new_stack,
     statement_resources,
+    upgrade_app,
 )
 
 
@@ -223,3 +226,26 @@ def test_the_provider_stack_exports_its_service_token_under_the_context_name() -
     other = cdk.App(context={EXPORT_NAME_CONTEXT: "TeamBEventInvokeConfigServiceToken"})
     # THEN both can live in one account and region
     assert export_names(other, "ProviderB") == ["TeamBEventInvokeConfigServiceToken"]
+
+
+def test_the_role_policy_has_a_logical_id_of_its_own_not_0_1_0s_default_policy() -> None:
+    """0.1.0 kept the config grants in the role's DefaultPolicy: under the same logical id an
+    upgrade would update it in place, before the cleanup Deletes that need them."""
+    released = load_template(RELEASED_0_1_0, "Upgrade")["Resources"]
+    [released_policy] = [k for k, v in released.items() if v["Type"] == "AWS::IAM::Policy"]
+
+    template = Template.from_stack(upgrade_app({"Removed": "A", "Moved": "B", "Kept": "C"}))
+
+    # The new id, pinned: changing it again would replace the policy in every stack.
+    policy = "EventInvokeConfigProviderRoleB386F2C1Policy"
+    assert list(template.find_resources("AWS::IAM::Policy")) == [policy]
+    assert policy != released_policy
+    template.has_resource(
+        "AWS::Lambda::Function",
+        {
+            "DependsOn": Match.array_with([policy]),
+            "Properties": {"Handler": Match.string_like_regexp("event_invoke_config_provider")},
+        },
+    )
+    # Every other resource of 0.1.0's stack keeps its logical id: none is replaced.
+    assert set(released) - set(template.to_json()["Resources"]) == {released_policy}

@@ -144,6 +144,29 @@ def test_an_update_then_cleans_up_in_reverse_order_of_the_old_template_and_keeps
     assert [e.logical_id for e in updated.events if e.status == "DELETE_SKIPPED"] == ["Kept"]
 
 
+def test_the_cleanup_keeps_the_old_templates_order_through_a_resource_the_update_keeps(
+    engine: CloudFormation, recorder: Recorder
+) -> None:
+    """Upgrading from 0.1.0: a config uses the provider, which DependsOn the policy the update
+    removes; the provider stays."""
+    stack = name()
+    provider = thing("provider", DependsOn="Policy")
+    old = {
+        "Resources": {  # listed so that template order alone would delete the policy first
+            "Config": {"Type": CUSTOM, "Properties": {"Target": {"Fn::Sub": "${Provider}-c"}}},
+            "Provider": provider,
+            "Policy": thing("policy"),
+        }
+    }
+    engine.create_stack(stack, old)
+    recorder.clear()
+
+    updated = engine.update_stack(stack, {"Resources": {"Provider": thing("provider")}})
+
+    assert updated.status == "UPDATE_COMPLETE"
+    assert recorder.sent == [("Delete", "Config", "provider-c"), ("Delete", "Policy", "policy")]
+
+
 def test_a_failed_update_puts_back_every_updated_resource_then_deletes_what_it_made(
     engine: CloudFormation, recorder: Recorder
 ) -> None:

@@ -1,11 +1,22 @@
-"""The provider: one Lambda function per stack that serves every config in that stack."""
+"""The provider: one Lambda function per stack that serves every config in that stack.
+
+Upgrading from 0.1.0: 0.1.0 granted the config actions in the role's DefaultPolicy, which this
+version names anew (`DEFAULT_POLICY_SUFFIX`), so an upgrade creates the new policy and leaves
+the old one to UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, which deletes it in reverse dependency order
+of the old template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+using-cfn-updating-stacks-update-behaviors.html, .../aws-attribute-dependson.html). A 0.1.0
+config does not DependsOn that policy: it names the provider function (`Fn::GetAtt` in its
+ServiceToken), which DependsOn the policy and stays. That the cleanup order spans the kept
+function, deleting a removed or moved config before the old policy, is assumed, not
+documented; devtools/engine.py models it and tests/test_upgrade.py runs the upgrade.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_ec2 as ec2
@@ -41,6 +52,8 @@ DEFAULT_LOG_REMOVAL_POLICY = RemovalPolicy.RETAIN
 DEFAULT_MEMORY_SIZE = 256
 MEMORY_SIZE_RANGE = range(128, 10_240 + 1)
 VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
+# The role's default policy (logs, stack reads) is the role's logical id and this suffix.
+DEFAULT_POLICY_SUFFIX = "Policy"
 
 __all__ = [
     "CONFIG_ACTIONS",  # from grants.py: the actions the provider calls on configs
@@ -143,6 +156,7 @@ class EventInvokeConfigProvider(Construct):
             actions=list(STACK_READ_ACTIONS), resources=[Stack.of(self).stack_id]
         )
         self.role.add_to_principal_policy(self._stack_reads)
+        self._rename_default_policy()
         buckets = MAX_BUCKETS
         if vpc is not None:
             self._allow_vpc_access()
@@ -230,6 +244,18 @@ class EventInvokeConfigProvider(Construct):
     def allow_stack_reads(self, stack_arn: str) -> None:
         """Let the provider read other stacks: those whose plain templates it serves."""
         self._stack_reads.add_resources(stack_arn)
+
+    def _rename_default_policy(self) -> None:
+        """Give the role's default policy a logical id of its own, unlike 0.1.0's.
+
+        0.1.0 kept the config grants in this policy. Under its old id an upgrade would update it
+        in place, dropping them in the update phase, before the cleanup phase's Delete of a
+        removed or moved config needs them. Under a new id the old policy is a removed
+        resource, deleted in the cleanup phase after the old configs (see grants.py).
+        """
+        policy = cast(iam.CfnPolicy, self.role.node.find_child("DefaultPolicy").node.default_child)
+        role_id = Stack.of(self).resolve(cast(iam.CfnRole, self.role.node.default_child).logical_id)
+        policy.override_logical_id(f"{role_id}{DEFAULT_POLICY_SUFFIX}")
 
     def _allow_vpc_access(self) -> None:
         """ENI access for a provider in a VPC, through the policy Lambda's docs name."""
