@@ -137,9 +137,12 @@ def retryable_by_botocore(error: Exception, client: Any) -> bool:
     """Whether botocore's standard retry mode would retry `error` (had it attempts left)."""
     if isinstance(error, ClientError):
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        model = client.meta.service_model
         context = RetryContext(
             attempt_number=1,
-            operation_model=client.meta.service_model.operation_model(error.operation_name),
+            operation_model=model.operation_model(error.operation_name)
+            if error.operation_name in model.operation_names
+            else None,
             parsed_response=error.response,
             http_response=_Status(status),
         )
