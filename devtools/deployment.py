@@ -215,6 +215,13 @@ class LocalCloud:
         """The requests the stack API has answered."""
         return self._stack_api.calls if self._stack_api is not None else []
 
+    @property
+    def stack_api(self) -> StackApi:
+        """The stack API the provider reads (`throttle()` it, count its `calls`)."""
+        if self._stack_api is None:
+            raise RuntimeError("the local cloud is not entered")
+        return self._stack_api
+
     def send(
         self, stack: Stack, request_type: str, logical_id: str, **fields: Any
     ) -> dict[str, Any]:

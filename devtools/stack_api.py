@@ -9,13 +9,16 @@ this serves the engine's live state instead, in the AWS query protocol that boto
 API Reference). ListStackResources pages by `PAGE_SIZE`, small so that a handful of resources
 already needs `NextToken`. A request made with a role's credentials (devtools/iam_roles.py) is
 authorized first, `cloudformation:<Action>` on the stack's ARN, and a denied one gets the query
-protocol's AccessDenied error (HTTP 403), CloudFormation's code for it.
+protocol's AccessDenied error (HTTP 403), CloudFormation's code for it. `throttle(seconds)`
+answers every request for that long as CloudFormation does when its rate is exceeded: HTTP 400,
+code `Throttling`, "Rate exceeded".
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -98,6 +101,8 @@ class StackApi:
 
     def __init__(self, engine: CloudFormation) -> None:
         self.calls: list[dict[str, str]] = []
+        self.throttled_calls = 0
+        self._throttled_until = 0.0  # time.monotonic()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,7 +111,11 @@ class StackApi:
                 body = self.rfile.read(int(self.headers["content-length"])).decode()
                 request = {key: values[0] for key, values in parse_qs(body).items()}
                 api.calls.append(request)
-                status, answer = api.answer(engine, request, self.headers.get("Authorization"))
+                if time.monotonic() < api._throttled_until:
+                    api.throttled_calls += 1
+                    status, answer = 400, _error("Rate exceeded", "Throttling")
+                else:
+                    status, answer = api.answer(engine, request, self.headers.get("Authorization"))
                 self.send_response(status)
                 self.send_header("Content-Type", "text/xml")
                 self.send_header("Content-Length", str(len(answer.encode())))
@@ -138,6 +147,10 @@ class StackApi:
             if request.get("Action") == "DescribeStacks":
                 return 200, describe_stacks(stack)
         return 400, _error(f"{request.get('Action')} is not served by this stand-in")
+
+    def throttle(self, seconds: float) -> None:
+        """Answer every request with CloudFormation's throttling error for `seconds` from now."""
+        self._throttled_until = time.monotonic() + seconds
 
     def __enter__(self) -> str:
         self._thread.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import runtime, synth
+from benchmarks import runtime, synth, teardown
 
 pytestmark = pytest.mark.slow
 
@@ -12,13 +12,20 @@ pytestmark = pytest.mark.slow
 def test_each_lifecycle_event_makes_only_the_requests_its_checks_need() -> None:
     costs = runtime.lifecycle_costs(rounds=1)
 
-    # Create of a free config: read it, then write it. Update in place: write it. Delete: read
-    # the stack (does another resource hold it now?), then delete it.
+    # Create of a free config: read it, then write it. Update in place: write it. Delete outside
+    # a teardown: read the stack's status and resources (does another resource hold it now?),
+    # then delete it.
     assert {kind: (c.lambda_requests, c.stack_requests) for kind, c in costs.items()} == {
         "Create": (2, 0),
         "Update": (1, 0),
-        "Delete": (1, 1),
+        "Delete": (1, 2),
     }
+
+
+def test_a_teardown_makes_one_stack_request_per_config() -> None:
+    [result] = teardown.measure(counts=(2,))
+
+    assert (result.configs, result.stack_requests, result.most_per_delete) == (2, 2, 1)
 
 
 def test_one_provider_function_per_stack_whatever_the_number_of_configs() -> None:

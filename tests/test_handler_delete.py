@@ -27,6 +27,7 @@ from tests.support import ORDERS, Stubs, answer, event
 def test_delete_works_from_the_physical_id_alone(
     stubs: Stubs, responses: list[dict[str, Any]], physical_id: str, expected: dict[str, str]
 ) -> None:
+    stubs.stack_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     stubs.stack(("Async", physical_id, "DELETE_IN_PROGRESS"))
     stubs.lambda_.add_response("delete_function_event_invoke_config", {}, expected)
     delete = event(
@@ -38,9 +39,19 @@ def test_delete_works_from_the_physical_id_alone(
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", physical_id)
 
 
+@pytest.mark.parametrize(
+    "stack_status",
+    [
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",  # no Delete is documented here: read all the same
+        "IMPORT_ROLLBACK_IN_PROGRESS",
+    ],
+)
 def test_delete_keeps_a_config_another_resource_of_the_stack_now_holds(
-    stubs: Stubs, responses: list[dict[str, Any]]
+    stubs: Stubs, responses: list[dict[str, Any]], stack_status: str
 ) -> None:
+    stubs.stack_status(stack_status)
     stubs.stack(
         ("Async", f"{ORDERS}:live", "UPDATE_COMPLETE"),
         ("NewName", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"),
@@ -60,10 +71,28 @@ def test_delete_of_an_id_that_names_no_config_calls_nothing(
     assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", made_up)
 
 
+@pytest.mark.parametrize("stack_status", ["DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"])
+def test_while_the_whole_stack_goes_delete_reads_its_status_alone(
+    stubs: Stubs, responses: list[dict[str, Any]], stack_status: str
+) -> None:
+    # GIVEN a stack being deleted, or rolled back after its creation failed: every resource of
+    # it goes, so none can keep the config
+    stubs.stack_status(stack_status)
+    stubs.lambda_.add_response(
+        "delete_function_event_invoke_config", {}, {"FunctionName": ORDERS, "Qualifier": "live"}
+    )
+
+    # WHEN one of its configs is deleted
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:live"), responses)
+
+    # THEN it is deleted after one stack request: no ListStackResources is queued
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:live")
+
+
 def test_delete_of_a_config_already_gone_succeeds(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.stack()
+    stubs.stack_status("DELETE_IN_PROGRESS")
     stubs.lambda_.add_client_error(
         "delete_function_event_invoke_config",
         service_error_code="ResourceNotFoundException",
@@ -78,6 +107,7 @@ def test_delete_of_a_config_already_gone_succeeds(
 def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     stubs.stack()
     stubs.lambda_.add_client_error(
         "delete_function_event_invoke_config",
@@ -94,6 +124,7 @@ def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
 
 
 def test_a_holder_on_a_later_page_is_found(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
+    stubs.stack_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     stubs.stack(("Page1", f"{ORDERS}:7", "CREATE_COMPLETE"), next_token="page-2")
     stubs.stack(("Page2", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"))
 
@@ -102,17 +133,24 @@ def test_a_holder_on_a_later_page_is_found(stubs: Stubs, responses: list[dict[st
     assert response["Status"] == "SUCCESS"  # kept: no delete call is queued
 
 
+@pytest.mark.parametrize(
+    ("denied", "before"),
+    [("describe_stacks", None), ("list_stack_resources", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")],
+)
 def test_a_stack_the_provider_may_not_read_fails_the_delete_with_what_is_missing(
-    stubs: Stubs, responses: list[dict[str, Any]]
+    stubs: Stubs, responses: list[dict[str, Any]], denied: str, before: str | None
 ) -> None:
+    if before is not None:
+        stubs.stack_status(before)
     stubs.cloudformation.add_client_error(
-        "list_stack_resources", service_error_code="AccessDenied", http_status_code=403
+        denied, service_error_code="AccessDenied", http_status_code=403
     )
 
     with mock.patch("event_invoke_config_provider.retries.OWN_GRANT_PROPAGATION_SECONDS", 0.0):
         response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
 
+    action = "DescribeStacks" if denied == "describe_stacks" else "ListStackResources"
     assert response["Status"] == "FAILED"
     assert response["Reason"].startswith(
-        "The provider may not list the resources of its stack (cloudformation:ListStackResources"
+        f"The provider may not read its stack (cloudformation:{action} on "
     )

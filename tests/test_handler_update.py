@@ -88,10 +88,10 @@ def test_an_unconfirmed_move_removes_what_it_may_have_written(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
     stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=False)
-    stubs.lambda_.add_client_error(
+    stubs.lambda_.add_client_error(  # final (a 5xx is retried); earlier attempts may have applied
         "put_function_event_invoke_config",
-        service_error_code="ServiceException",
-        http_status_code=500,
+        service_error_code="InvalidParameterValueException",
+        http_status_code=400,
     )
     stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
     stubs.lambda_.add_response(

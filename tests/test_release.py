@@ -308,5 +308,5 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
         assert {call.action for call in cloud.iam.calls if call.allowed} >= {
             "lambda:PutFunctionEventInvokeConfig",
             "lambda:DeleteFunctionEventInvokeConfig",
-            "cloudformation:ListStackResources",
+            "cloudformation:DescribeStacks",
         }, "the provider's calls were checked"

@@ -22,7 +22,14 @@ from .deadline import Deadline
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
 from .lambda_api import config_exists, delete_config, put_config
 from .limits import put_limits
-from .ownership import holders, refusal, rolling_back, unreadable_stack
+from .ownership import (
+    TEARDOWN_STATES,
+    holders,
+    refusal,
+    rolling_back,
+    stack_status,
+    unreadable_stack,
+)
 from .properties import FUNCTION_NAME, ConfigRequest, parse_properties
 from .retries import ACCESS_DENIED, CallTimeouts, OutOfTimeError, call_with_retries
 
@@ -58,14 +65,31 @@ class Calls:
             call, self.deadline, functools.partial(make_client, "cloudformation")
         )
 
-    def holders(self, event: Mapping[str, Any], config: ConfigId) -> list[str]:
-        """The other resources of the event's stack that hold `config`."""
+    def read_stack(self, event: Mapping[str, Any], action: str, call: Callable[[Any], T]) -> T:
+        """`call(cloudformation_client)` on the event's stack; a denial says what is missing."""
         try:
-            return self.cloudformation(lambda client: holders(client, event, config, self.deadline))
+            return self.cloudformation(call)
         except ClientError as error:
             if error.response["Error"]["Code"] not in ACCESS_DENIED:
                 raise
-            raise unreadable_stack(event["StackId"]) from error
+            raise unreadable_stack(event["StackId"], action) from error
+
+    def holders(self, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+        """The other resources of the event's stack that hold `config`, a page per request."""
+        return holders(
+            lambda request: self.read_stack(
+                event, "ListStackResources", lambda client: client.list_stack_resources(**request)
+            ),
+            event,
+            config,
+        )
+
+    def torn_down(self, event: Mapping[str, Any]) -> bool:
+        """Whether CloudFormation is deleting every resource of the event's stack."""
+        status = self.read_stack(
+            event, "DescribeStacks", lambda client: stack_status(client, event["StackId"])
+        )
+        return status in TEARDOWN_STATES
 
     def written(self, config: ConfigId) -> bool:
         """Whether Lambda holds `config` now; True when that cannot be told."""
@@ -166,7 +190,8 @@ def delete(event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
         logger.info("Physical id %r names no event invoke config: nothing to delete", physical_id)
         return Outcome(physical_id)
     calls = Calls(progress.deadline)
-    held_by = calls.holders(event, config)
+    # While the whole stack goes, no other resource of it can keep the config (ownership.py).
+    held_by = [] if calls.torn_down(event) else calls.holders(event, config)
     if held_by:
         logger.info("Keeping %s: %s of this stack holds it now", physical_id, held_by)
     else:

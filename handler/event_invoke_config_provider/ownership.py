@@ -7,37 +7,62 @@ a config alone while one holds it. A config that none holds was set by hand, by 
 by the native resource: nothing touches it without the resource's `AdoptExisting`.
 
 Reading its own stack is the provider's only view of CloudFormation: `ListStackResources` and
-`DescribeStacks` on that stack, nothing else.
+`DescribeStacks` on that stack, nothing else. A Delete first reads the stack's status (one
+request) and lists the resources only when another resource may outlive the operation. What
+that relies on, from CloudFormation's documentation:
+
+- DELETE_IN_PROGRESS is the removal of the whole stack, and ROLLBACK_IN_PROGRESS the removal of
+  everything a failed (or cancelled) stack creation made ("Stack status codes",
+  .../UserGuide/view-stack-events.html). Every other resource of the stack goes too, but for
+  one kept by `DeletionPolicy: Retain` (.../UserGuide/aws-attribute-deletionpolicy.html) or by
+  `RetainResources` of a DeleteStack retried after DELETE_FAILED
+  (.../APIReference/API_DeleteStack.html); a kept one holds the same config only if two
+  resources of one template declare it, which is unsupported (both write it; the CDK construct
+  refuses it at synth). So a Delete in these states deletes without listing.
+- An update deletes replaced and removed resources in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, and
+  its rollback deletes what it created in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, while
+  the stack's other resources stay (.../UserGuide/using-cfn-updating-stacks-update-behaviors.html
+  and "Stack status codes"): a renamed or split config may be held by one of them, so list.
+- Any other status: AWS documents no Delete there, so nothing is assumed; list.
+- DescribeStacks takes the stack's unique id, also once it is being deleted
+  (.../APIReference/API_DescribeStacks.html). The status it reads stays true for the Delete
+  at hand: DELETE_IN_PROGRESS is followed by DELETE_COMPLETE or DELETE_FAILED, and
+  ROLLBACK_IN_PROGRESS by ROLLBACK_COMPLETE or ROLLBACK_FAILED, from which the stack can only
+  be deleted ("Stack status codes").
+
+`...` is https://docs.aws.amazon.com/AWSCloudFormation/latest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .cloudformation import MAX_REASON
-from .deadline import Deadline
 from .function_ref import ConfigId
 from .properties import ADOPT_EXISTING, FUNCTION_NAME
-from .retries import MIN_ATTEMPT_SECONDS, OutOfTimeError
 
 # Stack states in which CloudFormation puts back what the failed operation changed.
 ROLLBACK_STATES = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
+# Stack states in which CloudFormation deletes every resource of the stack (see above).
+TEARDOWN_STATES = frozenset({"DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
+# One ListStackResources request: its parameters -> one page of the answer.
+ListPage = Callable[[dict[str, str]], Mapping[str, Any]]
 
 
 class OwnershipError(RuntimeError):
     """A write refused before anything was sent: the config belongs to no resource of the stack."""
 
 
-def holders(
-    client: Any, event: Mapping[str, Any], config: ConfigId, deadline: Deadline
-) -> list[str]:
-    """Logical ids of the other resources of this stack and type that hold `config`."""
+def holders(list_page: ListPage, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+    """Logical ids of the other resources of this stack and type that hold `config`.
+
+    Pages one request at a time, so that a page that must be retried is the only one repeated.
+    """
     found: list[str] = []
-    pages = client.get_paginator("list_stack_resources").paginate(StackName=event["StackId"])
-    for page in pages:
-        if deadline.remaining() < MIN_ATTEMPT_SECONDS:
-            raise OutOfTimeError("Out of time while reading the stack's resources.")
+    request = {"StackName": event["StackId"]}
+    while True:
+        page = list_page(request)
         for resource in page["StackResourceSummaries"]:
             if (
                 resource["ResourceType"] == event["ResourceType"]
@@ -46,13 +71,20 @@ def holders(
                 and resource.get("PhysicalResourceId") == config.physical_id
             ):
                 found.append(resource["LogicalResourceId"])
-    return found
+        if not page.get("NextToken"):
+            return found
+        request = {"StackName": event["StackId"], "NextToken": page["NextToken"]}
+
+
+def stack_status(client: Any, stack_id: str) -> str:
+    """The stack's status, by its unique id (DescribeStacks)."""
+    [stack] = client.describe_stacks(StackName=stack_id)["Stacks"]
+    return str(stack["StackStatus"])
 
 
 def rolling_back(client: Any, stack_id: str) -> bool:
     """True while CloudFormation rolls the stack back (its Updates restore earlier targets)."""
-    [stack] = client.describe_stacks(StackName=stack_id)["Stacks"]
-    return stack["StackStatus"] in ROLLBACK_STATES
+    return stack_status(client, stack_id) in ROLLBACK_STATES
 
 
 def refusal(config: ConfigId) -> OwnershipError:
@@ -72,9 +104,9 @@ def refusal(config: ConfigId) -> OwnershipError:
     return OwnershipError(action.format(name if len(name) <= room else name[: room - 3] + "..."))
 
 
-def unreadable_stack(stack_id: str) -> PermissionError:
-    """The error for a stack whose resources the provider may not list."""
+def unreadable_stack(stack_id: str, action: str = "ListStackResources") -> PermissionError:
+    """The error for a stack the provider may not read with `action`."""
     return PermissionError(
-        "The provider may not list the resources of its stack (cloudformation:"
-        f"ListStackResources on {stack_id}); it reads them to know which resource holds a config."
+        f"The provider may not read its stack (cloudformation:{action} on {stack_id}); it "
+        "reads it to know which resource holds a config."
     )

@@ -2,8 +2,8 @@
 
 crhelper's own sender has no socket timeout, does not retry a 5xx and, when its retries fail,
 loops forever. Here every attempt has a socket timeout, 5xx answers, connection errors and
-timeouts are retried with jittered exponential backoff, and all of it ends by the event's
-deadline; a 4xx is final. An answer that cannot be delivered is logged at ERROR.
+timeouts are retried with jittered exponential backoff (`retries.Backoff`), and all of it ends
+by the event's deadline; a 4xx is final. An answer that cannot be delivered is logged at ERROR.
 
 The ResponseURL is pre-signed: its query is a credential and is never logged.
 """
@@ -13,14 +13,13 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import random
 import ssl
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .deadline import Deadline
+from .retries import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +29,8 @@ HTTPSConnection = http.client.HTTPSConnection
 # The longest wait of one socket operation (connect, TLS handshake, send, read).
 MAX_SOCKET_TIMEOUT_SECONDS = 10.0
 BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 0.25, 4.0
+# The least time worth another attempt after a pause.
+MIN_ATTEMPT_SECONDS = 0.2
 HTTP_OK_BELOW, HTTP_SERVER_ERROR = 300, 500
 
 
@@ -67,7 +68,7 @@ def deliver(response_url: str, body: Mapping[str, Any], deadline: Deadline) -> b
     secret = urlsplit(response_url).query
     # default=str: a value JSON cannot encode must not cost the answer itself.
     payload = json.dumps(body, default=str).encode()
-    attempt = 0
+    backoff = Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
     while True:
         left = deadline.answer_remaining()
         if left <= 0:
@@ -89,12 +90,11 @@ def deliver(response_url: str, body: Mapping[str, Any], deadline: Deadline) -> b
                 logger.error("Answer to %s not delivered: HTTP %d (final)", where, status)
                 return False
             problem = f"HTTP {status}"
-        pause = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
-        if pause >= deadline.answer_remaining():
+        pause = backoff.pause(deadline.answer_remaining() - MIN_ATTEMPT_SECONDS)
+        if pause is None:
             logger.error(
                 "Answer to %s not delivered: %s, and no time left to retry", where, problem
             )
             return False
         logger.warning("Answer to %s failed (%s); retrying in %.2f s", where, problem, pause)
-        time.sleep(pause)
-        attempt += 1
+        backoff.sleep(pause)

@@ -1,8 +1,12 @@
 """Retry policy: every call bounded by the event's deadline, retried only where it can succeed.
 
-The client's timeouts are sized from the time left, botocore's standard retry mode handles
-throttling and timeouts, and `call_with_retries` adds only what botocore does not retry:
-conflicting updates of the function and IAM changes that have not reached Lambda yet.
+The client's timeouts are sized from the time left and botocore's standard retry mode makes its
+few quick attempts. `call_with_retries` then keeps retrying, with jittered backoff until the
+deadline, what botocore's standard mode counts as retryable (`botocore.retries.standard`:
+throttling such as CloudFormation's `Throttling` and Lambda's `TooManyRequestsException`, HTTP
+500/502/503/504, `RequestTimeout`, connection failures and timeouts), and for a bounded time
+what it does not: conflicting updates of the function and IAM changes not yet visible to Lambda.
+Every other error is final. `Backoff` is the handler's one backoff (response.py uses it too).
 """
 
 from __future__ import annotations
@@ -16,7 +20,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.retries.standard import (
+    ModeledRetryableChecker,
+    OrRetryChecker,
+    RetryContext,
+    ThrottledRetryableChecker,
+    ThrottlingStatusCodeChecker,
+    TransientRetryableChecker,
+)
 
 from .deadline import Deadline
 
@@ -32,6 +44,15 @@ MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT = 5.0, 20.0
 IAM_PROPAGATION_SECONDS = 120.0
 OWN_GRANT_PROPAGATION_SECONDS = 30.0
 BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 1.0, 16.0
+# botocore's standard mode's own conditions, less its cap on attempts.
+_BOTOCORE_RETRYABLE = OrRetryChecker(
+    [
+        TransientRetryableChecker(),
+        ThrottledRetryableChecker(),
+        ThrottlingStatusCodeChecker(),
+        ModeledRetryableChecker(),
+    ]
+)
 # Lambda's words when the function's role cannot reach a destination yet.
 _NOT_YET_ALLOWED = re.compile(
     r"execution role does not have permissions|destination ARN .* is invalid"
@@ -83,51 +104,108 @@ class CallTimeouts:
         )
 
 
-def _retry_window(error: ClientError, first_failure: float) -> float | None:
-    """Until when (monotonic) `error` is worth retrying, or None if it is final."""
+@dataclass
+class Backoff:
+    """Full-jitter exponential backoff: pause n is drawn from [0, min(cap, base * 2**n)].
+
+    ("Exponential Backoff And Jitter", AWS Architecture Blog.) `sleep` and `draw` are injectable.
+    """
+
+    base: float
+    cap: float
+    sleep: Callable[[float], None] = time.sleep
+    draw: Callable[[float, float], float] = random.uniform
+    attempt: int = 0
+
+    def pause(self, limit: float) -> float | None:
+        """The next pause, cut to `limit` seconds; None when `limit` leaves no time to pause."""
+        if limit <= 0:
+            return None
+        drawn = self.draw(0, min(self.cap, self.base * 2**self.attempt))
+        self.attempt += 1
+        return min(drawn, limit)
+
+
+class _Status:
+    """The part of an HTTP response botocore's retry checkers read."""
+
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+def retryable_by_botocore(error: Exception, client: Any) -> bool:
+    """Whether botocore's standard retry mode would retry `error` (had it attempts left)."""
+    if isinstance(error, ClientError):
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        model = client.meta.service_model
+        context = RetryContext(
+            attempt_number=1,
+            operation_model=model.operation_model(error.operation_name)
+            if error.operation_name in model.operation_names
+            else None,
+            parsed_response=error.response,
+            http_response=_Status(status),
+        )
+    else:
+        context = RetryContext(attempt_number=1, caught_exception=error)
+    return bool(_BOTOCORE_RETRYABLE.is_retryable(context))
+
+
+def _retry_window(error: Exception, client: Any) -> float:
+    """For how long after the first failure `error` is worth retrying (0: it is final)."""
+    if retryable_by_botocore(error, client):
+        return float("inf")
+    if not isinstance(error, ClientError):
+        return 0.0
     code = error.response["Error"]["Code"]
     if code == "ResourceConflictException":  # another update of the function is under way
         return float("inf")
     message = error.response["Error"].get("Message", "")
     if code == "InvalidParameterValueException" and _NOT_YET_ALLOWED.search(message):
-        return first_failure + IAM_PROPAGATION_SECONDS
+        return IAM_PROPAGATION_SECONDS
     if code in ACCESS_DENIED:
-        return first_failure + OWN_GRANT_PROPAGATION_SECONDS
-    return None
+        return OWN_GRANT_PROPAGATION_SECONDS
+    return 0.0
+
+
+def _code(error: Exception) -> str:
+    return str(error.response["Error"]["Code"]) if isinstance(error, ClientError) else repr(error)
 
 
 def call_with_retries(
-    call: Callable[[Any], T], deadline: Deadline, make_client: Callable[[CallTimeouts], Any]
+    call: Callable[[Any], T],
+    deadline: Deadline,
+    make_client: Callable[[CallTimeouts], Any],
+    backoff: Backoff | None = None,
 ) -> T:
-    """Run `call(client)`, retrying conflicts and IAM propagation with jittered backoff.
+    """Run `call(client)`; retry what can still succeed with jittered backoff, within the deadline.
 
-    Each attempt gets a client whose timeouts fit in the time left; throttling and timeouts are
-    botocore's to retry within that. Gives up, raising Lambda's own error, when the error's
-    retry window has closed or too little time is left for another attempt; raises
-    `OutOfTimeError` without calling when too little time is left for a first one.
+    Each attempt gets a client whose timeouts (botocore's own retries included) fit in the time
+    left. Gives up, raising the last error, when the error is final, its retry window has
+    closed, or no time is left for a pause and another attempt; raises `OutOfTimeError` without
+    calling when too little time is left for a first one. Time is read from `deadline` alone.
     """
     if deadline.remaining() < MIN_ATTEMPT_SECONDS:
         raise OutOfTimeError(
             "CloudFormation stops waiting for this request before another call could finish "
             "(ServiceTimeout or the provider's timeout); nothing was changed."
         )
-    first_failure: float | None = None
-    attempt = 0
+    backoff = backoff or Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
+    left_at_first_failure: float | None = None
     while True:
+        client = make_client(CallTimeouts.within(deadline.remaining()))
         try:
-            return call(make_client(CallTimeouts.within(deadline.remaining())))
-        except ClientError as error:
-            now = time.monotonic()
-            first_failure = now if first_failure is None else first_failure
-            window = _retry_window(error, first_failure)
-            delay = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
-            if window is None or now + delay > window:
+            return call(client)
+        except (ClientError, BotoCoreError) as error:
+            left = deadline.remaining()
+            if left_at_first_failure is None:
+                left_at_first_failure = left
+            window_left = _retry_window(error, client) - (left_at_first_failure - left)
+            pause = backoff.pause(min(window_left, left - MIN_ATTEMPT_SECONDS))
+            if pause is None:
                 raise
-            if deadline.remaining() - delay < MIN_ATTEMPT_SECONDS:
-                raise
-            logger.info("Retrying in %.1f s after %s", delay, error.response["Error"]["Code"])
-            time.sleep(delay)
-            attempt += 1
+            logger.info("Retrying in %.1f s after %s", pause, _code(error))
+            backoff.sleep(pause)
 
 
 def may_have_been_applied(error: Exception) -> bool:
