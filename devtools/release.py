@@ -27,6 +27,8 @@ from event_invoke_config_provider.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "release" / "provider.yaml"
+# The cfn-lint rule for consumer templates; in dist/ it imports the provider from the zip.
+RULES = ROOT / "release" / "cfnlint_rules"
 ZIP_NAME = f"provider-{__version__}.zip"
 _VERSION = re.compile(r"\b[0-9]+\.[0-9]+\.[0-9]+\b")
 # Fixed timestamps and modes: the same sources give the same zip, so the S3 key that
@@ -82,6 +84,9 @@ def build(dist: Path) -> str:
     files = provider_files()
     write_zip(files, dist / ZIP_NAME)
     shutil.copyfile(TEMPLATE, dist / TEMPLATE.name)
+    (dist / RULES.name).mkdir(exist_ok=True)
+    for rule in RULES.glob("*.py"):
+        shutil.copyfile(rule, dist / RULES.name / rule.name)
     return content_hash({name: source.read_bytes() for name, source in files.items()})
 
 

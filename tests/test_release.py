@@ -70,14 +70,16 @@ def upload(dist: Path, s3_client: Any, region: str) -> None:
     )
 
 
-def resolve(template: Template, value: Any, region: str = REGION, **parameters: Any) -> Any:
+def resolve(
+    template: Template, value: Any, parameters: dict[str, Any] | None = None, region: str = REGION
+) -> Any:
     """`value` with the template's intrinsic functions done for `parameters`, as the engine."""
     stack_id = f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/{RELEASE_STACK}/1"
 
     def attribute(logical_id: str, name: str) -> str:
         return f"arn:aws:test:{region}:{ACCOUNT}:{logical_id}.{name}"
 
-    given = {"CodeS3Bucket": BUCKET, "FunctionNames": ALLOWED, **parameters}
+    given = {"CodeS3Bucket": BUCKET, "FunctionNames": ALLOWED, **(parameters or {})}
     resolver = Resolver(
         RELEASE_STACK, stack_id, template, attribute, {}, parameters=given, region=region
     )
@@ -229,13 +231,13 @@ def test_the_export_name_follows_the_stack_name_unless_given(
     )
     given = {"ServiceTokenExportName": export_name}
 
-    assert resolve(template, [name, value], **given) == [expected, expected]
+    assert resolve(template, [name, value], given) == [expected, expected]
 
 
 def stack_reads(served: list[str] | None = None) -> list[dict[str, Any]]:
     template = release_template()
-    given = {} if served is None else {"ServedStackNames": served}
-    [policy] = resolve(template, template["Resources"]["Role"]["Properties"]["Policies"], **given)
+    given: dict[str, Any] = {} if served is None else {"ServedStackNames": served}
+    [policy] = resolve(template, template["Resources"]["Role"]["Properties"]["Policies"], given)
     statements: list[dict[str, Any]] = policy["PolicyDocument"]["Statement"]
     return statements
 
@@ -267,13 +269,17 @@ def test_the_options_reach_the_role_the_log_group_and_the_function() -> None:
     resources = template["Resources"]
     boundary = f"arn:aws:iam::{ACCOUNT}:policy/platform-boundary"
     key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    given = {"PermissionsBoundary": boundary, "LogKmsKeyArn": key, "MemorySize": 1024}
+    given: dict[str, Any] = {
+        "PermissionsBoundary": boundary,
+        "LogKmsKeyArn": key,
+        "MemorySize": 1024,
+    }
 
-    assert resolve(template, resources["Role"]["Properties"], **given)["PermissionsBoundary"] == (
+    assert resolve(template, resources["Role"]["Properties"], given)["PermissionsBoundary"] == (
         boundary
     )
-    assert resolve(template, resources["Logs"]["Properties"], **given)["KmsKeyId"] == key
-    assert resolve(template, resources["Function"]["Properties"], **given)["MemorySize"] == 1024
+    assert resolve(template, resources["Logs"]["Properties"], given)["KmsKeyId"] == key
+    assert resolve(template, resources["Function"]["Properties"], given)["MemorySize"] == 1024
     # left empty, they are left out
     assert "PermissionsBoundary" not in resolve(template, resources["Role"]["Properties"])
     assert "KmsKeyId" not in resolve(template, resources["Logs"]["Properties"])
