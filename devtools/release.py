@@ -90,10 +90,11 @@ def build(dist: Path) -> str:
     return content_hash({name: source.read_bytes() for name, source in files.items()})
 
 
-def packages(dist: Path) -> list[Path]:
-    """The sdist and the wheel of this version, built into `dist` and checked by twine."""
+def packages(dist: Path, source: Path = ROOT) -> list[Path]:
+    """This version's sdist and wheel, built from `source` into `dist`, checked by twine."""
     run = [sys.executable, "-m"]
-    subprocess.run([*run, "build", "--no-isolation", "--outdir", str(dist), str(ROOT)], check=True)
+    command = [*run, "build", "--no-isolation", "--outdir", str(dist), str(source)]
+    subprocess.run(command, check=True, capture_output=source != ROOT)
     built = [*dist.glob(f"*-{__version__}.tar.gz"), *dist.glob(f"*-{__version__}-*.whl")]
     subprocess.run([*run, "twine", "check", "--strict", *map(str, built)], check=True)
     return built
