@@ -6,8 +6,9 @@ resource's documentation) creates a new physical resource, and the engine delete
 the cleanup phase; other changes update in place. Policies, log groups, security groups and CDK
 metadata are recorded with a made-up physical id (a security group's GroupId) and not created. A
 function whose `Code` names an S3 object gets that object's bytes, read as Lambda reads them:
-from a bucket in the function's own region, else the create fails. Roles and policies are kept
-in `RolePolicies` (devtools/iam_roles.py), which refuses a change past one of IAM's quotas
+from a bucket in the function's own region, else the create fails (CDK's asset bucket aside).
+Roles and policies are kept in `RolePolicies` (devtools/iam_roles.py), which refuses a change
+past one of IAM's quotas
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the resource then
 fails, as CloudFormation fails it.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -34,6 +36,9 @@ from .iam_roles import AttachedPolicy, IamQuotaError, RolePolicies
 from .local_cloud import EMPTY_ZIP
 
 FAILING_TYPE = "Test::Fails"
+# CDK's bootstrap bucket: `cdk deploy` publishes the assets there first; the engine runs the
+# provider from cdk.out, so a function whose code is there gets an empty zip.
+CDK_ASSETS = re.compile(r"cdk-[a-z0-9]+-assets-[0-9]{12}-[a-z0-9-]+")
 # Written by `cdk bootstrap` with the default qualifier.
 CDK_BOOTSTRAP_VERSION = "/cdk-bootstrap/hnb659fds/version"
 RECORDED_ONLY = {
@@ -247,7 +252,7 @@ class NativeResources:
 
     def _create_function(self, stack: str, logical_id: str, props: Properties) -> Created:
         code = props.get("Code", {})
-        if "S3Bucket" in code:
+        if "S3Bucket" in code and not CDK_ASSETS.fullmatch(code["S3Bucket"]):
             body = self._code_object(code["S3Bucket"], code["S3Key"])
         else:
             body = EMPTY_ZIP if code.get("ZipFile") is None else _zip(code["ZipFile"])
