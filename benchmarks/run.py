@@ -13,7 +13,7 @@ import aws_cdk as cdk
 
 from event_invoke_config import LambdaEventInvokeConfig
 
-from . import runtime, scale, synth, teardown
+from . import release, runtime, scale, synth, teardown
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -196,7 +196,8 @@ def main() -> None:
     if bytes_ratio > 2.0:
         lines += ["", WHY_MORE_BYTES]
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text("\n".join(lines) + "\n")
+    kept = release.kept_section(REPORT.read_text()) if REPORT.exists() else ""
+    REPORT.write_text("\n".join(lines) + "\n" + (f"\n{kept}" if kept else ""))
     print(REPORT.read_text())
 
 

@@ -170,8 +170,11 @@ class LocalCloud:
         moto_endpoint: str,
         collector: ResponseCollector,
         enforce_iam: bool = True,
+        region: str = REGION,
     ):
-        self.native = NativeResources(moto_endpoint)
+        """`region`: the region of the stacks and their resources; custom resources are served
+        as in the default one (the provider's clients call moto's default region)."""
+        self.native = NativeResources(moto_endpoint, region)
         self.lambda_client = self.native.lambda_client
         self._moto_endpoint, self._collector = moto_endpoint, collector
         self._stack_api: StackApi | None = None

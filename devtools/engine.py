@@ -126,7 +126,9 @@ class CloudFormation(ResourceOperations):
         if self.find(name) is not None:
             raise ValueError(f"Stack [{name}] already exists")
         values = parameter_values(template, parameters, self.native.ssm_parameter)
-        stack = Stack(name, template, "CREATE_IN_PROGRESS", parameters=values)
+        stack = Stack(
+            name, template, "CREATE_IN_PROGRESS", parameters=values, region=self.native.region
+        )
         with self.lock:
             self.stacks.append(stack)
         created: list[str] = []

@@ -1,12 +1,14 @@
 """The AWS resource types the engine creates in moto, and the failing `Test::Fails` type.
 
-Each type implements Create, Update and Delete the way CloudFormation's resource does, as far
-as the tests need: a change to a create-only property ("Update requires: Replacement" in the
+Each type implements Create, Update and Delete the way CloudFormation's resource does, as far as
+the tests need: a change to a create-only property ("Update requires: Replacement" in the
 resource's documentation) creates a new physical resource, and the engine deletes the old one in
-the cleanup phase; other changes update in place. Policies, log groups, security groups and
-CDK metadata are recorded with a made-up physical id (a security group's GroupId) and not
-created. Roles and policies are kept in
-`RolePolicies` (devtools/iam_roles.py), which refuses a change past one of IAM's quotas
+the cleanup phase; other changes update in place. Policies, log groups, security groups and CDK
+metadata are recorded with a made-up physical id (a security group's GroupId) and not created. A
+function whose `Code` names an S3 object gets that object's bytes, read as Lambda reads them:
+from a bucket in the function's own region, else the create fails (CDK's asset bucket aside).
+Roles and policies are kept in `RolePolicies` (devtools/iam_roles.py), which refuses a change
+past one of IAM's quotas
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the resource then
 fails, as CloudFormation fails it.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -33,6 +36,9 @@ from .iam_roles import AttachedPolicy, IamQuotaError, RolePolicies
 from .local_cloud import EMPTY_ZIP
 
 FAILING_TYPE = "Test::Fails"
+# CDK's bootstrap bucket: `cdk deploy` publishes the assets there first; the engine runs the
+# provider from cdk.out, so a function whose code is there gets an empty zip.
+CDK_ASSETS = re.compile(r"cdk-[a-z0-9]+-assets-[0-9]{12}-[a-z0-9-]+")
 # Written by `cdk bootstrap` with the default qualifier.
 CDK_BOOTSTRAP_VERSION = "/cdk-bootstrap/hnb659fds/version"
 RECORDED_ONLY = {
@@ -78,12 +84,15 @@ def _zip(source: str) -> bytes:
 class NativeResources:
     """Create, Update and Delete of the supported types, in moto."""
 
-    def __init__(self, moto_endpoint: str) -> None:
+    def __init__(self, moto_endpoint: str, region: str = REGION) -> None:
+        """`region`: where the resources live; moto keeps Lambda and SSM apart by region."""
+        self.region = region
         session = boto3.Session(
             aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            region_name=REGION,
+            region_name=region,
         )
+        self._s3 = session.client("s3", endpoint_url=moto_endpoint)
         self.lambda_client = session.client("lambda", endpoint_url=moto_endpoint)
         self._iam = session.client("iam", endpoint_url=moto_endpoint)
         self._sqs = session.client("sqs", endpoint_url=moto_endpoint)
@@ -134,6 +143,12 @@ class NativeResources:
                 None,
                 lambda arn: self._sns.delete_topic(TopicArn=arn),
             ),
+            "AWS::SSM::Parameter": (
+                ("Name",),
+                self._put_parameter,
+                lambda name, props: self._put_parameter("", "", {**props, "Name": name}),
+                lambda name: self._ssm.delete_parameter(Name=name),
+            ),
             "AWS::Lambda::EventInvokeConfig": (
                 ("FunctionName", "Qualifier"),
                 self._put_config,
@@ -156,7 +171,8 @@ class NativeResources:
             raise ResourceError(f"{logical_id} is a {FAILING_TYPE}: its Create always fails")
         if resource_type in RECORDED_ONLY:
             name = physical_name(stack, logical_id)
-            arn = f"arn:aws:{resource_type.split('::')[1].lower()}:{REGION}:{ACCOUNT}:{name}"
+            service = resource_type.split("::")[1].lower()
+            arn = f"arn:aws:{service}:{self.region}:{ACCOUNT}:{name}"
             return Created(name, {"Ref": name, "Arn": arn, "GroupId": name})
         try:
             created: Created = self._types[resource_type][1](stack, logical_id, props)
@@ -235,16 +251,43 @@ class NativeResources:
         self.role_policies.put(physical_id, AttachedPolicy(roles, document, managed=managed))
 
     def _create_function(self, stack: str, logical_id: str, props: Properties) -> Created:
-        source = props.get("Code", {}).get("ZipFile")
+        code = props.get("Code", {})
+        if "S3Bucket" in code and not CDK_ASSETS.fullmatch(code["S3Bucket"]):
+            body = self._code_object(code["S3Bucket"], code["S3Key"])
+        else:
+            body = EMPTY_ZIP if code.get("ZipFile") is None else _zip(code["ZipFile"])
         function = self.lambda_client.create_function(
             FunctionName=props.get("FunctionName") or physical_name(stack, logical_id),
             Runtime=props["Runtime"],
             Role=props["Role"],
             Handler=props["Handler"],
-            Code={"ZipFile": EMPTY_ZIP if source is None else _zip(source)},
+            Code={"ZipFile": body},
         )
         name = function["FunctionName"]
         return Created(name, {"Ref": name, "Arn": function["FunctionArn"]})
+
+    def _code_object(self, bucket: str, key: str) -> bytes:
+        """A code zip as Lambda fetches it: only from a bucket in the function's region."""
+        failed = "Error occurred while GetObject. S3 Error Code"
+        try:
+            location = self._s3.get_bucket_location(Bucket=bucket)["LocationConstraint"]
+            if (location or "us-east-1") != self.region:
+                raise ResourceError(
+                    f"{failed}: PermanentRedirect. S3 Error Message: The bucket is in this "
+                    f"region: {location}. Please use this region to retry the request"
+                )
+            body: bytes = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except self._s3.exceptions.ClientError as error:
+            code = error.response["Error"]["Code"]
+            raise ResourceError(f"{failed}: {code}. S3 Error Message: {bucket}/{key}") from error
+        return body
+
+    def _put_parameter(self, _stack: str, _logical_id: str, props: Properties) -> Created:
+        name = props["Name"]
+        self._ssm.put_parameter(
+            Name=name, Value=props["Value"], Type=props.get("Type", "String"), Overwrite=True
+        )
+        return Created(name, {"Ref": name, "Type": props.get("Type", "String")})
 
     def _create_version(self, _stack: str, _logical_id: str, props: Properties) -> Created:
         version = self.lambda_client.publish_version(FunctionName=props["FunctionName"])

@@ -1,28 +1,36 @@
-"""`make release`: the provider for plain CloudFormation, in dist/: its code zip and its template.
+"""`make release`: the release in dist/: the provider's code zip and template, the sdist and wheel.
 
 Usage: python -m devtools.release [DIST]   (default: dist)
 
-`provider.zip` is the provider's Lambda code: the files `event_invoke_config_provider.bundle`
-lists (the Python sources of the handler package and of crhelper), the same bytes the CDK
-construct stages as its asset. `provider.yaml` is release/provider.yaml as written; it names the
-zip by a path relative to itself, which `aws cloudformation package` uploads. Needs neither Node
-nor the CDK: only the provider's Python packages.
+`provider-VERSION.zip` is the provider's Lambda code: the files
+`event_invoke_config_provider.bundle` lists (the Python sources of the handler package and of
+crhelper, and their licences), the same bytes the CDK construct stages as its asset.
+`provider.yaml` is release/provider.yaml as written, which reads the zip from the S3 bucket and
+key its parameters name. Then `python -m build` and `twine check`. Needs neither Node nor the
+CDK: the environment `make release` builds holds crhelper, build, setuptools and twine
+(requirements-release.txt).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import subprocess
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from event_invoke_config_provider.bundle import provider_files
+from event_invoke_config_provider.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "release" / "provider.yaml"
-ZIP_NAME = "provider.zip"
+# The cfn-lint rule for consumer templates; in dist/ it imports the provider from the zip.
+RULES = ROOT / "release" / "cfnlint_rules"
+ZIP_NAME = f"provider-{__version__}.zip"
+_VERSION = re.compile(r"\b[0-9]+\.[0-9]+\.[0-9]+\b")
 # Fixed timestamps and modes: the same sources give the same zip, so the S3 key that
 # `aws cloudformation package` derives from its MD5 changes only when the code does.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -62,20 +70,44 @@ def write_zip(files: Mapping[str, Path], path: Path) -> None:
             archive.writestr(entry, files[name].read_bytes())
 
 
+def template_versions(text: str) -> set[str]:
+    """The versions a template names (its Metadata, Output, code key and zip name)."""
+    return set(_VERSION.findall(text))
+
+
 def build(dist: Path) -> str:
     """Write the code zip and the template into `dist`; returns the code's content hash."""
+    named = template_versions(TEMPLATE.read_text())
+    if named != {__version__}:
+        raise ValueError(f"{TEMPLATE.name} names {sorted(named)}; the release is {__version__}")
     dist.mkdir(parents=True, exist_ok=True)
     files = provider_files()
     write_zip(files, dist / ZIP_NAME)
     shutil.copyfile(TEMPLATE, dist / TEMPLATE.name)
+    (dist / RULES.name).mkdir(exist_ok=True)
+    for rule in RULES.glob("*.py"):
+        shutil.copyfile(rule, dist / RULES.name / rule.name)
     return content_hash({name: source.read_bytes() for name, source in files.items()})
+
+
+def packages(dist: Path, source: Path = ROOT) -> list[Path]:
+    """This version's sdist and wheel, built from `source` into `dist`, checked by twine."""
+    run = [sys.executable, "-m"]
+    command = [*run, "build", "--no-isolation", "--outdir", str(dist), str(source)]
+    subprocess.run(command, check=True, capture_output=source != ROOT)
+    built = [*dist.glob(f"*-{__version__}.tar.gz"), *dist.glob(f"*-{__version__}-*.whl")]
+    subprocess.run([*run, "twine", "check", "--strict", *map(str, built)], check=True)
+    return built
 
 
 def main(argv: list[str]) -> None:
     dist = Path(argv[0]) if argv else ROOT / "dist"
     code_hash = build(dist)
+    built = packages(dist)
     print(f"{dist / ZIP_NAME}: the provider's code, content hash {code_hash[:16]}")
     print(f"{dist / TEMPLATE.name}: its template (README: Quick start: plain CloudFormation)")
+    for path in built:
+        print(f"{path}: the Python package {__version__}")
 
 
 if __name__ == "__main__":

@@ -81,10 +81,11 @@ class Stack:
     parameters: dict[str, Any] = field(default_factory=dict)  # the values in effect
     created_at: datetime.datetime = field(default_factory=now)
     paused: Operation | None = None
+    region: str = REGION
 
     def __post_init__(self) -> None:
         self.stack_id = self.stack_id or (
-            f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{self.name}/{uuid.uuid4()}"
+            f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{self.name}/{uuid.uuid4()}"
         )
 
     def reasons(self, status: str) -> list[str]:
@@ -98,7 +99,13 @@ class Stack:
     def resolver(self, lookup: Lookup, exports: Any) -> Resolver:
         """Resolves intrinsic functions in its template, with its parameter values."""
         return Resolver(
-            self.name, self.stack_id, self.template, lookup, exports, parameters=self.parameters
+            self.name,
+            self.stack_id,
+            self.template,
+            lookup,
+            exports,
+            parameters=self.parameters,
+            region=self.region,
         )
 
     def request(

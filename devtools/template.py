@@ -178,8 +178,14 @@ class Resolver:
         *,
         parameters: Parameters | None = None,
         decided: dict[str, bool] | None = None,
+        region: str = REGION,
     ) -> None:
-        self._pseudo = {**PSEUDO_PARAMETERS, "AWS::StackName": stack_name, "AWS::StackId": stack_id}
+        self._pseudo = {
+            **PSEUDO_PARAMETERS,
+            "AWS::Region": region,
+            "AWS::StackName": stack_name,
+            "AWS::StackId": stack_id,
+        }
         self._parameters = parameter_values(template, parameters)
         self._lookup = lookup
         self._exports = exports

@@ -126,7 +126,9 @@ def test_the_documented_most_function_names_fit_the_roles_inline_policy_quota(
     assert "At most 47 entries of the full 64" in documented
     template["Resources"]["Function"]["Properties"]["Code"] = {"ZipFile": "pass"}
 
-    stack = engine.create_stack(f"names-{entries}", template, {"FunctionNames": names})
+    stack = engine.create_stack(
+        f"names-{entries}", template, {"FunctionNames": names, "CodeS3Bucket": "releases"}
+    )
 
     assert stack.status == status, stack.reasons("CREATE_FAILED")
     if status == "ROLLBACK_COMPLETE":

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from devtools import release
 from event_invoke_config_provider.bundle import provider_files
+from event_invoke_config_provider.version import __version__
 from tests.support import ROOT, VENV_BIN
 
 pytestmark = pytest.mark.slow
@@ -28,8 +32,12 @@ OUTSIDE_APP = textwrap.dedent(
     app.synth()
     """
 )
-# What the wheel is built from: the project file, its readme and the two source roots.
-SOURCES = ("pyproject.toml", "README.md", "constructs/event_invoke_config", "handler")
+# What the wheel is built from: the project file, its readme and licence, the two source roots.
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "constructs/event_invoke_config", "handler")
+# A release heading of CHANGELOG.md: "## [0.2.0] - 2026-12-02".
+RELEASE_HEADING = re.compile(
+    r"^## \[([0-9]+\.[0-9]+\.[0-9]+)\] - [0-9]{4}-[0-9]{2}-[0-9]{2}$", re.M
+)
 
 
 def copy_sources(destination: Path) -> Path:
@@ -94,3 +102,35 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     }
     # and the build left nothing behind in the repository
     assert [name for name in absent_before if (ROOT / name).exists()] == []
+
+
+def test_the_changelogs_latest_release_is_the_version_under_an_empty_unreleased_heading() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    unreleased, _, released = changelog.partition("## [Unreleased]")[2].partition("\n## [")
+
+    assert RELEASE_HEADING.findall(changelog)[0] == __version__
+    assert unreleased.strip() == "" and released.startswith(f"{__version__}]")
+
+
+def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_version(
+    tmp_path: Path,
+) -> None:
+    # GIVEN the sdist and wheel `make release` builds (twine check passes, or it raises)
+    dist = tmp_path / "dist"
+    built = release.packages(dist, copy_sources(tmp_path / "source"))
+    # THEN both carry this version, the CHANGELOG's latest release
+    latest = RELEASE_HEADING.findall((ROOT / "CHANGELOG.md").read_text())[0]
+    assert sorted(path.name for path in built) == [
+        f"cdk_lambda_event_invoke_config-{latest}-py3-none-any.whl",
+        f"cdk_lambda_event_invoke_config-{latest}.tar.gz",
+    ]
+    [wheel] = [path for path in built if path.suffix == ".whl"]
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(f"cdk_lambda_event_invoke_config-{latest}.dist-info/METADATA")
+        # and the wheel carries the provider asset's handler files, byte for byte
+        for name, source in provider_files().items():
+            if name.startswith("event_invoke_config_provider/"):
+                assert archive.read(name) == source.read_bytes(), name
+    assert f"Version: {latest}" in metadata.decode()
+    assert f"cdk_lambda_event_invoke_config-{latest}.dist-info/licenses/LICENSE" in names

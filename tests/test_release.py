@@ -1,11 +1,9 @@
-"""`make release` for plain CloudFormation: the code zip, the template, and a deployment of both."""
+"""`make release` for plain CloudFormation: the code zip, the template, and deployments of both."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,6 +18,7 @@ import pytest
 from app import ProviderStack
 from devtools import release
 from devtools.deployment import LocalCloud, provider_asset
+from devtools.engine import CloudFormation
 from devtools.fake_aws import ACCOUNT, REGION
 from devtools.iam_policy import evaluate
 from devtools.lambda_runtime import ProviderAsset
@@ -27,14 +26,17 @@ from devtools.local_cloud import ResponseCollector
 from devtools.template import Resolver, Template, load_yaml_template
 from event_invoke_config.allow_list import AllowListError, function_arns, parse_function_names
 from event_invoke_config.provider import CONFIG_ACTIONS, STACK_READ_ACTIONS
+from event_invoke_config_provider.version import __version__
 from tests.support import ROOT, which
 
 EXAMPLE = ROOT / "examples" / "async-config.yaml"
 # The README's stack name: its default export is the name examples/async-config.yaml imports.
 RELEASE_STACK = "LambdaEventInvokeConfig"
 ALLOWED = ["async-*", "billing"]
-BUCKET = "releases"
+BUCKET = "releases"  # CodeS3Bucket: the code is read from releases-REGION
+SECOND_REGION = "eu-west-1"
 FUNCTIONS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
+STACKS = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/"
 
 
 @pytest.fixture(scope="module")
@@ -60,26 +62,27 @@ def release_template() -> Template:
     return load_yaml_template(release.TEMPLATE)
 
 
-def package(dist: Path, s3_client: Any) -> Template:
-    """What `aws cloudformation package` makes of dist/provider.yaml: the zip uploaded, its
-    S3 location in place of the path (the key is the zip's MD5, as the CLI names it)."""
-    template = load_yaml_template(dist / release.TEMPLATE.name)
-    code = template["Resources"]["Function"]["Properties"]
-    body = (dist / code["Code"]).read_bytes()
-    key = hashlib.md5(body, usedforsecurity=False).hexdigest()
-    s3_client.put_object(Bucket=BUCKET, Key=key, Body=body)
-    code["Code"] = {"S3Bucket": BUCKET, "S3Key": key}
-    return template
+def upload(dist: Path, s3_client: Any, region: str) -> None:
+    """The README's `aws s3 cp` of the zip to the region's bucket, under the template's key."""
+    key = release_template()["Parameters"]["CodeS3Key"]["Default"]
+    s3_client.put_object(
+        Bucket=f"{BUCKET}-{region}", Key=key, Body=(dist / release.ZIP_NAME).read_bytes()
+    )
 
 
-def resolve(template: Template, value: Any, **parameters: Any) -> Any:
+def resolve(
+    template: Template, value: Any, parameters: dict[str, Any] | None = None, region: str = REGION
+) -> Any:
     """`value` with the template's intrinsic functions done for `parameters`, as the engine."""
-    stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{RELEASE_STACK}/1"
+    stack_id = f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/{RELEASE_STACK}/1"
 
     def attribute(logical_id: str, name: str) -> str:
-        return f"arn:aws:test:{REGION}:{ACCOUNT}:{logical_id}.{name}"
+        return f"arn:aws:test:{region}:{ACCOUNT}:{logical_id}.{name}"
 
-    resolver = Resolver(RELEASE_STACK, stack_id, template, attribute, {}, parameters=parameters)
+    given = {"CodeS3Bucket": BUCKET, "FunctionNames": ALLOWED, **(parameters or {})}
+    resolver = Resolver(
+        RELEASE_STACK, stack_id, template, attribute, {}, parameters=given, region=region
+    )
     return resolver(value)
 
 
@@ -163,7 +166,7 @@ def test_the_function_mirrors_the_constructs_provider(
 
     released = release_template()
     same = ("Runtime", "Architectures", "Handler", "MemorySize", "Timeout", "Description")
-    function = of_type(released, "AWS::Lambda::Function")
+    function = resolve(released, of_type(released, "AWS::Lambda::Function"))
     assert {k: function[k] for k in same} == {
         k: of_type(template, "AWS::Lambda::Function")[k] for k in same
     }
@@ -180,13 +183,13 @@ def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more(
     # GIVEN the release template deployed with an allow-list
     template = release_template()
     role = template["Resources"]["Role"]["Properties"]
-    policies = resolve(template, role["Policies"], FunctionNames=ALLOWED)
+    policies = resolve(template, role["Policies"])
     statements = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
     # and the construct's ARNs for the same allow-list (allow_list.function_arns)
     stack = cdk.Stack(cdk.App(), "Provider", env=cdk.Environment(account=ACCOUNT, region=REGION))
     arns = [stack.resolve(arn) for arn in function_arns(stack, ALLOWED)]
     granted = [{"Statement": {"Effect": "Allow", "Action": "*", "Resource": arns}}]
-    granted = resolve(template, granted, FunctionNames=ALLOWED)
+    granted = resolve(template, granted)
     # THEN no wildcard action, and no resource `*`
     allowed = [s for s in statements if s["Effect"] == "Allow"]
     actions = {action for s in allowed for action in as_list(s["Action"])}
@@ -226,42 +229,132 @@ def test_the_export_name_follows_the_stack_name_unless_given(
         template["Outputs"]["ServiceToken"]["Export"]["Name"],
         template["Outputs"]["ServiceTokenExportName"]["Value"],
     )
-    given = {"ServiceTokenExportName": export_name, "FunctionNames": ALLOWED}
+    given = {"ServiceTokenExportName": export_name}
 
-    assert resolve(template, [name, value], **given) == [expected, expected]
+    assert resolve(template, [name, value], given) == [expected, expected]
+
+
+def stack_reads(served: list[str] | None = None) -> list[dict[str, Any]]:
+    template = release_template()
+    given: dict[str, Any] = {} if served is None else {"ServedStackNames": served}
+    [policy] = resolve(template, template["Resources"]["Role"]["Properties"]["Policies"], given)
+    statements: list[dict[str, Any]] = policy["PolicyDocument"]["Statement"]
+    return statements
+
+
+@pytest.mark.parametrize(
+    ("served", "readable", "unreadable"),
+    [
+        (None, ["orders", "billing-2", "x"], [f"arn:aws:cloudformation:{SECOND_REGION}"]),
+        (["orders-*", "billing"], ["orders-a", "billing"], ["billing-2", "xorders-a", "other"]),
+    ],
+)
+def test_the_stack_reads_are_those_served_stack_names_allows(
+    served: list[str] | None, readable: list[str], unreadable: list[str]
+) -> None:
+    statements = stack_reads(served)
+    for action in STACK_READ_ACTIONS:
+        for name in readable:
+            assert allows(statements, action, f"{STACKS}{name}/4a7c-id"), (action, name)
+        for name in unreadable:
+            arn = f"{name}:{ACCOUNT}:stack/orders/id" if name.startswith("arn:") else name
+            arn = arn if arn.startswith("arn:") else f"{STACKS}{name}/4a7c-id"
+            assert not allows(statements, action, arn), (action, name)
+        other_account = f"arn:aws:cloudformation:{REGION}:999999999999:stack/orders-a/id"
+        assert not allows(statements, action, other_account)
+
+
+def test_the_options_reach_the_role_the_log_group_and_the_function() -> None:
+    template = release_template()
+    resources = template["Resources"]
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/platform-boundary"
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    given: dict[str, Any] = {
+        "PermissionsBoundary": boundary,
+        "LogKmsKeyArn": key,
+        "MemorySize": 1024,
+    }
+
+    assert resolve(template, resources["Role"]["Properties"], given)["PermissionsBoundary"] == (
+        boundary
+    )
+    assert resolve(template, resources["Logs"]["Properties"], given)["KmsKeyId"] == key
+    assert resolve(template, resources["Function"]["Properties"], given)["MemorySize"] == 1024
+    # left empty, they are left out
+    assert "PermissionsBoundary" not in resolve(template, resources["Role"]["Properties"])
+    assert "KmsKeyId" not in resolve(template, resources["Logs"]["Properties"])
+
+
+@pytest.mark.parametrize(
+    ("parameter", "good", "bad"),
+    [
+        ("CodeS3Bucket", ["acme-artifacts", "a1.b"], ["", "Acme", "-x", "a" * 48, "b/c"]),
+        ("CodeS3Key", ["lambda-event-invoke-config/provider-0.2.0.zip"], ["x.tar", "a b.zip"]),
+        ("ServedStackNames", ["*", "orders-*", "Billing2"], ["", "a_b", "a" * 129, "a/b"]),
+        ("ServiceTokenParameterName", ["/a/b", "/x"], ["a/b", "/", "/a b"]),
+        ("ServiceTokenExportName", ["", "team-a:token"], ["a b", "a/b"]),
+        ("PermissionsBoundary", ["", f"arn:aws:iam::{ACCOUNT}:policy/b"], ["b", "arn:aws:s3:::b"]),
+        ("LogKmsKeyArn", ["", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/ab-12"], ["alias/x", "k"]),
+    ],
+)
+def test_cloudformation_checks_every_parameter(
+    parameter: str, good: list[str], bad: list[str]
+) -> None:
+    declared = release_template()["Parameters"][parameter]
+
+    def accepted(value: str) -> bool:
+        return re.fullmatch(declared["AllowedPattern"], value) is not None and len(value) <= int(
+            declared.get("MaxLength", 10**6)
+        )
+
+    assert [value for value in good if not accepted(value)] == []
+    assert [value for value in bad if accepted(value)] == []
+
+
+def test_every_parameter_is_checked_by_cloudformation() -> None:
+    parameters = release_template()["Parameters"]
+    checks = {"AllowedPattern", "AllowedValues", "MinValue"}
+
+    assert [name for name, body in parameters.items() if not checks & set(body)] == []
+
+
+def test_the_template_carries_the_version_in_its_metadata_outputs_and_code_key() -> None:
+    template = release_template()
+
+    assert template["Metadata"]["LambdaEventInvokeConfig"]["Version"] == __version__
+    assert template["Outputs"]["Version"]["Value"] == __version__
+    assert template["Parameters"]["CodeS3Key"]["Default"].endswith(release.ZIP_NAME)
+    assert f"provider-{__version__}.zip" == release.ZIP_NAME
+    assert release.template_versions(release.TEMPLATE.read_text()) == {__version__}
+
+
+@pytest.mark.parametrize("region", [REGION, SECOND_REGION])
+def test_the_code_is_read_from_the_bucket_of_the_stacks_region(region: str) -> None:
+    template = release_template()
+    function = template["Resources"]["Function"]["Properties"]
+
+    assert resolve(template, function["Code"], region=region) == {
+        "S3Bucket": f"{BUCKET}-{region}",
+        "S3Key": f"lambda-event-invoke-config/{release.ZIP_NAME}",
+    }
+
+
+# The bucket per region the README's convention names; a bucket named for a region it is not in.
+BUCKETS = {REGION: REGION, SECOND_REGION: SECOND_REGION, "eu-west-2": REGION}
 
 
 @pytest.fixture
 def s3_client(moto_endpoint: str) -> Iterator[Any]:
-    """moto's S3 with the bucket `aws cloudformation package` uploads to."""
+    """moto's S3 with a release bucket per region (releases-REGION), in that region."""
     client = boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
-    client.create_bucket(Bucket=BUCKET)
+    for name, location in BUCKETS.items():
+        where = {"CreateBucketConfiguration": {"LocationConstraint": location}}
+        client.create_bucket(Bucket=f"{BUCKET}-{name}", **({} if location == REGION else where))
     yield client
-    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
-def test_aws_cloudformation_package_makes_of_it_what_the_tests_deploy(
-    dist: Path, tmp_path: Path, moto_endpoint: str, s3_client: Any
-) -> None:
-    packaged = tmp_path / "packaged.yaml"
-    subprocess.run(
-        [str(shutil.which("aws")), "cloudformation", "package", "--s3-bucket", BUCKET,
-         "--template-file", str(dist / release.TEMPLATE.name),
-         "--output-template-file", str(packaged)],
-        env={**os.environ, "AWS_ENDPOINT_URL_S3": moto_endpoint, "HOME": str(tmp_path)},
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-
-    by_the_cli = load_yaml_template(packaged)
-    code = by_the_cli["Resources"]["Function"]["Properties"]["Code"]
-    uploaded = s3_client.get_object(Bucket=code["S3Bucket"], Key=code["S3Key"])["Body"].read()
-    assert uploaded == (dist / release.ZIP_NAME).read_bytes()
-    assert by_the_cli == package(dist, s3_client)
+    for name in BUCKETS:
+        for item in client.list_objects_v2(Bucket=f"{BUCKET}-{name}").get("Contents", []):
+            client.delete_object(Bucket=f"{BUCKET}-{name}", Key=item["Key"])
+        client.delete_bucket(Bucket=f"{BUCKET}-{name}")
 
 
 @pytest.mark.slow
@@ -271,7 +364,8 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
     # GIVEN the release deployed as the README says, its provider run from the released zip
     with zipfile.ZipFile(dist / release.ZIP_NAME) as archive:
         archive.extractall(tmp_path / "code")
-    provider_template = package(dist, s3_client)
+    upload(dist, s3_client, REGION)
+    provider_template = load_yaml_template(dist / release.TEMPLATE.name)
     function = provider_template["Resources"]["Function"]["Properties"]
     asset = ProviderAsset(tmp_path / "code", function["Handler"], function["Timeout"])
     example = load_yaml_template(EXAMPLE)
@@ -280,10 +374,12 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
     # teardown would fail on a denied one: here, asserted below).
     with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:
         lambda_client, engine = cloud.lambda_client, cloud.engine
-        provider = engine.create_stack(RELEASE_STACK, provider_template, {"FunctionNames": ALLOWED})
+        given = {"FunctionNames": ALLOWED, "CodeS3Bucket": BUCKET}
+        provider = engine.create_stack(RELEASE_STACK, provider_template, given)
         assert provider.status == "CREATE_COMPLETE", provider.events
         token = engine.exports[config["ServiceToken"]["Fn::ImportValue"]]
         assert token == provider.resources["Function"].attributes["Arn"]
+        assert cloud.native.ssm_parameter("/lambda-event-invoke-config/service-token") == token
         # WHEN the example is created, updated and deleted
         created = engine.create_stack("orders", example)
         assert created.status == "CREATE_COMPLETE", (created.events, cloud.provider.last_logs)
@@ -310,3 +406,45 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
             "lambda:DeleteFunctionEventInvokeConfig",
             "cloudformation:DescribeStacks",
         }, "the provider's calls were checked"
+
+
+def deploy_release(engine: CloudFormation, dist: Path) -> Any:
+    """The release stack as the README's StackSet deploys it: the same values in every region."""
+    template = load_yaml_template(dist / release.TEMPLATE.name)
+    return engine.create_stack(
+        RELEASE_STACK, template, {"FunctionNames": ALLOWED, "CodeS3Bucket": BUCKET}
+    )
+
+
+@pytest.mark.slow
+def test_one_template_and_one_set_of_values_deploy_in_every_region_whose_bucket_holds_the_zip(
+    dist: Path, moto_endpoint: str, collector: ResponseCollector, s3_client: Any
+) -> None:
+    # GIVEN the zip uploaded to the bucket of two regions, and to a bucket in the wrong region
+    for region in BUCKETS:
+        upload(dist, s3_client, region)
+    asset = ProviderAsset(dist, "unused", 1)
+    zipped = (dist / release.ZIP_NAME).read_bytes()
+    for region in (REGION, SECOND_REGION):
+        # WHEN the release stack is created there with the StackSet's values
+        with LocalCloud(
+            asset, moto_endpoint=moto_endpoint, collector=collector, region=region
+        ) as cloud:
+            stack = deploy_release(cloud.engine, dist)
+            # THEN the function runs that region's copy of the zip, and its token is published
+            assert stack.status == "CREATE_COMPLETE", stack.events
+            arn = stack.resources["Function"].attributes["Arn"]
+            assert arn.startswith(f"arn:aws:lambda:{region}:{ACCOUNT}:function:")
+            code = cloud.lambda_client.get_function(FunctionName=arn)["Configuration"]
+            assert code["CodeSize"] == len(zipped)
+            assert cloud.native.ssm_parameter("/lambda-event-invoke-config/service-token") == arn
+            assert cloud.engine.exports[f"{RELEASE_STACK}ServiceToken"] == arn
+            assert cloud.engine.delete_stack(RELEASE_STACK).status == "DELETE_COMPLETE"
+    # and where the bucket named for the region is not in it, or holds no zip, the stack fails
+    for region, error in (("eu-west-2", "PermanentRedirect"), ("ap-south-1", "NoSuchBucket")):
+        with LocalCloud(
+            asset, moto_endpoint=moto_endpoint, collector=collector, region=region
+        ) as cloud:
+            failed = deploy_release(cloud.engine, dist)
+            assert failed.status == "ROLLBACK_COMPLETE"
+            assert any(error in reason for reason in failed.reasons("CREATE_FAILED"))

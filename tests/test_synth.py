@@ -16,7 +16,7 @@ from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.allow_list import CONTEXT_KEY
 from event_invoke_config.asset import HANDLER
 from event_invoke_config.grants import CONFIG_ACTIONS
-from event_invoke_config_provider.bundle import provider_files
+from event_invoke_config_provider.bundle import LICENSES, provider_files
 from tests.support import ROOT, cdk_cli, which
 
 pytestmark = pytest.mark.slow
@@ -44,7 +44,9 @@ def test_cfn_lint_passes_every_template(cdk_out: Path) -> None:
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-def test_the_provider_asset_holds_the_handler_and_crhelper_only(cdk_out: Path) -> None:
+def test_the_provider_asset_holds_the_handler_crhelper_and_their_licences_only(
+    cdk_out: Path,
+) -> None:
     template = json.loads((cdk_out / "EventInvokeConfigDemo.template.json").read_text())
     [provider] = [
         r
@@ -55,7 +57,16 @@ def test_the_provider_asset_holds_the_handler_and_crhelper_only(cdk_out: Path) -
 
     files = sorted(str(p.relative_to(asset)) for p in asset.rglob("*") if p.is_file())
 
-    assert {f.split("/")[0] for f in files} == {"crhelper", "event_invoke_config_provider"}
+    assert {f.split("/")[0] for f in files} == {
+        "crhelper",
+        "event_invoke_config_provider",
+        LICENSES,
+    }
+    assert {f for f in files if f.startswith(LICENSES)} == {
+        f"{LICENSES}/crhelper/LICENSE",
+        f"{LICENSES}/crhelper/NOTICE",
+        f"{LICENSES}/cdk-lambda-event-invoke-config/LICENSE",
+    }
     assert files == sorted(provider_files()), "exactly the files bundle.py lists"
 
 

@@ -5,6 +5,7 @@ provider behind it, usable on its own to serve plain CloudFormation templates.
 """
 
 from event_invoke_config_provider.properties import RESOURCE_TYPE, InvalidPropertyError
+from event_invoke_config_provider.version import __version__
 
 from .event_invoke_config import LambdaEventInvokeConfig
 from .provider import EventInvokeConfigProvider, ProviderOptions
@@ -15,4 +16,5 @@ __all__ = [
     "InvalidPropertyError",
     "LambdaEventInvokeConfig",
     "ProviderOptions",
+    "__version__",
 ]

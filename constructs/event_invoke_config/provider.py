@@ -54,6 +54,29 @@ MEMORY_SIZE_RANGE = range(128, 10_240 + 1)
 VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
 # The role's default policy (logs, stack reads) is the role's logical id and this suffix.
 DEFAULT_POLICY_SUFFIX = "Policy"
+# checkov's findings on the provider, each skipped with its reason (release/provider.yaml says
+# the same): (id, comment), as checkov reads them from a resource's Metadata.
+NO_DLQ = (
+    "CKV_AWS_116",
+    "No dead-letter queue: CloudFormation invokes the provider asynchronously with retries "
+    "disabled, and a failed or lost event already fails its stack operation after the "
+    "resource's ServiceTimeout; nothing is left to replay.",
+)
+NO_RESERVED_CONCURRENCY = (
+    "CKV_AWS_115",
+    "No reserved concurrency: the provider runs once per resource operation, and reserving "
+    "would take from the account's pool; Lambda throttling is retried.",
+)
+NO_VPC = (
+    "CKV_AWS_117",
+    "No VPC unless ProviderOptions.vpc: the provider calls only the Lambda, CloudFormation and "
+    "S3 (pre-signed response) endpoints and reaches no private resource.",
+)
+LOGS_WITHOUT_KMS = (
+    "CKV_AWS_158",
+    "CloudWatch Logs encrypts the provider's events with its own keys; they hold requests and "
+    "reasons, never credentials.",
+)
 
 __all__ = [
     "CONFIG_ACTIONS",  # from grants.py: the actions the provider calls on configs
@@ -182,6 +205,10 @@ class EventInvokeConfigProvider(Construct):
             retry_attempts=0,
             max_event_age=MAX_EVENT_AGE,
         )
+        skip_checkov(
+            self.function, NO_DLQ, NO_RESERVED_CONCURRENCY, *([NO_VPC] if vpc is None else [])
+        )
+        skip_checkov(self.log_group, LOGS_WITHOUT_KMS)
         self.service_token: str = self.function.function_arn
         """The ServiceToken of the custom resources this provider serves."""
         self._grants = ConfigGrants(
@@ -269,3 +296,10 @@ class EventInvokeConfigProvider(Construct):
                 "interfaces; AWS keeps this policy to exactly what Lambda needs for that.",
             )
         )
+
+
+def skip_checkov(construct: IConstruct, *findings: tuple[str, str]) -> None:
+    """Skip checkov's `findings` (id, reason) on `construct`'s CloudFormation resource."""
+    resource = cast(CfnResource, construct.node.default_child)
+    skips = [{"id": finding, "comment": comment} for finding, comment in findings]
+    resource.add_metadata("checkov", {"skip": skips})

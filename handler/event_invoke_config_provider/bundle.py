@@ -1,4 +1,5 @@
-"""Which files make the provider's code bundle: the handler package's and crhelper's Python sources.
+"""Which files make the provider's code bundle: the handler package's and crhelper's Python sources,
+and the licences of the distributions they come from.
 
 The CDK construct stages them as its asset and `make release` zips them, so both ship the same
 bytes. The packages are found with `importlib`, without importing them or aws_cdk, so the release
@@ -7,11 +8,15 @@ needs neither Node nor the CDK.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 from pathlib import Path
 
 # The handler package (this one) and the one library it needs beside the Lambda runtime's boto3.
 PACKAGES = ("event_invoke_config_provider", "crhelper")
+# Where each distribution's licence files go in the bundle: licenses/<distribution>/<file>.
+LICENSES = "licenses"
+_LICENSE_NAMES = ("LICENSE", "LICENCE", "NOTICE", "COPYING")
 
 
 def provider_files() -> dict[str, Path]:
@@ -24,4 +29,26 @@ def provider_files() -> dict[str, Path]:
         root = Path(next(iter(spec.submodule_search_locations)))
         for path in sorted(root.glob("*.py")):
             files[f"{package}/{path.name}"] = path
-    return files
+        files.update(license_files(package))
+    return dict(sorted(files.items()))
+
+
+def license_files(package: str) -> dict[str, Path]:
+    """The licence and notice files that the installed distribution of `package` ships.
+
+    A source tree on the path may show the same distribution as an egg-info without them: the
+    first one installed with its licences counts.
+    """
+    names = set(importlib.metadata.packages_distributions().get(package, []))
+    if len(names) != 1:
+        raise LookupError(f"{package} must come from one installed distribution: run `make setup`")
+    [name] = names
+    for distribution in importlib.metadata.distributions(name=name):
+        found = {
+            f"{LICENSES}/{name}/{file.name}": Path(str(file.locate()))
+            for file in distribution.files or []
+            if ".dist-info/" in file.as_posix() and file.name.startswith(_LICENSE_NAMES)
+        }
+        if found:
+            return found
+    raise LookupError(f"the distribution {name} ships no licence file: run `make setup`")

@@ -1,0 +1,107 @@
+"""A cfn-lint rule: every Custom::LambdaEventInvokeConfig is checked as the provider checks it.
+
+Usage: cfn-lint --append-rules release/cfnlint_rules template.yaml (dist/cfnlint_rules after
+`make release`). Each property is checked alone by the provider's own `parse_properties`, so a
+template fails lint with the reason a deploy would fail with, from the same limits (the Lambda
+model of the installed botocore). Values CloudFormation resolves at deploy time (Ref, Fn::*) are
+left to the provider. The provider's code comes from the installed package, else from the
+provider zip beside this folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+try:
+    import event_invoke_config_provider  # noqa: F401
+except ImportError:  # dist/: the provider zip beside this folder holds the package
+    sys.path.extend(map(str, sorted(Path(__file__).resolve().parent.parent.glob("provider-*.zip"))))
+
+from event_invoke_config_provider.deadline import DEFAULT_SERVICE_TIMEOUT_SECONDS
+from event_invoke_config_provider.limits import IntegerLimit, installed_put_limits
+from event_invoke_config_provider.properties import (
+    DESTINATION_CONFIG,
+    FUNCTION_NAME,
+    RESOURCE_TYPE,
+    SERVICE_TIMEOUT,
+    SERVICE_TOKEN,
+    InvalidPropertyError,
+    check_integer,
+    parse_properties,
+)
+
+# CloudFormation's bounds of a custom resource's ServiceTimeout, in seconds.
+SERVICE_TIMEOUT_LIMIT = IntegerLimit(1, DEFAULT_SERVICE_TIMEOUT_SECONDS)
+# Stands for a function name CloudFormation resolves at deploy time.
+_SOME_FUNCTION = "resolved-at-deploy"
+# Stands for a destination CloudFormation resolves at deploy time (any service is allowed).
+_SOME_DESTINATION = "arn:aws:sqs:us-east-1:123456789012:resolved-at-deploy"
+
+
+def _is_intrinsic(value: object) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and len(value) == 1
+        and str(next(iter(value))).startswith(("Ref", "Fn::", "Condition"))
+    )
+
+
+def _stand_in(value: Any, stand_in: str) -> Any:
+    """`value` with every intrinsic function in it replaced by `stand_in`."""
+    if _is_intrinsic(value):
+        return stand_in
+    if isinstance(value, Mapping):
+        return {key: _stand_in(item, stand_in) for key, item in value.items()}
+    return value
+
+
+def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
+    """(property, or None for the resource, and the provider's reason) for each it would refuse."""
+    limits = installed_put_limits()
+    if FUNCTION_NAME not in properties:
+        properties = {**properties, FUNCTION_NAME: None}
+    for name, value in properties.items():
+        if name == SERVICE_TOKEN or _is_intrinsic(value):
+            continue
+        try:
+            if name == SERVICE_TIMEOUT:
+                check_integer(SERVICE_TIMEOUT, value, SERVICE_TIMEOUT_LIMIT)
+            elif name == FUNCTION_NAME:
+                parse_properties({} if value is None else {name: value}, limits)
+            else:
+                stand_in = _SOME_DESTINATION if name == DESTINATION_CONFIG else _SOME_FUNCTION
+                parse_properties(
+                    {FUNCTION_NAME: _SOME_FUNCTION, name: _stand_in(value, stand_in)}, limits
+                )
+        except InvalidPropertyError as error:
+            yield (None if value is None else name), str(error)
+
+
+class EventInvokeConfigProperties(CloudFormationLintRule):  # type: ignore[misc]
+    """The provider's checks of a Custom::LambdaEventInvokeConfig, before deploy."""
+
+    id = "E9101"
+    shortdesc = f"{RESOURCE_TYPE} properties"
+    description = (
+        f"Checks each {RESOURCE_TYPE}'s properties and ServiceTimeout with the provider's own "
+        "checks: unknown properties, value ranges and forms, in the provider's words."
+    )
+    source_url = "README.md#checking-templates-before-deploy"
+    tags: ClassVar[list[str]] = ["resources", "custom", "lambda"]
+
+    def match(self, cfn: Any) -> list[RuleMatch]:
+        """A match per property the provider would refuse."""
+        matches = []
+        for logical_id, resource in cfn.get_resources([RESOURCE_TYPE]).items():
+            properties = resource.get("Properties", {})
+            if not isinstance(properties, Mapping) or _is_intrinsic(properties):
+                continue
+            for name, reason in problems(properties):
+                path = ["Resources", logical_id, "Properties", *([name] if name else [])]
+                matches.append(RuleMatch(path, f"{logical_id}: {reason}"))
+        return matches

@@ -1,0 +1,163 @@
+"""checkov and cfn-lint over every template shipped or synthesized; the consumers' cfn-lint rule."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devtools import release
+from devtools.template import load_template, load_yaml_template
+from event_invoke_config_provider.limits import installed_put_limits
+from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
+from tests.support import ROOT, which
+
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+CANARY = """\
+Resources:
+  Unencrypted:
+    Type: AWS::SQS::Queue
+"""
+CONSUMER = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Failures:
+    Type: AWS::SQS::Queue
+    Properties:
+      KmsMasterKeyId: alias/aws/sqs
+  Config:
+    Type: Custom::LambdaEventInvokeConfig
+    Properties:
+      ServiceToken: "{{resolve:ssm:/lambda-event-invoke-config/service-token}}"
+      ServiceTimeout: %(timeout)s
+      FunctionName: orders
+      %(retries)s: %(retry_value)s
+      MaximumEventAgeInSeconds: 3600
+      DestinationConfig:
+        OnFailure:
+          Destination: !GetAtt Failures.Arn
+"""
+
+
+@pytest.fixture(scope="session")
+def checkov_report(cdk_out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One offline checkov run over every template, and a canary it must fail."""
+    canary = tmp_path_factory.mktemp("canary") / "canary.yaml"
+    canary.write_text(CANARY)
+    templates = [release.TEMPLATE, *EXAMPLES, *sorted(cdk_out.glob("*.template.json")), canary]
+    run = subprocess.run(
+        [str(CHECKOV), "--skip-download", "--framework", "cloudformation", "--output", "json",
+         *(arg for path in templates for arg in ("--file", str(path)))],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    report: dict[str, Any] = json.loads(run.stdout)
+    return report
+
+
+@pytest.mark.slow
+def test_checkov_finds_nothing_unexplained_in_any_template(checkov_report: dict[str, Any]) -> None:
+    failed = checkov_report["results"]["failed_checks"]
+    skipped = checkov_report["results"]["skipped_checks"]
+
+    # the canary proves the scan ran with its checks: its queue is the one failure
+    assert [(f["check_id"], Path(f["file_path"]).name) for f in failed] == [
+        ("CKV_AWS_27", "canary.yaml")
+    ]
+    assert checkov_report["summary"]["passed"] > 50
+    # every exception is explained, the provider's in each form it ships in
+    reasons = [skip["check_result"].get("suppress_comment", "") for skip in skipped]
+    assert skipped
+    assert [reason for reason in reasons if len(reason) < 20] == []
+    provider_skips = {
+        (s["check_id"], Path(s["file_path"]).name)
+        for s in skipped
+        if s["resource"].split(".")[0] == "AWS::Lambda::Function"
+    }
+    for form in ("provider.yaml", "EventInvokeConfigProvider.template.json"):
+        assert {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"} <= {
+            check for check, name in provider_skips if name == form
+        }
+
+
+@pytest.mark.slow
+def test_cfn_lint_passes_the_synthesized_templates(cdk_out: Path) -> None:
+    templates = sorted(map(str, cdk_out.glob("*.template.json")))
+    lint = subprocess.run(
+        [which("cfn-lint"), *templates], capture_output=True, text=True, check=False
+    )
+
+    assert templates
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def lint_consumer(tmp_path: Path, **values: object) -> subprocess.CompletedProcess[str]:
+    """cfn-lint with the shipped rule over the consumer template filled with `values`."""
+    template = tmp_path / "consumer.yaml"
+    given = {"timeout": 300, "retries": "MaximumRetryAttempts", "retry_value": 1, **values}
+    template.write_text(CONSUMER % given)
+    return subprocess.run(
+        [which("cfn-lint"), str(template), "--append-rules", str(release.RULES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def provider_says(properties: dict[str, Any]) -> str:
+    with pytest.raises(InvalidPropertyError) as refused:
+        parse_properties({"FunctionName": "orders", **properties}, installed_put_limits())
+    return str(refused.value)
+
+
+def test_the_rule_passes_a_good_consumer_and_the_examples(tmp_path: Path) -> None:
+    good = lint_consumer(tmp_path)
+    examples = subprocess.run(
+        [which("cfn-lint"), *map(str, EXAMPLES), "--append-rules", str(release.RULES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert good.returncode == 0, good.stdout
+    assert examples.returncode == 0, examples.stdout
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"retries": "MaximumRetryAttempt", "retry_value": 5},
+         "Unknown property 'MaximumRetryAttempt'"),
+        ({"retry_value": 5}, "MaximumRetryAttempts must be a whole number from 0 to 2; got 5."),
+        ({"timeout": 7200}, "ServiceTimeout must be a whole number from 1 to 3600; got 7200."),
+        ({"retries": "Qualifier", "retry_value": "'$LATEST:x'"}, "Qualifier must be"),
+    ],
+)  # fmt: skip
+def test_the_rule_refuses_what_the_provider_refuses_in_its_words(
+    tmp_path: Path, values: dict[str, object], expected: str
+) -> None:
+    lint = lint_consumer(tmp_path, **values)
+
+    assert lint.returncode != 0
+    [finding] = [line for line in lint.stdout.splitlines() if line.startswith("E9101")]
+    assert expected in finding
+    if "timeout" not in values:  # the provider's own words, from its own check
+        name, value = str(values.get("retries", "MaximumRetryAttempts")), values["retry_value"]
+        literal = value if isinstance(value, int) else str(value).strip("'")  # as YAML reads it
+        assert finding.endswith(provider_says({name: literal}))
+
+
+def test_the_example_and_the_demo_keep_their_queues_encrypted(cdk_out: Path) -> None:
+    example = load_yaml_template(ROOT / "examples" / "async-config.yaml")
+    demo = load_template(cdk_out, "EventInvokeConfigDemo")
+    queues = [
+        body["Properties"]
+        for template in (example, demo)
+        for body in template["Resources"].values()
+        if body["Type"] == "AWS::SQS::Queue"
+    ]
+
+    assert [queue.get("KmsMasterKeyId") for queue in queues] == ["alias/aws/sqs"] * 2
