@@ -110,7 +110,7 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
 
     The provider acts in its own account and region (`ConfigRequest.config_id`). `account` and
     `region` are what the function's spelling names (None: the stack's own); `spelled` names the
-    function in messages (a construct path or a literal, never a token). A stack without an
+    function in messages (a literal, or a construct path: never a token). A stack without an
     environment cannot be checked at synth: a literal account or region is then a warning.
     """
     stack = Stack.of(scope)
@@ -124,10 +124,9 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
             continue
         given_env = _environment(account or stack.account, region or stack.region)
         raise InvalidPropertyError(
-            f"function of {scope.node.path} must be in the account and region of its provider, "
-            f"stack {stack.node.path} ({_environment(stack.account, stack.region)}); got "
-            f"{spelled} in {given_env}. Declare the config in a stack of {given_env}, "
-            "where its provider can act."
+            f"function must be a function in the provider's account {stack.account} and region "
+            f"{stack.region}; got {spelled}. Declare {scope.node.path} in a stack of "
+            f"{given_env}: a provider acts in its own stack's account and region."
         )
     if unchecked:
         Annotations.of(scope).add_warning_v2(
@@ -198,7 +197,7 @@ def _string_target(scope: Construct, function: str, qualifier: str | None) -> Ta
     if qualifier is not None and not Token.is_unresolved(qualifier):
         ref = with_qualifier("qualifier", ref, qualifier)
     arn = _function_arn(scope, ref)
-    _check_home(scope, ref.account, ref.region, repr(function))
+    _check_home(scope, ref.account, ref.region, arn if ref.partition is not None else function)
     identity, _ = function_of_string(scope, function)
     effective = qualifier if qualifier is not None else ref.qualifier
     target = ConfigTarget(identity, qualifier_of(effective))
@@ -219,6 +218,7 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
         )
     effective = implied or qualifier
     arn = base.function_arn
-    _check_home(scope, base.env.account, base.env.region, f"the function {base.node.path}")
+    where = _environment(base.env.account, base.env.region)
+    _check_home(scope, base.env.account, base.env.region, f"{base.node.path} in {where}")
     target = ConfigTarget(function_of_object(base), qualifier_of(effective))
     return Target(arn, effective, arn, _grant_arns(arn, effective), base, target)
