@@ -10,6 +10,7 @@ grant nothing on the old function.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -224,16 +225,21 @@ def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
 
 
 def _one_config_per_bucket(folder: Path) -> list[str]:
-    """Config ids whose grants land in each bucket, read from a synthesized template."""
+    """Config ids whose grants land in each bucket, read from a synthesized template.
+
+    A bucket is chosen by the granted ARN, here made from the parameter `{config id}Fn`.
+    """
 
     def build(stack: cdk.Stack) -> None:
         for index in range(40):
-            _config(stack, f"Config{index}", f"fn{index}")
+            _config(
+                stack, f"Config{index}", cdk.CfnParameter(stack, f"Config{index}Fn").value_as_string
+            )
 
     template = synth(folder, build)
     [digest] = [r for r in template["Resources"].values() if r["Type"] == GRANT_DIGEST_TYPE]
     first_by_bucket = {
-        bucket: min(int(arn["Fn::Join"][1][-1].removeprefix(":function:fn")) for arn in arns)
+        bucket: min(int(json.dumps(arn).split('"Config')[1].split("Fn")[0]) for arn in arns)
         for bucket, arns in digest["Properties"]["Buckets"].items()
     }
     return [f"Config{index}" for index in sorted(first_by_bucket.values())]
