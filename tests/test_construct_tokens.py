@@ -32,7 +32,12 @@ def granted(
     """The ARNs the config grant names, as CloudFormation resolves them."""
     template = Template.from_stack(stack)
     resolver = Resolver(
-        "Stack", "stack-id", template.to_json(), no_resource, exports or {}, parameters=parameters
+        "Stack",
+        "stack-id",
+        dict(template.to_json()),
+        no_resource,
+        exports or {},
+        parameters=parameters,
     )
     return [resolver(arn) for arn in config_access_resources(template)]
 
