@@ -11,14 +11,13 @@ nor the CDK: only the provider's Python packages.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from event_invoke_config_provider.bundle import provider_files
+from event_invoke_config_provider.bundle import asset_hash, provider_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "release" / "provider.yaml"
@@ -30,11 +29,8 @@ FILE_MODE = 0o644
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:
-    """SHA-256 over the files' paths and bytes: equal for equal contents, however packed."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
-    return digest.hexdigest()
+    """The code's hash, as the CDK template names the provider asset (`bundle.asset_hash`)."""
+    return asset_hash(files)
 
 
 def zip_contents(path: Path) -> dict[str, bytes]:
@@ -74,7 +70,7 @@ def build(dist: Path) -> str:
 def main(argv: list[str]) -> None:
     dist = Path(argv[0]) if argv else ROOT / "dist"
     code_hash = build(dist)
-    print(f"{dist / ZIP_NAME}: the provider's code, content hash {code_hash[:16]}")
+    print(f"{dist / ZIP_NAME}: the provider's code, asset hash {code_hash[:16]} (as in cdk.out)")
     print(f"{dist / TEMPLATE.name}: its template (README: Quick start: plain CloudFormation)")
 
 
