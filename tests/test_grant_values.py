@@ -173,16 +173,19 @@ def test_an_ssm_parameter_type_moves_the_config(
     assert_moved(cloud, updated, a, b, "UPDATE_COMPLETE")
 
 
+@pytest.mark.parametrize("form", ["name", "ARN"])
 def test_an_import_named_by_a_parameter_moves_the_config(
-    cloud: LocalCloud, tmp_path: Path, moto_endpoint: str
+    cloud: LocalCloud, tmp_path: Path, moto_endpoint: str, form: str
 ) -> None:
+    # An import may hold the function's name or its ARN: either is granted and moved.
     a, b = create_functions(moto_endpoint, "import", 2)
+    held = _name if form == "name" else str
     prefix = uuid.uuid4().hex[:8]
     exports = {
         "Resources": {"Metadata": {"Type": "AWS::CDK::Metadata"}},
         "Outputs": {
             key: {"Value": value, "Export": {"Name": f"{prefix}-{key}"}}
-            for key, value in (("A", _name(a)), ("B", _name(b)))
+            for key, value in (("A", held(a)), ("B", held(b)))
         },
     }
     cloud.engine.create_stack(f"exports-{prefix}", exports)
