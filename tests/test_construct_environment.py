@@ -108,3 +108,14 @@ def test_in_an_environment_agnostic_stack_a_named_account_is_a_warning(form: str
     warnings = annotations.find_warning("*", Match.string_like_regexp(WARNING))
     assert [warning.id for warning in warnings] == ["/Agnostic/Async"]
     assert "account 210987654321" in str(warnings[0].entry.data)
+
+
+def test_a_part_of_the_stacks_environment_unknown_at_synth_reads_unknown_not_a_token() -> None:
+    # GIVEN a stack whose account is known and whose region is not
+    stack = cdk.Stack(cdk.App(), "Stack", env=cdk.Environment(account="123456789012"))
+    # WHEN a function of another account is configured
+    with pytest.raises(InvalidPropertyError) as raised:
+        LambdaEventInvokeConfig(stack, "Async", function=OTHER_ACCOUNT)
+    # THEN
+    assert "account 123456789012 and region (unknown); got" in str(raised.value)
+    assert "${Token" not in str(raised.value)

@@ -123,9 +123,10 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
             unchecked.append(f"{part} {given}")
             continue
         given_env = _environment(account or stack.account, region or stack.region)
+        home_account, home_region = _environment(stack.account, stack.region).split("/")
         raise InvalidPropertyError(
-            f"function must be a function in the provider's account {stack.account} and region "
-            f"{stack.region}; got {spelled}. Declare {scope.node.path} in a stack of "
+            f"function must be a function in the provider's account {home_account} and region "
+            f"{home_region}; got {spelled}. Declare {scope.node.path} in a stack of "
             f"{given_env}: a provider acts in its own stack's account and region."
         )
     if unchecked:
