@@ -103,11 +103,11 @@ class Largest:
 
 def largest(build: Builder, kind: str) -> Largest:
     """The largest N whose stack stays within 500 resources and synthesizes."""
-    one, two = resource_count(build, kind, 1), resource_count(build, kind, 2)
-    per_config = two - one
-    # Past the first few configs every bucket exists: count them as fixed from the start.
-    at_ten = resource_count(build, kind, 10)
-    fixed = at_ten - 10 * per_config
+    # Past a few dozen configs every bucket exists: measure a config's resources there, and
+    # count the buckets as fixed from the start.
+    at_forty, at_fifty = resource_count(build, kind, 40), resource_count(build, kind, 50)
+    per_config = (at_fifty - at_forty) // 10
+    fixed = at_forty - 40 * per_config
     configs = (STACK_RESOURCES_MAX - fixed) // per_config
     while configs > 0:
         try:

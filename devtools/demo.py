@@ -234,7 +234,8 @@ def run(cdk_out: Path, verbose: bool = False) -> None:
         ResponseCollector() as collector,
         LocalCloud(asset, moto_endpoint=endpoint, collector=collector) as cloud,
     ):
-        report.section(f"CDK stack {DEMO_STACK}, provider {asset.code_dir.name[:18]}")
+        asset_hash = asset.code_dir.name.removeprefix("asset.")[:16]
+        report.section(f"CDK stack {DEMO_STACK}, provider asset hash {asset_hash}")
         lifecycle(cloud, report, DEMO_STACK, demo)
         report.section(f"plain template {EXAMPLE.name}, ServiceToken exported by {PROVIDER_STACK}")
         create = partial(cloud.engine.create_stack, PROVIDER_STACK, provider_only)

@@ -13,7 +13,6 @@ CDK: the environment `make release` builds holds crhelper, build, setuptools and
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from event_invoke_config_provider.bundle import provider_files
+from event_invoke_config_provider.bundle import asset_hash, provider_files
 from event_invoke_config_provider.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,18 +30,14 @@ TEMPLATE = ROOT / "release" / "provider.yaml"
 RULES = ROOT / "release" / "cfnlint_rules"
 ZIP_NAME = f"provider-{__version__}.zip"
 _VERSION = re.compile(r"\b[0-9]+\.[0-9]+\.[0-9]+\b")
-# Fixed timestamps and modes: the same sources give the same zip, so the S3 key that
-# `aws cloudformation package` derives from its MD5 changes only when the code does.
+# Fixed timestamps and modes: the same sources give the same zip, byte for byte.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:
-    """SHA-256 over the files' paths and bytes: equal for equal contents, however packed."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
-    return digest.hexdigest()
+    """The code's hash, as the CDK template names the provider asset (`bundle.asset_hash`)."""
+    return asset_hash(files)
 
 
 def zip_contents(path: Path) -> dict[str, bytes]:
@@ -104,7 +99,7 @@ def main(argv: list[str]) -> None:
     dist = Path(argv[0]) if argv else ROOT / "dist"
     code_hash = build(dist)
     built = packages(dist)
-    print(f"{dist / ZIP_NAME}: the provider's code, content hash {code_hash[:16]}")
+    print(f"{dist / ZIP_NAME}: the provider's code, asset hash {code_hash[:16]} (as in cdk.out)")
     print(f"{dist / TEMPLATE.name}: its template (README: Quick start: plain CloudFormation)")
     for path in built:
         print(f"{path}: the Python package {__version__}")

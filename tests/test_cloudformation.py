@@ -14,6 +14,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from botocore.exceptions import ClientError
 from crhelper import CfnResource
 
 from devtools.lambda_bootstrap import LambdaContext
@@ -120,6 +121,35 @@ def test_a_long_reason_keeps_its_start(endpoint: ResponseCollector) -> None:
     [response] = endpoint.responses(create["RequestId"])
     assert response["Reason"].startswith("MaximumRetryAttempts: xxx")
     assert len(response["Reason"]) == MAX_REASON
+
+
+def test_a_long_access_denied_keeps_the_action_and_the_resource(
+    endpoint: ResponseCollector,
+) -> None:
+    # GIVEN Lambda's AccessDenied, whose session ARN comes before the action and the resource
+    session = (
+        f"assumed-role/Stack-EventInvokeConfigProviderRole-{'R' * 12}/Stack-Handler-{'H' * 12}"
+    )
+    resource = f"arn:aws:lambda:us-east-1:123456789012:function:{'f' * 64}:{'live' * 8}"
+    message = (
+        f"User: arn:aws:sts::123456789012:{session} is not authorized to perform: "
+        f"lambda:GetFunctionEventInvokeConfig on resource: {resource} because no "
+        "identity-based policy allows the lambda:GetFunctionEventInvokeConfig action"
+    )
+    error = ClientError(
+        {"Error": {"Code": "AccessDeniedException", "Message": message}},
+        "GetFunctionEventInvokeConfig",
+    )
+    create = request_to(endpoint, "Create")
+    # WHEN
+    handle(create, fail_with(error))
+    # THEN
+    [response] = endpoint.responses(create["RequestId"])
+    assert len(str(error)) > MAX_REASON >= len(response["Reason"])
+    assert response["Reason"] == (
+        "AccessDeniedException: the provider's role may not call "
+        f"lambda:GetFunctionEventInvokeConfig on {resource}"
+    )
 
 
 def test_delete_never_sleeps(endpoint: ResponseCollector) -> None:

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from app import EXPORT_NAME_CONTEXT, SERVICE_TOKEN_EXPORT, ProviderStack
 from devtools.template import load_template
-from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
+from event_invoke_config import RESOURCE_TYPE, EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
 from tests.support import (
     RELEASED_0_1_0,
@@ -20,6 +20,7 @@ from tests.support import (
     new_function,
     new_stack,
     statement_resources,
+    synth_error,
     upgrade_app,
 )
 
@@ -128,7 +129,10 @@ def test_a_token_name_with_a_qualifier_grants_the_qualified_arn() -> None:
     LambdaEventInvokeConfig(stack, "Async", function=f"{name}:live")
 
     (granted,) = config_access_resources(Template.from_stack(stack))
-    assert granted["Fn::Join"][1][-2:] == [{"Ref": "Name"}, ":live"]
+    assert granted["Fn::Join"][1][-1] == ":live"
+    assert {"Ref": "Name"} in granted["Fn::Join"][1][-2]["Fn::Select"][1]["Fn::Split"][1][
+        "Fn::Join"
+    ][1]
 
 
 def test_a_qualifier_known_only_at_deploy_time_may_be_latest_so_both_arns_are_granted() -> None:
@@ -249,3 +253,26 @@ def test_the_role_policy_has_a_logical_id_of_its_own_not_0_1_0s_default_policy()
     )
     # Every other resource of 0.1.0's stack keeps its logical id: none is replaced.
     assert set(released) - set(template.to_json()["Resources"]) == {released_policy}
+
+
+def test_a_shared_provider_that_cannot_read_the_stacks_it_serves_fails_the_synth() -> None:
+    # GIVEN a provider that serves other stacks' functions, without the stack-read grant
+    stack = new_stack()
+    EventInvokeConfigProvider.of(stack).allow_function_names(["orders-*"])
+    # WHEN
+    error = synth_error(stack)
+    # THEN the error names the provider and the call that fixes it
+    assert "Stack/EventInvokeConfigProvider serves other stacks (allow_function_names)" in error
+    assert 'allow_stack_reads(stack.format_arn(service="cloudformation"' in error
+
+
+def test_a_shared_provider_with_the_stack_read_grant_synthesizes_it() -> None:
+    stack = new_stack()
+    provider = EventInvokeConfigProvider.of(stack)
+    provider.allow_function_names(["orders-*"])
+    reads = stack.format_arn(service="cloudformation", resource="stack", resource_name="*")
+
+    provider.allow_stack_reads(reads)
+
+    resources = statement_resources(Template.from_stack(stack), STACK_READ_ACTIONS)
+    assert stack.resolve(reads) in resources

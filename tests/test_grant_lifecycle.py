@@ -11,7 +11,7 @@ model (content-addressed policies that the configs depend on) on its own.
 
 from __future__ import annotations
 
-import hashlib
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from tests.support import new_function
 
 pytestmark = pytest.mark.slow
 CUSTOM = "Custom::LambdaEventInvokeConfig"
+BUCKET_PREFIX = "EventInvokeConfigProviderGrantsBucket"
 DELETE = "lambda:DeleteFunctionEventInvokeConfig"
 SHAPES = ["construct", "config_grants"]
 
@@ -279,15 +280,25 @@ def _as_one_inline_policy(template: Template) -> Template:
     return {**template, "Resources": merged}
 
 
-def one_config_per_bucket(buckets: int) -> list[str]:
-    """Config ids whose construct paths hash to each of `buckets` buckets (as grants.py homes
-    them), the first found for each."""
-    found: dict[int, str] = {}
-    for index in range(1000):
-        path = f"Grants/Config{index}/Resource"
-        home = int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "big") % buckets
-        found.setdefault(home, f"Config{index}")
-    return [found[bucket] for bucket in range(buckets)]
+def one_function_per_bucket(folder: Path, *, vpc: bool) -> tuple[str, ...]:
+    """Functions whose configs land each in another bucket, read from a probe synth.
+
+    grants.py homes a config by its granted ARN, here `Fn::GetAtt <function> Arn`, which
+    depends only on the function's construct id: named in lowercase letters, so that the
+    logical id (id and an uppercase hex hash) reads back.
+    """
+    names = tuple(f"F{a}{b}" for a in "abcd" for b in "abcdefghij")
+    probe = AppVersion(names, {f"Config{name}": On(name) for name in names})
+    resources = synth(folder, probe, "construct", vpc=vpc)["Resources"]
+    first: dict[str, str] = {}
+    for body in resources.values():
+        if body["Type"] == CUSTOM:
+            [bucket] = [d for d in body["DependsOn"] if d.startswith(BUCKET_PREFIX)]
+            function_id = body["Properties"]["FunctionName"]["Fn::GetAtt"][0]
+            name = re.fullmatch(r"(F[a-z]+)[0-9A-F]{8}", function_id)
+            assert name is not None, function_id
+            first.setdefault(bucket, name[1])
+    return tuple(sorted(first.values()))
 
 
 @pytest.mark.parametrize("vpc", [False, True], ids=["5 buckets", "4 buckets and the VPC policy"])
@@ -297,8 +308,9 @@ def test_a_change_to_every_bucket_at_once_stays_within_the_roles_10_managed_poli
     """At the update's peak the role holds every old and every new bucket policy (and the AWS
     managed VPC policy): the engine refuses an 11th (devtools/iam_roles.py), so this deploys
     only if the construct leaves room."""
-    ids = one_config_per_bucket(MAX_BUCKETS - 1 if vpc else MAX_BUCKETS)
-    functions = tuple(f"F{index}" for index in range(len(ids)))
+    functions = one_function_per_bucket(tmp_path / "probe", vpc=vpc)
+    assert len(functions) == (MAX_BUCKETS - 1 if vpc else MAX_BUCKETS)
+    ids = [f"Config{name}" for name in functions]
     before = AppVersion(functions, {i: On(f) for i, f in zip(ids, functions, strict=True)})
     after = AppVersion(functions, {i: On(f, "live") for i, f in zip(ids, functions, strict=True)})
     name = f"grants-{uuid.uuid4().hex[:8]}"

@@ -10,6 +10,7 @@ grant nothing on the old function.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -172,16 +173,19 @@ def test_an_ssm_parameter_type_moves_the_config(
     assert_moved(cloud, updated, a, b, "UPDATE_COMPLETE")
 
 
+@pytest.mark.parametrize("form", ["name", "ARN"])
 def test_an_import_named_by_a_parameter_moves_the_config(
-    cloud: LocalCloud, tmp_path: Path, moto_endpoint: str
+    cloud: LocalCloud, tmp_path: Path, moto_endpoint: str, form: str
 ) -> None:
+    # An import may hold the function's name or its ARN: either is granted and moved.
     a, b = create_functions(moto_endpoint, "import", 2)
+    held = _name if form == "name" else str
     prefix = uuid.uuid4().hex[:8]
     exports = {
         "Resources": {"Metadata": {"Type": "AWS::CDK::Metadata"}},
         "Outputs": {
             key: {"Value": value, "Export": {"Name": f"{prefix}-{key}"}}
-            for key, value in (("A", _name(a)), ("B", _name(b)))
+            for key, value in (("A", held(a)), ("B", held(b)))
         },
     }
     cloud.engine.create_stack(f"exports-{prefix}", exports)
@@ -224,16 +228,21 @@ def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
 
 
 def _one_config_per_bucket(folder: Path) -> list[str]:
-    """Config ids whose grants land in each bucket, read from a synthesized template."""
+    """Config ids whose grants land in each bucket, read from a synthesized template.
+
+    A bucket is chosen by the granted ARN, here made from the parameter `{config id}Fn`.
+    """
 
     def build(stack: cdk.Stack) -> None:
         for index in range(40):
-            _config(stack, f"Config{index}", f"fn{index}")
+            _config(
+                stack, f"Config{index}", cdk.CfnParameter(stack, f"Config{index}Fn").value_as_string
+            )
 
     template = synth(folder, build)
     [digest] = [r for r in template["Resources"].values() if r["Type"] == GRANT_DIGEST_TYPE]
     first_by_bucket = {
-        bucket: min(int(arn["Fn::Join"][1][-1].removeprefix(":function:fn")) for arn in arns)
+        bucket: min(int(json.dumps(arn).split('"Config')[1].split("Fn")[0]) for arn in arns)
         for bucket, arns in digest["Properties"]["Buckets"].items()
     }
     return [f"Config{index}" for index in sorted(first_by_bucket.values())]

@@ -157,9 +157,9 @@ def bucket_ids(template: Template) -> set[str]:
 
 @pytest.mark.parametrize("changed", ["added", "removed"])
 def test_adding_or_removing_one_config_replaces_exactly_one_bucket(changed: str) -> None:
-    arns = [f"{ORDERS}-{index}" for index in range(21)]
-    before = bucket_ids(grant_stack(arns[:20]))
-    after = bucket_ids(grant_stack(arns if changed == "added" else arns[:19]))
+    arns = [f"{ORDERS}-{index}" for index in range(41)]
+    before = bucket_ids(grant_stack(arns[:40]))
+    after = bucket_ids(grant_stack(arns if changed == "added" else arns[:39]))
 
     assert len(before) == len(after) == 5
     assert len(before - after) == len(after - before) == 1

@@ -139,7 +139,9 @@ def test_a_long_failure_reason_keeps_its_start(
 
     response = answer(event(), responses)
 
-    assert response["Reason"].startswith("An error occurred (InvalidParameterValueException)")
+    assert response["Reason"].startswith(
+        "PutFunctionEventInvokeConfig (InvalidParameterValueException): The destination is not"
+    ), "botocore's preamble condensed, the operation and Lambda's words kept"
     assert len(response["Reason"]) <= 256
 
 

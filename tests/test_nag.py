@@ -88,3 +88,29 @@ def test_a_provider_in_a_vpc_passes_with_its_eni_access_justified() -> None:
     LambdaEventInvokeConfig(stack, "Async", function="orders:live")
     # WHEN / THEN
     app.synth()
+
+
+def test_the_wildcard_the_library_generates_for_an_exact_name_is_acknowledged_by_it() -> None:
+    # GIVEN a shared provider of an exact name, built without app.py's acknowledgements
+    app = cdk.App()
+    stack = cdk.Stack(app, "Shared")
+    provider = EventInvokeConfigProvider.of(stack)
+    provider.allow_function_names(["reports"])  # grants `reports` and `reports:*`
+    provider.allow_stack_reads("arn:aws:cloudformation:us-east-1:123456789012:stack/orders/id")
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # WHEN / THEN no finding is left for the user: `reports:*` is the library's, with a reason
+    app.synth()
+
+
+def test_a_pattern_the_user_gave_stays_the_users_finding() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Shared")
+    provider = EventInvokeConfigProvider.of(stack)
+    provider.allow_function_names(["reports-*"])
+    provider.allow_stack_reads("arn:aws:cloudformation:us-east-1:123456789012:stack/orders/id")
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+    report = nag_failure(app)
+
+    assert "AwsSolutions-IAM5" in report
+    assert "function:reports-*" in report

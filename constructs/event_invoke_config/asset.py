@@ -1,7 +1,8 @@
 """The provider's Lambda code: the files `bundle.provider_files` lists, staged without Docker.
 
-CDK's default asset hash (of the staged files' names and bytes) makes it the same on every synth
-of the same code, and different whenever the handler or crhelper changes.
+Its asset hash is `bundle.asset_hash`, of the files' names and bytes: the same on every synth of
+the same code, different whenever the handler or crhelper changes, and the one `make release`
+and `make demo` print, so a user can compare the three.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from aws_cdk import Stage
+from aws_cdk import AssetHashType, Stage
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 import event_invoke_config_provider
-from event_invoke_config_provider.bundle import provider_files
+from event_invoke_config_provider.bundle import provider_contents, provider_files, source_digest
 
 HANDLER = f"{event_invoke_config_provider.__name__}.index.handler"
 # Set by `cdk synth --no-staging` (SAM local uses it): CDK then records the source folder itself.
@@ -50,5 +51,14 @@ def provider_code(scope: IConstruct) -> lambda_.Code:
     if scope.node.try_get_context(DISABLE_STAGING_CONTEXT):
         stage = Stage.of(scope)
         assert stage is not None, "a construct in a stack is in a stage"
-        return lambda_.Code.from_asset(str(_stage(Path(stage.outdir) / UNSTAGED_FOLDER)))
-    return lambda_.Code.from_asset(str(_process_folder()))
+        folder = _stage(Path(stage.outdir) / UNSTAGED_FOLDER)
+    else:
+        folder = _process_folder()
+    return lambda_.Code.from_asset(
+        str(folder), asset_hash=_digest(), asset_hash_type=AssetHashType.CUSTOM
+    )
+
+
+@cache
+def _digest() -> str:
+    return source_digest(provider_contents())

@@ -22,6 +22,17 @@ def _path(construct: IConstruct) -> str:
     return node.scope.node.path if node.id == "Resource" and node.scope else node.path
 
 
+def _fix(first: IConstruct, second: IConstruct) -> str:
+    """How to resolve a collision: remove one, or migrate the native one (README recipe)."""
+    if any(isinstance(c, lambda_.CfnEventInvokeConfig) for c in (first, second)):
+        return (
+            "Remove one. To replace the native config with this construct, keep the config "
+            "in Lambda: README, 'Moving from AWS::Lambda::EventInvokeConfig' (retain the "
+            "native one, then adopt_existing=True)."
+        )
+    return "Remove one, or give them different functions or qualifiers."
+
+
 @jsii.implements(IValidation)
 class DuplicateConfigCheck(Construct):
     """Under each Stage with configs: fails its synth when two configs have one target.
@@ -60,7 +71,8 @@ class DuplicateConfigCheck(Construct):
                 errors.append(
                     f"{_path(owner)} and {_path(construct)} both configure the asynchronous "
                     f"invocation of {target.describe()}: Lambda keeps one event invoke config "
-                    "per function and qualifier, so the two would overwrite each other."
+                    "per function and qualifier, so the two would overwrite each other. "
+                    f"{_fix(owner, construct)}"
                 )
         return errors
 

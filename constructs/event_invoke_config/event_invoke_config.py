@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from aws_cdk import Annotations, CfnResource, Duration, Stack, Token
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
@@ -55,6 +55,11 @@ class LambdaEventInvokeConfig(Construct):
         the shared provider's own allow-list decides which functions it may configure.
         Default: the stack's own provider (`EventInvokeConfigProvider.of`), which is granted
         exactly the ARNs this config's calls name.
+    removal_policy:
+        What CloudFormation does with the config when the resource leaves the stack: `RETAIN`
+        keeps it in Lambda (e.g. to hand it to another stack, which adopts it); `DESTROY`
+        deletes it. Also `apply_removal_policy`. Default: none written, CloudFormation's
+        default: the config is deleted.
 
     A wrong type raises `TypeError` naming the argument, a bad value `InvalidPropertyError`; a
     second config of the app for the same function and qualifier (this construct's or a native
@@ -79,6 +84,7 @@ class LambdaEventInvokeConfig(Construct):
         on_failure: DestinationLike | None = None,
         adopt_existing: bool = False,
         service_token: str | None = None,
+        removal_policy: RemovalPolicy | None = None,
     ) -> None:
         check_type("scope", scope, (Construct,))
         check_type("construct_id", construct_id, (str,))
@@ -90,6 +96,7 @@ class LambdaEventInvokeConfig(Construct):
         check_type("on_failure", on_failure, (lambda_.IDestination, str), optional=True)
         check_type("adopt_existing", adopt_existing, (bool,))
         check_type("service_token", service_token, (str,), optional=True)
+        check_type("removal_policy", removal_policy, (RemovalPolicy,), optional=True)
         super().__init__(scope, construct_id)
         target = resolve_target(self, function, qualifier)
         DuplicateConfigCheck.declare(self, target.identity)
@@ -126,6 +133,8 @@ class LambdaEventInvokeConfig(Construct):
         # A plain CfnResource: CustomResource would also write DeletionPolicy and
         # UpdateReplacePolicy "Delete", CloudFormation's default, into every config.
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        if removal_policy is not None:
+            self.apply_removal_policy(removal_policy)
         if provider is not None:
             provider.grant(self.resource, target.grant_arns)
         if destination_objects and target.function is not None:
@@ -135,6 +144,20 @@ class LambdaEventInvokeConfig(Construct):
         if not isinstance(function, str) and function is not target.function:
             # An alias or version must exist before its config is written.
             self.resource.node.add_dependency(function)
+
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """What CloudFormation does with the config when the resource leaves the stack.
+
+        As on every aws-cdk-lib L2: `RETAIN` keeps the config in Lambda, `DESTROY` deletes it
+        (also on replacement: `UpdateReplacePolicy`). `SNAPSHOT` is refused: a config has none.
+        """
+        check_type("policy", policy, (RemovalPolicy,))
+        if policy == RemovalPolicy.SNAPSHOT:
+            raise ValueError(
+                f"{self.node.path}: removal policy SNAPSHOT is not supported by an event invoke "
+                "config; use RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY."
+            )
+        self.resource.apply_removal_policy(policy)
 
     @property
     def function_arn(self) -> str:
@@ -159,7 +182,9 @@ class LambdaEventInvokeConfig(Construct):
         else:
             if isinstance(destination, destinations.S3Destination) and not on_failure:
                 raise p.InvalidPropertyError(
-                    f"{name} cannot be an S3 bucket: S3 destinations are allowed on failure only."
+                    f"{name} cannot be an S3 bucket: S3 destinations are allowed on failure only. "
+                    "Pass the bucket as on_failure, or an SQS queue, SNS topic, Lambda function "
+                    "or EventBridge bus as on_success."
                 )
             kind = (
                 lambda_.DestinationType.FAILURE if on_failure else lambda_.DestinationType.SUCCESS
@@ -169,7 +194,8 @@ class LambdaEventInvokeConfig(Construct):
         if stack.resolve(arn) == stack.resolve(target.unqualified_arn):
             raise p.InvalidPropertyError(
                 f"{name} cannot be the configured function itself: Lambda refuses a function "
-                "as its own destination."
+                "as its own destination. Send its results to another function, or to a queue, "
+                "topic or bus."
             )
         return arn
 

@@ -3,8 +3,9 @@
 Why managed policies: the inline policies of a role share 10,240 characters, about 80 function
 ARNs; a role may have 10 customer managed policies of 6,144 characters each
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). A config goes to
-one of at most 5 buckets, its home chosen by a hash of its construct path, so adding or removing
-a config changes one bucket; a bucket whose worst-case deployed size (`iam_limits`) would pass
+one of at most 5 buckets, its home chosen by a hash of the ARNs it is granted (as the template
+spells them), so adding or removing a config changes one bucket and renaming it (a new construct
+path) changes none; a bucket whose worst-case deployed size (`iam_limits`) would pass
 6,144 characters sends it on to the next bucket (near capacity a change can then move others),
 and when all are full synth fails, naming the config.
 
@@ -165,7 +166,7 @@ class ConfigGrants(Construct):
             )
         resolved = [json.dumps(self._stack.resolve(arn), sort_keys=True) for arn in resources]
         lengths = reference_lengths(self._stack, resources)
-        home = _stable_hash(config.node.path) % len(self._buckets)
+        home = _stable_hash("\n".join(sorted(resolved))) % len(self._buckets)
         for step in range(len(self._buckets)):
             bucket = self._buckets[(home + step) % len(self._buckets)]
             if bucket.fits(resolved, lengths):

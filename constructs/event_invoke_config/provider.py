@@ -27,7 +27,7 @@ from constructs import Construct, IConstruct
 
 from event_invoke_config_provider.properties import RESOURCE_TYPE
 
-from .allow_list import function_arns, parse_function_names
+from .allow_list import SharedAccess
 from .arguments import check_type
 from .asset import HANDLER, provider_code
 from .grants import CONFIG_ACTIONS, MAX_BUCKETS, ConfigGrants
@@ -211,6 +211,8 @@ class EventInvokeConfigProvider(Construct):
         skip_checkov(self.log_group, LOGS_WITHOUT_KMS)
         self.service_token: str = self.function.function_arn
         """The ServiceToken of the custom resources this provider serves."""
+        self._shared = SharedAccess(self, self.role, self._stack_reads)
+        self.node.add_validation(self._shared)
         self._grants = ConfigGrants(
             self,
             "Grants",
@@ -258,19 +260,33 @@ class EventInvokeConfigProvider(Construct):
     def allow_function_names(self, names: object) -> list[str]:
         """Let the provider manage the configs of functions named `names`, and their qualifiers.
 
-        For a provider that serves other stacks. `names`: function names or IAM name patterns
-        (`orders-*`), as `allow_list.parse_function_names` reads them; a name that starts with
-        a wildcard is refused. Returns the names.
+        For a shared provider, which serves other stacks: call `allow_stack_reads` too, or the
+        synth fails. `names`: function names or IAM name patterns (`orders-*`), a list, a JSON
+        list string or names separated by commas; a name that starts with a wildcard is refused
+        (`AllowListError`). An exact name is granted with its versions and aliases (`name:*`),
+        a wildcard this method adds and acknowledges for cdk-nag; patterns are yours to
+        acknowledge. Returns the names.
+
+        Example
+        -------
+        >>> provider = EventInvokeConfigProvider.of(stack)
+        >>> provider.allow_function_names(["orders-*", "billing"])
+        >>> provider.allow_stack_reads(stack.format_arn(
+        ...     service="cloudformation", resource="stack", resource_name="*"))
         """
-        parsed = parse_function_names(names)
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=list(CONFIG_ACTIONS), resources=function_arns(self, parsed))
-        )
-        return parsed
+        return self._shared.allow_function_names(names)
 
     def allow_stack_reads(self, stack_arn: str) -> None:
-        """Let the provider read other stacks: those whose plain templates it serves."""
-        self._stack_reads.add_resources(stack_arn)
+        """Let the provider read the stacks it serves (`ListStackResources`, `DescribeStacks`).
+
+        Before it writes or deletes, the provider reads the resources and status of the stack
+        that sent the event (who owns a config). Its own stack is always allowed; a shared
+        provider needs the stacks it serves, e.g. every stack of its account and region:
+        `stack.format_arn(service="cloudformation", resource="stack", resource_name="*")`, or
+        one stack's ARN pattern (`.../stack/orders-*`). Call it once per ARN.
+        """
+        check_type("stack_arn", stack_arn, (str,))
+        self._shared.allow_stack_reads(stack_arn)
 
     def _rename_default_policy(self) -> None:
         """Give the role's default policy a logical id of its own, unlike 0.1.0's.

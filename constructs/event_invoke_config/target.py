@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Annotations, ArnFormat, Stack, Token
+from aws_cdk import Annotations, ArnFormat, Fn, Reference, Stack, Token, Tokenization
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -96,19 +96,25 @@ def _function_arn(scope: Construct, ref: FunctionRef) -> str:
     return ConfigId(ref.partition, ref.region, ref.account, ref.name).function_arn
 
 
+def _environment(account: str | None, region: str | None) -> str:
+    """`account/region` for messages; a part known only at deploy time reads `(unknown)`."""
+    parts = (
+        "(unknown)" if part is None or Token.is_unresolved(part) else part
+        for part in (account, region)
+    )
+    return "/".join(parts)
+
+
 def _check_home(scope: Construct, account: str | None, region: str | None, spelled: str) -> None:
     """Refuse a function in another account or region than the stack's: the provider would.
 
     The provider acts in its own account and region (`ConfigRequest.config_id`). `account` and
-    `region` are what the function's spelling names (None: the stack's own). A stack without an
+    `region` are what the function's spelling names (None: the stack's own); `spelled` names the
+    function in messages (a literal, or a construct path: never a token). A stack without an
     environment cannot be checked at synth: a literal account or region is then a warning.
     """
     stack = Stack.of(scope)
     homes = {"account": (account, stack.account), "region": (region, stack.region)}
-    shown = {
-        part: "(unknown)" if Token.is_unresolved(home) else home
-        for part, (_, home) in homes.items()
-    }
     unchecked = []
     for part, (given, home) in homes.items():
         if given is None or Token.is_unresolved(given) or given == home:
@@ -116,9 +122,12 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
         if Token.is_unresolved(home):
             unchecked.append(f"{part} {given}")
             continue
+        given_env = _environment(account or stack.account, region or stack.region)
+        home_account, home_region = _environment(stack.account, stack.region).split("/")
         raise InvalidPropertyError(
-            f"function must be a function in the provider's account {shown['account']} and "
-            f"region {shown['region']}; got {spelled}."
+            f"function must be a function in the provider's account {home_account} and region "
+            f"{home_region}; got {spelled}. Declare {scope.node.path} in a stack of "
+            f"{given_env}: a provider acts in its own stack's account and region."
         )
     if unchecked:
         Annotations.of(scope).add_warning_v2(
@@ -129,12 +138,40 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
         )
 
 
+def _may_be_arn(part: str) -> bool:
+    """Whether `part` is one token that may stand for a name or an ARN: CDK cannot tell which.
+
+    A `Ref` of a function of this app is its name; any other single token (an import, a
+    parameter, an SSM value) may resolve to either.
+    """
+    reference = Tokenization.reverse(part, fail_concat=False)
+    if reference is None:
+        return False
+    return not (
+        isinstance(reference, Reference)
+        and isinstance(reference.target, lambda_.CfnFunction)
+        and reference.display_name == "Ref"
+    )
+
+
+def _name_of_name_or_arn(value: str) -> str:
+    """The `name[:qualifier]` of `value`, a name or a (partial) ARN, as CloudFormation resolves it.
+
+    `value + "function:" + value` split on `function:` has the name at index 1 either way: a
+    name, which has no colon, gives (`n`, `n`); an ARN (`arn:...:`, `n`, `arn:...:`, `n`).
+    """
+    joined = Fn.join("", [value, "function:", value])
+    return Fn.select(1, Fn.split("function:", joined))
+
+
 def _token_target(scope: Construct, function: str, qualifier: str | None) -> Target:
     """A string with tokens: an ARN, a partial ARN or a name, each with an optional qualifier.
 
     `function_ref` cannot read a token, but CDK encodes string tokens without colons, so
-    splitting on the colons the user wrote gives the parts; a part may be a token. A token
-    alone is read as a name, unless it is the ARN of a function of this app.
+    splitting on the colons the user wrote gives the parts; a part may be a token. A token in
+    the name's place may resolve to a name or to an ARN (an import, a parameter, an SSM value):
+    the grant takes the name out of either at deploy time (`_name_of_name_or_arn`). The
+    provider acts in its own account and region, so the grant is on the name there.
     """
     parts = function.split(":")
     if is_function_arn_reference(function):
@@ -145,6 +182,8 @@ def _token_target(scope: Construct, function: str, qualifier: str | None) -> Tar
         account, name, implied = None, parts[0], parts[1] if len(parts) > 1 else None
         if len(parts) >= 3 and parts[1] == "function":
             account, name, implied = parts[0], parts[2], parts[3] if len(parts) > 3 else None
+        elif _may_be_arn(name):
+            name = _name_of_name_or_arn(name)
         arn = _stack_function_arn(scope, account, name)
     effective = qualifier or implied
     identity = ConfigTarget(function_of_string(scope, function)[0], qualifier_of(effective))
@@ -176,10 +215,11 @@ def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | No
     if implied is not None and qualifier is not None:
         raise InvalidPropertyError(
             "qualifier must not be given with a version or alias: it is taken from "
-            f"{function.node.path}."
+            f"{function.node.path}. Leave qualifier out, or pass the function itself with it."
         )
     effective = implied or qualifier
     arn = base.function_arn
-    _check_home(scope, base.env.account, base.env.region, arn)
+    where = _environment(base.env.account, base.env.region)
+    _check_home(scope, base.env.account, base.env.region, f"{base.node.path} in {where}")
     target = ConfigTarget(function_of_object(base), qualifier_of(effective))
     return Target(arn, effective, arn, _grant_arns(arn, effective), base, target)

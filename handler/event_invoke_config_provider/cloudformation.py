@@ -15,6 +15,7 @@ Avoiding them would mean skipping that constructor, which is what made this modu
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,8 +67,30 @@ class ResourceFailure(Exception):  # noqa: N818 - named for the FAILED answer it
         self.physical_id = physical_id
 
 
+# What a long AWS error says before its point, in the order they are dropped: botocore's preamble
+# (kept as `Operation (Code): `), an AccessDenied's caller (always the provider's own role) and
+# operation (the action names it), IAM's "because".
+_CONDENSED = (
+    (re.compile(r"An error occurred \((\w+)\) when calling the (\w+) operation: "), r"\2 (\1): "),
+    (
+        re.compile(r"\w+ \((\w+)\): User: \S+ is not authorized to perform: (\S+) on resource: "),
+        r"\1: the provider's role may not call \2 on ",
+    ),
+    (re.compile(r" because no (identity|resource)-based policy allows the \S+ action"), ""),
+)
+
+
 def _start_of(reason: object) -> str:
+    """`reason` within CloudFormation's length, keeping what to fix: the action and resource.
+
+    A long AWS error is condensed first (an AccessDenied names a session ARN before the action
+    and the resource), then cut at its end.
+    """
     text = str(reason)
+    for pattern, replacement in _CONDENSED:
+        if len(text) <= MAX_REASON:
+            break
+        text = pattern.sub(replacement, text)
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 

@@ -146,7 +146,8 @@ def check_destination(name: str, value: object, limits: PutLimits, *, on_failure
     allowed = {**DESTINATION_SERVICES, **(FAILURE_ONLY_SERVICES if on_failure else {})}
     match = _ARN_SERVICE.match(checked)
     if match is None or match.group(1) not in allowed:
-        kinds = ", ".join(allowed.values())
+        *others, last = allowed.values()
+        kinds = f"{', '.join(others)}, or {last}"
         s3_note = "" if on_failure else " (an S3 bucket is allowed on failure only)"
         raise InvalidPropertyError(
             f"{name} must be the ARN of {kinds}{s3_note}; got {_describe(value)}."
