@@ -64,12 +64,15 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Two pytest-xdist workers, one per core of the machines this runs on; each synthesizes the app
+# once for the tests that share it.
+PYTEST := $(VENV)/bin/pytest -n 2
 test: lint
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 # The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
 test-fast: lint
-	$(VENV)/bin/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # dist/: the provider's code zip and template for plain CloudFormation, the sdist and the wheel.
 release: $(RELEASE_STAMP)
