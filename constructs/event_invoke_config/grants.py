@@ -86,8 +86,6 @@ class _Bucket:
     policy: iam.CfnManagedPolicy | None = None
     resources: dict[str, str] = field(default_factory=dict)
     lengths: dict[str, int] = field(default_factory=dict)
-    # Counts the grants, so the content-addressed id is computed once per content.
-    grants: int = 0
 
     def document(self) -> dict[str, Any]:
         """The policy document, resources in the order of their resolved form."""
@@ -180,7 +178,6 @@ class ConfigGrants(Construct):
             )
         bucket.resources.update(zip(resolved, resources, strict=True))
         bucket.lengths.update(lengths)
-        bucket.grants += 1
         config.add_resource_dependency(self._policy(bucket))
 
     def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
@@ -225,20 +222,15 @@ class _ContentAddressedId:
     """A logical id that changes whenever the policy's resolved content changes."""
 
     def __init__(self, stack: Stack, base: str, bucket: _Bucket, role_name: str) -> None:
-        self._stack = stack
         self._base = base
         self._bucket = bucket
-        self._role_name = role_name
-        self._cached: tuple[int, str] | None = None
+        self._role = json.dumps(stack.resolve(role_name), sort_keys=True)
 
     def produce(self, context: IResolveContext) -> str:
-        # Every DependsOn naming the policy asks for its id: resolve its content (document and
-        # role) once per change of the bucket.
-        if self._cached is None or self._cached[0] != self._bucket.grants:
-            resolved = self._stack.resolve([self._bucket.document(), self._role_name])
-            digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
-            self._cached = (self._bucket.grants, f"{self._base}{digest[:16].upper()}")
-        return self._cached[1]
+        # The bucket keys its resources by their resolved form, and its actions are fixed: the
+        # resolved content is its sorted keys and the role.
+        content = json.dumps([sorted(self._bucket.resources), self._role])
+        return f"{self._base}{hashlib.sha256(content.encode()).hexdigest()[:16].upper()}"
 
 
 def _stable_hash(text: str) -> int:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .properties import SERVICE_TIMEOUT
+
 # CloudFormation's wait when a custom resource sets no ServiceTimeout.
 DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600
 # Kept back to send the answer (crhelper's last-resort timer fires 0.5 s before the timeout).
@@ -31,7 +33,7 @@ _SIGNED_AT_FORMAT = "%Y%m%dT%H%M%SZ"
 def service_timeout(properties: Mapping[str, Any]) -> float:
     """The event's ServiceTimeout in seconds; CloudFormation's default when absent or unreadable."""
     try:
-        return float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT_SECONDS))
+        return float(properties.get(SERVICE_TIMEOUT, DEFAULT_SERVICE_TIMEOUT_SECONDS))
     except (TypeError, ValueError):
         return DEFAULT_SERVICE_TIMEOUT_SECONDS
 

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .function_ref import ConfigId
+from .retries import ACCESS_DENIED
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def delete_config(client: Any, config: ConfigId) -> None:
         logger.info("Event invoke config of %s is already gone", config.physical_id)
         return
     except ClientError as error:
-        if error.response["Error"]["Code"] != "AccessDeniedException":
+        if error.response["Error"]["Code"] not in ACCESS_DENIED:
             raise
         # The template no longer grants this function: CloudFormation updated the provider's
         # policy before this cleanup delete. Say how to finish the job by hand.

@@ -206,16 +206,3 @@ def call_with_retries(
                 raise
             logger.info("Retrying in %.1f s after %s", pause, _code(error))
             backoff.sleep(pause)
-
-
-def may_have_been_applied(error: Exception) -> bool:
-    """True unless the service answered that it refused the request (a 4xx error).
-
-    A timeout, a broken connection or a 5xx leaves open whether a write took effect.
-    """
-    if isinstance(error, OutOfTimeError):
-        return False
-    if isinstance(error, ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
-        return int(status) >= 500
-    return True
