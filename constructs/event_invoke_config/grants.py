@@ -87,9 +87,13 @@ class _Bucket:
     resources: dict[str, str] = field(default_factory=dict)
     lengths: dict[str, int] = field(default_factory=dict)
 
+    def ordered(self) -> list[str]:
+        """The granted resources, in the order of their resolved form."""
+        return [self.resources[key] for key in sorted(self.resources)]
+
     def document(self) -> dict[str, Any]:
-        """The policy document, resources in the order of their resolved form."""
-        return _document([self.resources[key] for key in sorted(self.resources)])
+        """The policy document."""
+        return _document(self.ordered())
 
     def fits(self, resolved: list[str], lengths: dict[str, int]) -> bool:
         """Whether the policy would stay within IAM's limit once deployed, with `resolved` added."""
@@ -198,7 +202,7 @@ class ConfigGrants(Construct):
                 description=Fn.join(
                     "",
                     [
-                        f"Event invoke config grants, bucket {index} of {len(self._buckets)}, ",
+                        f"Event invoke config grants, bucket {index} of {len(self._buckets)}, "
                         "values ",
                         self._digest.get_att(name).to_string(),
                     ],
@@ -212,8 +216,7 @@ class ConfigGrants(Construct):
             )
         else:
             bucket.policy.policy_document = bucket.document()
-        resources = [bucket.resources[key] for key in sorted(bucket.resources)]
-        self._digest.add_property_override(f"{BUCKETS}.{bucket.policy.node.id}", resources)
+        self._digest.add_property_override(f"{BUCKETS}.{bucket.policy.node.id}", bucket.ordered())
         return bucket.policy
 
 

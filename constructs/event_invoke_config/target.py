@@ -96,13 +96,14 @@ def _function_arn(scope: Construct, ref: FunctionRef) -> str:
     return ConfigId(ref.partition, ref.region, ref.account, ref.name).function_arn
 
 
+def _shown(part: str | None) -> str:
+    """An account or region for messages; one known only at deploy time reads `(unknown)`."""
+    return "(unknown)" if part is None or Token.is_unresolved(part) else part
+
+
 def _environment(account: str | None, region: str | None) -> str:
-    """`account/region` for messages; a part known only at deploy time reads `(unknown)`."""
-    parts = (
-        "(unknown)" if part is None or Token.is_unresolved(part) else part
-        for part in (account, region)
-    )
-    return "/".join(parts)
+    """`account/region` for messages."""
+    return f"{_shown(account)}/{_shown(region)}"
 
 
 def _check_home(scope: Construct, account: str | None, region: str | None, spelled: str) -> None:
@@ -123,7 +124,7 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
             unchecked.append(f"{part} {given}")
             continue
         given_env = _environment(account or stack.account, region or stack.region)
-        home_account, home_region = _environment(stack.account, stack.region).split("/")
+        home_account, home_region = _shown(stack.account), _shown(stack.region)
         raise InvalidPropertyError(
             f"function must be a function in the provider's account {home_account} and region "
             f"{home_region}; got {spelled}. Declare {scope.node.path} in a stack of "

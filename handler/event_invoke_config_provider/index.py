@@ -23,10 +23,10 @@ from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
 from .lambda_api import config_exists, delete_config, put_config
 from .limits import put_limits
 from .ownership import (
+    ROLLBACK_STATES,
     TEARDOWN_STATES,
     holders,
     refusal,
-    rolling_back,
     stack_status,
     unreadable_stack,
 )
@@ -84,12 +84,11 @@ class Calls:
             config,
         )
 
-    def torn_down(self, event: Mapping[str, Any]) -> bool:
-        """Whether CloudFormation is deleting every resource of the event's stack."""
-        status = self.read_stack(
+    def stack_status(self, event: Mapping[str, Any]) -> str:
+        """The status of the event's stack (DescribeStacks)."""
+        return self.read_stack(
             event, "DescribeStacks", lambda client: stack_status(client, event["StackId"])
         )
-        return status in TEARDOWN_STATES
 
     def written(self, config: ConfigId) -> bool:
         """Whether Lambda holds `config` now; True when that cannot be told."""
@@ -117,9 +116,7 @@ def _refuse_unless_ours(
         logger.info("Taking %s over from %s of this stack", config.physical_id, held_by)
     elif adopt:
         logger.info("Adopting the existing config of %s", config.physical_id)
-    elif not (
-        moving and calls.cloudformation(lambda client: rolling_back(client, event["StackId"]))
-    ):
+    elif not (moving and calls.stack_status(event) in ROLLBACK_STATES):
         raise refusal(config)
     return True
 
@@ -191,7 +188,7 @@ def delete(event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
         return Outcome(physical_id)
     calls = Calls(progress.deadline)
     # While the whole stack goes, no other resource of it can keep the config (ownership.py).
-    held_by = [] if calls.torn_down(event) else calls.holders(event, config)
+    held_by = [] if calls.stack_status(event) in TEARDOWN_STATES else calls.holders(event, config)
     if held_by:
         logger.info("Keeping %s: %s of this stack holds it now", physical_id, held_by)
     else:

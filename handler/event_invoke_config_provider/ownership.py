@@ -82,11 +82,6 @@ def stack_status(client: Any, stack_id: str) -> str:
     return str(stack["StackStatus"])
 
 
-def rolling_back(client: Any, stack_id: str) -> bool:
-    """True while CloudFormation rolls the stack back (its Updates restore earlier targets)."""
-    return stack_status(client, stack_id) in ROLLBACK_STATES
-
-
 def refusal(config: ConfigId) -> OwnershipError:
     """The error for a config that no resource of the stack holds: what to do, within the reason.
 
