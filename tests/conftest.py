@@ -22,18 +22,20 @@ os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 # The rest may load aws_cdk, which starts Node: only now.
 import json  # noqa: E402
 import subprocess  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
 from typing import Any  # noqa: E402
 from unittest import mock  # noqa: E402
 
 import pytest  # noqa: E402
+from crhelper import resource_helper  # noqa: E402
 
 from devtools.deployment import LocalCloud, provider_asset  # noqa: E402
 from devtools.local_cloud import MotoServer, ResponseCollector  # noqa: E402
 from devtools.stack_api import empty_stack_api  # noqa: E402
 from devtools.template import load_template  # noqa: E402
 from event_invoke_config_provider import index  # noqa: E402
-from tests.support import ROOT, Stubs, cdk_cli, event  # noqa: E402
+from tests.support import ROOT, ManualTimer, Stubs, cdk_cli, event  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -129,3 +131,17 @@ def responses() -> Iterator[list[dict[str, Any]]]:
         "event_invoke_config_provider.response.HTTPSConnection", side_effect=connection
     ):
         yield sent
+
+
+@pytest.fixture
+def crhelper_timers() -> Iterator[list[ManualTimer]]:
+    """crhelper's timers, one per event, made manual: the test fires one when it chooses."""
+    made: list[ManualTimer] = []
+
+    def timer(interval: float, function: Callable[[], None]) -> ManualTimer:
+        made.append(ManualTimer(interval, function))
+        return made[-1]
+
+    # crhelper calls `threading.Timer` (pinned in test_cloudformation.py): only its name changes.
+    with mock.patch.object(resource_helper, "threading", SimpleNamespace(Timer=timer)):
+        yield made

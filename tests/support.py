@@ -10,6 +10,8 @@ import datetime
 import json
 import shutil
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,6 +38,7 @@ EVENTS = Path(__file__).parent / "events"
 RELEASED_0_1_0 = Path(__file__).parent / "fixtures" / "v0_1_0"
 QUEUE = f"arn:aws:sqs:{REGION}:{ACCOUNT}:failures"
 BUCKET = "arn:aws:s3:::failed-events"
+ORDERS_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 
 
 def which(tool: str) -> str:
@@ -247,7 +250,6 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
 
 # --- CDK builders -----------------------------------------------------------------------------
 
-ORDERS_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 ENVIRONMENT = cdk.Environment(account=ACCOUNT, region=REGION)
 
 
@@ -318,7 +320,6 @@ def synth_error(scope: Construct) -> str:
 
 # --- The handler against stubbed clients ------------------------------------------------------
 
-ORDERS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 MODIFIED = datetime.datetime(2026, 11, 23, 1, 2, 3, tzinfo=datetime.UTC)
 SETTINGS = {
     "MaximumRetryAttempts": 0,
@@ -350,29 +351,35 @@ class Stubs:
                 expected_params=target,
             )
 
-    def put(self, params: dict[str, Any], arn: str = f"{ORDERS}:$LATEST") -> None:
+    def put(self, params: dict[str, Any], arn: str = f"{ORDERS_ARN}:$LATEST") -> None:
         response = {"FunctionArn": arn, "LastModified": MODIFIED}
         self.lambda_.add_response("put_function_event_invoke_config", response, params)
 
-    def stack(self, *resources: tuple[str, str, str], next_token: str | None = None) -> None:
-        """One ListStackResources page: (logical id, physical id, resource status) of our type."""
-        summaries = [
-            {
-                "LogicalResourceId": logical,
-                "PhysicalResourceId": physical,
-                "ResourceType": RESOURCE_TYPE,
-                "LastUpdatedTimestamp": MODIFIED,
-                "ResourceStatus": resource_status,
-            }
-            for logical, physical, resource_status in resources
-        ]
-        page: dict[str, Any] = {"StackResourceSummaries": summaries}
-        if next_token:
-            page["NextToken"] = next_token
-        expected = {"StackName": event()["StackId"]}
-        if resources and resources[0][0] == "Page2":
-            expected["NextToken"] = "page-2"
-        self.cloudformation.add_response("list_stack_resources", page, expected)
+    def stack(self, *resources: tuple[str, str, str]) -> None:
+        """A one-page ListStackResources: (logical id, physical id, resource status) of our type."""
+        self.stack_pages(list(resources))
+
+    def stack_pages(self, *pages: list[tuple[str, str, str]]) -> None:
+        """ListStackResources in `pages`: each page but the last gives the NextToken that the
+        request for the next one must send."""
+        for number, resources in enumerate(pages, start=1):
+            summaries = [
+                {
+                    "LogicalResourceId": logical,
+                    "PhysicalResourceId": physical,
+                    "ResourceType": RESOURCE_TYPE,
+                    "LastUpdatedTimestamp": MODIFIED,
+                    "ResourceStatus": resource_status,
+                }
+                for logical, physical, resource_status in resources
+            ]
+            page: dict[str, Any] = {"StackResourceSummaries": summaries}
+            if number < len(pages):
+                page["NextToken"] = f"page-{number + 1}"
+            expected = {"StackName": event()["StackId"]}
+            if number > 1:
+                expected["NextToken"] = f"page-{number}"
+            self.cloudformation.add_response("list_stack_resources", page, expected)
 
     def stack_status(self, status: str) -> None:
         stack = {"StackName": "demo", "CreationTime": MODIFIED, "StackStatus": status}
@@ -386,3 +393,55 @@ def answer(cfn_event: dict[str, Any], sent: list[dict[str, Any]]) -> dict[str, A
     index.handler(cfn_event, LambdaContext("provider", 60))
     [response] = sent
     return response
+
+
+# --- Time under the test's control ------------------------------------------------------------
+
+
+class FakeClock:
+    """Fake time: `sleep` advances it and records each pause.
+
+    It starts at the current whole second: a ResponseURL signed now is current, and sums of
+    binary fractions (0.25, 0.5, ...) stay exact.
+    """
+
+    def __init__(self) -> None:
+        self.now = float(int(time.time()))
+        self.pauses: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+class FakeClockContext:
+    """A Lambda context whose remaining time is read from a fake clock."""
+
+    def __init__(self, clock: FakeClock, seconds: float) -> None:
+        self._clock, self._ends = clock, clock.now + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._ends - self._clock.now) * 1000)
+
+
+class ManualTimer:
+    """crhelper's last-resort `threading.Timer`, fired by the test rather than by the clock."""
+
+    def __init__(self, _interval: float, function: Callable[[], None]) -> None:
+        self._function = function
+        self._cancelled = False
+
+    def start(self) -> None:
+        """Arms nothing: the test calls `fire`."""
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def fire(self) -> None:
+        """What the timer does when its time comes, unless it was cancelled first."""
+        if not self._cancelled:
+            self._function()

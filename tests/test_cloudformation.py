@@ -23,11 +23,13 @@ from event_invoke_config_provider.cloudformation import (
     MAX_REASON,
     Action,
     CloudFormationRequest,
+    EventContext,
     Outcome,
-    Progress,
     ResourceFailure,
+    fit_reason,
 )
-from tests.support import event
+from event_invoke_config_provider.event import CustomResourceEvent
+from tests.support import ManualTimer, event
 
 NOT_CREATED = "Test::NotCreated"
 OLD_ID = "arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST"
@@ -77,7 +79,7 @@ def test_an_outcome_answers_success_with_its_id_and_data(endpoint: ResponseColle
 
 
 def fail_with(error: Exception) -> Action:
-    def action(_event: dict[str, Any], _context: Any, _progress: Progress) -> Outcome:
+    def action(_event: CustomResourceEvent, _context: Any, _event_context: EventContext) -> Outcome:
         raise error
 
     return action
@@ -152,6 +154,47 @@ def test_a_long_access_denied_keeps_the_action_and_the_resource(
     )
 
 
+CAUSE = "FunctionName orders: Lambda did not confirm the write ("
+NEXT = "); the rollback removes it."
+
+
+def test_a_long_detail_is_cut_and_the_cause_and_what_follows_stay_whole() -> None:
+    reason = fit_reason(CAUSE + "{}" + NEXT, "x" * 400)
+
+    room = MAX_REASON - len(CAUSE) - len(NEXT)
+    assert reason == CAUSE + "x" * (room - 1) + "…" + NEXT
+
+
+def test_details_share_the_room_and_the_longest_is_cut_first() -> None:
+    assert fit_reason("{} ({}) next", "n" * 40, "e" * 400) == (
+        "n" * 40 + " (" + "e" * (MAX_REASON - 40 - 8 - 1) + "…) next"
+    )
+    assert fit_reason("{}/{}", "n" * 200, "e" * 200) == "n" * 126 + "…/" + "e" * 126 + "…"
+
+
+def test_an_aws_error_as_a_detail_is_condensed_before_it_is_cut() -> None:
+    error = ClientError(
+        {
+            "Error": {
+                "Code": "InvalidParameterValueException",
+                "Message": "Not allowed. " + "x" * 300,
+            }
+        },
+        "PutFunctionEventInvokeConfig",
+    )
+
+    reason = fit_reason(CAUSE + "{}" + NEXT, error)
+
+    assert reason.startswith(
+        CAUSE + "PutFunctionEventInvokeConfig (InvalidParameterValueException): Not allowed. xx"
+    )
+    assert reason.endswith("x…" + NEXT) and len(reason) == MAX_REASON
+
+
+def test_a_template_too_long_alone_keeps_its_start() -> None:
+    assert fit_reason("c" * 300 + " {}", "detail") == "c" * (MAX_REASON - 1) + "…"
+
+
 def test_delete_never_sleeps(endpoint: ResponseCollector) -> None:
     delete = request_to(endpoint, "Delete", PhysicalResourceId=OLD_ID)
 
@@ -211,22 +254,29 @@ def in_background(call: Callable[[], None]) -> threading.Thread:
 
 
 def test_when_the_timer_answers_first_the_handler_waits_for_it_and_answers_no_more(
-    endpoint: ResponseCollector, signals: Callable[[str], LogSignal]
+    endpoint: ResponseCollector,
+    signals: Callable[[str], LogSignal],
+    crhelper_timers: list[ManualTimer],
 ) -> None:
     update = request_to(endpoint, "Update", PhysicalResourceId=OLD_ID)
     timer_answer = Hold()
     endpoint.reply_with(update["RequestId"], timer_answer)
     declined = signals("was already answered")
 
-    def overrunning(_event: dict[str, Any], _context: Any, _progress: Progress) -> Outcome:
-        # Returns while the timer's answer is held in flight by the endpoint.
+    def overrunning(
+        _event: CustomResourceEvent, _context: Any, _event_context: EventContext
+    ) -> Outcome:
+        # The timer fires while the action runs; the action returns while that answer is held
+        # in flight by the endpoint.
+        in_background(crhelper_timers[-1].fire)
         assert timer_answer.arrived.wait(10), "crhelper's timer did not answer"
         return Outcome(NEW_ID)
 
-    # crhelper's timer fires 0.5 s before this 1 s timeout.
-    handler = in_background(lambda: handle(update, overrunning, seconds=1.0))
+    handler = in_background(lambda: handle(update, overrunning))
     assert timer_answer.arrived.wait(10), "crhelper's timer did not answer"
-    assert not declined.seen.wait(0.1), "the handler did not wait for the answer in flight"
+    # A window for the bug to show in: the handler must not answer, nor return, meanwhile.
+    handler.join(0.2)
+    assert not declined.seen.is_set(), "the handler did not wait for the answer in flight"
     assert handler.is_alive(), "the handler returned with the timer's answer half-sent"
     timer_answer.release.set()
     handler.join(10)
@@ -238,23 +288,27 @@ def test_when_the_timer_answers_first_the_handler_waits_for_it_and_answers_no_mo
 
 @pytest.mark.parametrize(("written", "expected"), [(True, NEW_ID), (False, NOT_CREATED)])
 def test_a_create_cut_off_while_writing_answers_the_id_it_may_have_written(
-    endpoint: ResponseCollector, written: bool, expected: str
+    endpoint: ResponseCollector, crhelper_timers: list[ManualTimer], written: bool, expected: str
 ) -> None:
     create = request_to(endpoint, "Create")
 
-    def writing_too_long(_event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
+    def writing_too_long(
+        _event: CustomResourceEvent, _context: Any, event_context: EventContext
+    ) -> Outcome:
         if written:
-            progress.writing(NEW_ID)
-        threading.Event().wait(1.0)  # the timer fires 0.5 s before the 0.8 s timeout
+            event_context.writing(NEW_ID)
+        in_background(crhelper_timers[-1].fire).join(10)  # the Lambda timeout nears meanwhile
         return Outcome(NEW_ID)
 
-    handle(create, writing_too_long, seconds=0.8)
+    handle(create, writing_too_long)
 
     assert answers(endpoint, create) == [("FAILED", expected)]
 
 
 def test_when_the_handler_answers_first_the_timer_answers_no_more(
-    endpoint: ResponseCollector, signals: Callable[[str], LogSignal]
+    endpoint: ResponseCollector,
+    signals: Callable[[str], LogSignal],
+    crhelper_timers: list[ManualTimer],
 ) -> None:
     create = request_to(endpoint, "Create")
     handler_answer = Hold()
@@ -262,15 +316,15 @@ def test_when_the_handler_answers_first_the_timer_answers_no_more(
     timer_fired = signals("about to time out")
     declined = signals("was already answered")
 
-    handler = in_background(
-        lambda: handle(create, lambda _e, _c, _p: Outcome(NEW_ID, {"a": "b"}), seconds=1.0)
-    )
+    handler = in_background(lambda: handle(create, lambda _e, _c, _p: Outcome(NEW_ID, {"a": "b"})))
     assert handler_answer.arrived.wait(10)
+    timer = in_background(crhelper_timers[-1].fire)  # while the handler's answer travels
     assert timer_fired.seen.wait(10), "crhelper's timer did not fire"
     handler_answer.release.set()
     handler.join(10)
+    timer.join(10)
 
-    assert declined.seen.wait(10), "the timer did not stand down"
+    assert declined.seen.is_set(), "the timer did not stand down"
     assert answers(endpoint, create) == [("SUCCESS", NEW_ID)]
     assert len(endpoint.attempts(create["RequestId"])) == 1
 
@@ -299,6 +353,8 @@ def test_crhelper_still_offers_what_cloudformation_request_relies_on() -> None:
     assert "send_response(self._response_url, response_body, self._ssl_verify)" in source["_send"]
     for answering in ("__call__", "_timeout", "_cfn_response"):
         assert "self._send(" in source[answering], answering
+    # Its timer is a `threading.Timer` (tests make it manual by that name).
+    assert "threading.Timer(" in source["_set_timeout"]
     # Each event starts with no id and no data; a failed action keeps the id set before it
     # raised; a Create that names none asks generate_physical_id.
     assert 'self.PhysicalResourceId = ""' in source["_crhelper_init"]

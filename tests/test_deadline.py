@@ -11,6 +11,7 @@ from event_invoke_config_provider.deadline import (
     Deadline,
     signed_at,
 )
+from event_invoke_config_provider.event import CustomResourceEvent
 
 URL = "https://example.invalid/response?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={date}&X-Amz-Signature=s"
 SIGNED = 1_795_000_000.0  # 2026-11-18T11:06:40Z
@@ -24,7 +25,7 @@ def test_signed_at_reads_the_pre_signed_urls_date() -> None:
 
 
 def deadline(properties: dict[str, str], url: str, now: float, lambda_seconds: float) -> Deadline:
-    event = {"ResourceProperties": properties, "ResponseURL": url}
+    event = CustomResourceEvent({"ResourceProperties": properties, "ResponseURL": url})
     return Deadline.for_event(event, LambdaContext("provider", lambda_seconds), clock=lambda: now)
 
 

@@ -20,7 +20,7 @@ from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import ResponseCollector, create_functions
 from event_invoke_config_provider import index, retries
 from event_invoke_config_provider.function_ref import NOT_CREATED
-from tests.support import BAD_INPUTS, event
+from tests.support import BAD_INPUTS, ManualTimer, event
 
 pytestmark = pytest.mark.slow
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
@@ -172,14 +172,22 @@ def test_a_lambda_api_that_never_answers_fails_before_the_deadline_with_the_phys
 
 
 def test_crhelpers_timer_answers_once_with_the_physical_id_when_the_action_overruns(
-    local_aws: ResponseCollector, monkeypatch: pytest.MonkeyPatch
+    local_aws: ResponseCollector,
+    monkeypatch: pytest.MonkeyPatch,
+    crhelper_timers: list[ManualTimer],
 ) -> None:
     physical_id = "arn:aws:lambda:us-east-1:123456789012:function:orders:live"
     delete = event("Delete", PhysicalResourceId=physical_id)
     delete["ResponseURL"] = local_aws.url_for(delete["RequestId"])
-    monkeypatch.setattr(index, "delete_config", lambda *_: time.sleep(3))
 
-    index.handler(delete, LambdaContext("provider", 1.5))
+    def overrunning(*_: Any) -> None:
+        timer = threading.Thread(target=crhelper_timers[-1].fire)  # the Lambda timeout nears
+        timer.start()
+        timer.join(10)
+
+    monkeypatch.setattr(index, "delete_config", overrunning)
+
+    index.handler(delete, LambdaContext("provider", 60))
 
     assert [
         (r["Status"], r["PhysicalResourceId"]) for r in local_aws.responses(delete["RequestId"])

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Template
 
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE, digests
-from tests.support import ORDERS, Stubs, answer, event, new_function
+from tests.support import ORDERS_ARN, Stubs, answer, event, new_function
 
 
 def digest_event(request_type: str, buckets: Any, **changes: Any) -> dict[str, Any]:
@@ -28,12 +28,12 @@ def digest_event(request_type: str, buckets: Any, **changes: Any) -> dict[str, A
 
 
 def test_a_digest_changes_with_the_values_and_not_with_their_order() -> None:
-    one, two = f"{ORDERS}-1", f"{ORDERS}-2"
+    one, two = f"{ORDERS_ARN}-1", f"{ORDERS_ARN}-2"
 
     same = digests({BUCKETS: {"Bucket0": [one, two]}})
 
     assert same == digests({BUCKETS: {"Bucket0": [two, one]}})
-    assert same != digests({BUCKETS: {"Bucket0": [one, f"{ORDERS}-3"]}})
+    assert same != digests({BUCKETS: {"Bucket0": [one, f"{ORDERS_ARN}-3"]}})
     assert set(digests({BUCKETS: {"Bucket0": [one], "Bucket3": [two]}})) == {"Bucket0", "Bucket3"}
 
 
@@ -41,7 +41,7 @@ def test_a_digest_changes_with_the_values_and_not_with_their_order() -> None:
 def test_create_and_update_answer_a_digest_per_bucket_with_no_aws_call(
     stubs: Stubs, responses: list[dict[str, Any]], request_type: str
 ) -> None:
-    buckets = {"Bucket0": [ORDERS], "Bucket2": [f"{ORDERS}:live"]}
+    buckets = {"Bucket0": [ORDERS_ARN], "Bucket2": [f"{ORDERS_ARN}:live"]}
     changes = {"PhysicalResourceId": "Digest"} if request_type == "Update" else {}
 
     response = answer(digest_event(request_type, buckets, **changes), responses)
@@ -61,7 +61,7 @@ def test_delete_answers_success_with_no_aws_call(
 def test_malformed_buckets_fail_with_a_reason(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    response = answer(digest_event("Create", {"Bucket0": ORDERS}), responses)
+    response = answer(digest_event("Create", {"Bucket0": ORDERS_ARN}), responses)
 
     assert response["Status"] == "FAILED"
     assert response["Reason"].startswith(f"{BUCKETS} must map each bucket name to a list")

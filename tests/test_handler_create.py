@@ -13,23 +13,23 @@ import pytest
 
 from event_invoke_config_provider.cloudformation import MAX_REASON
 from event_invoke_config_provider.function_ref import NOT_CREATED
-from tests.support import ORDERS, SETTINGS, Stubs, answer, event
+from tests.support import ORDERS_ARN, SETTINGS, Stubs, answer, event
 
 
 def test_create_of_a_free_config_puts_exactly_the_declared_settings(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=False)
-    stubs.put({"FunctionName": ORDERS, **SETTINGS})
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
+    stubs.put({"FunctionName": ORDERS_ARN, **SETTINGS})
 
     create = event()
     response = answer(create, responses)
 
     assert response["Status"] == "SUCCESS", response["Reason"]
     assert (response["StackId"], response["RequestId"]) == (create["StackId"], create["RequestId"])
-    assert response["PhysicalResourceId"] == f"{ORDERS}:$LATEST"
+    assert response["PhysicalResourceId"] == f"{ORDERS_ARN}:$LATEST"
     assert response["Data"] == {
-        "FunctionArn": f"{ORDERS}:$LATEST",
+        "FunctionArn": f"{ORDERS_ARN}:$LATEST",
         "LastModified": "2026-11-23T01:02:03+00:00",
     }
 
@@ -37,8 +37,8 @@ def test_create_of_a_free_config_puts_exactly_the_declared_settings(
 def test_create_refuses_a_config_no_resource_of_the_stack_holds_and_writes_nothing(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS, "Qualifier": "live"}, exists=True)
-    stubs.stack(("Other", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"))
+    stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
+    stubs.stack(("Other", f"{ORDERS_ARN}:$LATEST", "CREATE_COMPLETE"))
 
     response = answer(event(ResourceProperties={"FunctionName": "orders:live"}), responses)
 
@@ -56,7 +56,9 @@ def test_the_refusal_keeps_every_way_out_within_the_reason_of_the_longest_target
     stubs: Stubs, responses: list[dict[str, Any]], qualifier: dict[str, str]
 ) -> None:
     longest = "f" * 64
-    stubs.get({"FunctionName": ORDERS.replace(":orders", f":{longest}"), **qualifier}, exists=True)
+    stubs.get(
+        {"FunctionName": ORDERS_ARN.replace(":orders", f":{longest}"), **qualifier}, exists=True
+    )
     stubs.stack()
 
     properties = {"FunctionName": longest, **qualifier}
@@ -74,21 +76,24 @@ def test_the_refusal_keeps_every_way_out_within_the_reason_of_the_longest_target
 def test_create_takes_over_a_config_another_resource_of_the_stack_holds(
     stubs: Stubs, responses: list[dict[str, Any]], status: str
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=True)
-    stubs.stack(("OldName", f"{ORDERS}:$LATEST", status), ("Async", "", "CREATE_IN_PROGRESS"))
-    stubs.put({"FunctionName": ORDERS, **SETTINGS})
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
+    stubs.stack(("OldName", f"{ORDERS_ARN}:$LATEST", status), ("Async", "", "CREATE_IN_PROGRESS"))
+    stubs.put({"FunctionName": ORDERS_ARN, **SETTINGS})
 
     response = answer(event(), responses)
 
-    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:$LATEST")
+    assert (response["Status"], response["PhysicalResourceId"]) == (
+        "SUCCESS",
+        f"{ORDERS_ARN}:$LATEST",
+    )
 
 
 def test_adopt_existing_takes_over_a_config_set_outside_the_stack(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=True)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
     stubs.stack()
-    stubs.put({"FunctionName": ORDERS, "MaximumRetryAttempts": 1})
+    stubs.put({"FunctionName": ORDERS_ARN, "MaximumRetryAttempts": 1})
 
     adopting = event(
         ResourceProperties={
@@ -115,8 +120,8 @@ def test_bad_input_fails_with_the_reason_and_calls_nothing(
 def test_the_response_url_is_not_logged(
     stubs: Stubs, responses: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=False)
-    stubs.put({"FunctionName": ORDERS, **SETTINGS})
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
+    stubs.put({"FunctionName": ORDERS_ARN, **SETTINGS})
 
     with caplog.at_level("DEBUG"):
         response = answer(event(), responses)
@@ -129,13 +134,13 @@ def test_the_response_url_is_not_logged(
 def test_a_long_failure_reason_keeps_its_start(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.lambda_.add_client_error(
         "put_function_event_invoke_config",
         service_error_code="InvalidParameterValueException",
         service_message="The destination is not allowed. " + "x" * 400,
     )
-    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
 
     response = answer(event(), responses)
 
@@ -148,18 +153,47 @@ def test_a_long_failure_reason_keeps_its_start(
 def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.lambda_.add_client_error(  # final (a 5xx is retried); earlier attempts may have applied
         "put_function_event_invoke_config",
         service_error_code="InvalidParameterValueException",
         http_status_code=400,
     )
-    stubs.get({"FunctionName": ORDERS}, exists=True)  # read back: it was written after all
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=True)  # read back: it was written after all
 
     response = answer(event(), responses)
 
-    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", f"{ORDERS}:$LATEST")
+    assert (response["Status"], response["PhysicalResourceId"]) == (
+        "FAILED",
+        f"{ORDERS_ARN}:$LATEST",
+    )
     assert response["Reason"].startswith("FunctionName orders: Lambda did not confirm the write")
+
+
+def test_an_unconfirmed_write_of_the_longest_target_keeps_its_cause_and_what_comes_next(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    # GIVEN the longest name and qualifier, and a long refusal by Lambda of a write it applied
+    name, qualifier = "f" * 64, "live-" + "a" * 123
+    target = {"FunctionName": ORDERS_ARN.replace(":orders", f":{name}"), "Qualifier": qualifier}
+    stubs.get(target, exists=False)
+    stubs.lambda_.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="InvalidParameterValueException",
+        service_message="The destination is not allowed. " + "x" * 400,
+        http_status_code=400,
+    )
+    stubs.get(target, exists=True)
+    # WHEN
+    reason = answer(event(ResourceProperties={"FunctionName": name, **target}), responses)["Reason"]
+    # THEN the name and Lambda's words share the room; the cause and what follows stay whole
+    assert len(reason) <= MAX_REASON
+    assert reason.startswith(f"FunctionName {name}:live-aaa")
+    assert (
+        "…: Lambda did not confirm the write (PutFunctionEventInvokeConfig "
+        "(InvalidParameterValueException): The destination is not"
+    ) in reason
+    assert reason.endswith("…); the rollback removes it.")
 
 
 def test_with_no_time_left_nothing_is_called(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
@@ -174,14 +208,14 @@ def test_with_no_time_left_nothing_is_called(stubs: Stubs, responses: list[dict[
 @pytest.mark.parametrize(
     "other",
     [
-        ("Gone", f"{ORDERS}:$LATEST", "DELETE_COMPLETE"),
-        ("Async", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"),  # the resource itself
+        ("Gone", f"{ORDERS_ARN}:$LATEST", "DELETE_COMPLETE"),
+        ("Async", f"{ORDERS_ARN}:$LATEST", "CREATE_COMPLETE"),  # the resource itself
     ],
 )
 def test_resources_being_deleted_and_the_resource_itself_hold_nothing(
     stubs: Stubs, responses: list[dict[str, Any]], other: tuple[str, str, str]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=True)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
     stubs.stack(other)
 
     assert answer(event(), responses)["Status"] == "FAILED"
@@ -190,13 +224,13 @@ def test_resources_being_deleted_and_the_resource_itself_hold_nothing(
 def test_a_refused_put_of_a_free_config_that_wrote_nothing_answers_an_id_naming_none(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS}, exists=False)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.lambda_.add_client_error(
         "put_function_event_invoke_config",
         service_error_code="InvalidParameterValueException",
         http_status_code=400,
     )
-    stubs.get({"FunctionName": ORDERS}, exists=False)  # read back
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=False)  # read back
 
     response = answer(event(), responses)
 

@@ -13,15 +13,15 @@ from unittest import mock
 import pytest
 
 from event_invoke_config_provider.function_ref import NOT_CREATED
-from tests.support import ORDERS, Stubs, answer, event
+from tests.support import ORDERS_ARN, Stubs, answer, event
 
 
 @pytest.mark.parametrize(
     ("physical_id", "expected"),
     [
-        (f"{ORDERS}:$LATEST", {"FunctionName": ORDERS}),
-        (f"{ORDERS}:live", {"FunctionName": ORDERS, "Qualifier": "live"}),
-        (f"{ORDERS}:7", {"FunctionName": ORDERS, "Qualifier": "7"}),
+        (f"{ORDERS_ARN}:$LATEST", {"FunctionName": ORDERS_ARN}),
+        (f"{ORDERS_ARN}:live", {"FunctionName": ORDERS_ARN, "Qualifier": "live"}),
+        (f"{ORDERS_ARN}:7", {"FunctionName": ORDERS_ARN, "Qualifier": "7"}),
     ],
 )
 def test_delete_works_from_the_physical_id_alone(
@@ -53,11 +53,11 @@ def test_delete_keeps_a_config_another_resource_of_the_stack_now_holds(
 ) -> None:
     stubs.stack_status(stack_status)
     stubs.stack(
-        ("Async", f"{ORDERS}:live", "UPDATE_COMPLETE"),
-        ("NewName", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"),
+        ("Async", f"{ORDERS_ARN}:live", "UPDATE_COMPLETE"),
+        ("NewName", f"{ORDERS_ARN}:$LATEST", "CREATE_COMPLETE"),
     )
 
-    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS_ARN}:$LATEST"), responses)
 
     assert response["Status"] == "SUCCESS"  # and no delete call: the Stubber has none queued
 
@@ -79,14 +79,14 @@ def test_while_the_whole_stack_goes_delete_reads_its_status_alone(
     # it goes, so none can keep the config
     stubs.stack_status(stack_status)
     stubs.lambda_.add_response(
-        "delete_function_event_invoke_config", {}, {"FunctionName": ORDERS, "Qualifier": "live"}
+        "delete_function_event_invoke_config", {}, {"FunctionName": ORDERS_ARN, "Qualifier": "live"}
     )
 
     # WHEN one of its configs is deleted
-    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:live"), responses)
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS_ARN}:live"), responses)
 
     # THEN it is deleted after one stack request: no ListStackResources is queued
-    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS}:live")
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", f"{ORDERS_ARN}:live")
 
 
 def test_delete_of_a_config_already_gone_succeeds(
@@ -99,9 +99,9 @@ def test_delete_of_a_config_already_gone_succeeds(
         http_status_code=404,
     )
 
-    assert answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)["Status"] == (
-        "SUCCESS"
-    )
+    assert answer(event("Delete", PhysicalResourceId=f"{ORDERS_ARN}:$LATEST"), responses)[
+        "Status"
+    ] == ("SUCCESS")
 
 
 def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
@@ -115,20 +115,23 @@ def test_a_delete_the_template_no_longer_grants_says_how_to_finish_by_hand(
         http_status_code=403,
     )
 
-    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:live"), responses)
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS_ARN}:live"), responses)
 
     assert response["Status"] == "FAILED"
     assert response["Reason"].endswith(
-        f"aws lambda delete-function-event-invoke-config --function-name {ORDERS} --qualifier live"
+        "aws lambda delete-function-event-invoke-config "
+        f"--function-name {ORDERS_ARN} --qualifier live"
     )
 
 
 def test_a_holder_on_a_later_page_is_found(stubs: Stubs, responses: list[dict[str, Any]]) -> None:
     stubs.stack_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-    stubs.stack(("Page1", f"{ORDERS}:7", "CREATE_COMPLETE"), next_token="page-2")
-    stubs.stack(("Page2", f"{ORDERS}:$LATEST", "CREATE_COMPLETE"))
+    stubs.stack_pages(
+        [("First", f"{ORDERS_ARN}:7", "CREATE_COMPLETE")],
+        [("Second", f"{ORDERS_ARN}:$LATEST", "CREATE_COMPLETE")],
+    )
 
-    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+    response = answer(event("Delete", PhysicalResourceId=f"{ORDERS_ARN}:$LATEST"), responses)
 
     assert response["Status"] == "SUCCESS"  # kept: no delete call is queued
 
@@ -147,7 +150,7 @@ def test_a_stack_the_provider_may_not_read_fails_the_delete_with_what_is_missing
     )
 
     with mock.patch("event_invoke_config_provider.retries.OWN_GRANT_PROPAGATION_SECONDS", 0.0):
-        response = answer(event("Delete", PhysicalResourceId=f"{ORDERS}:$LATEST"), responses)
+        response = answer(event("Delete", PhysicalResourceId=f"{ORDERS_ARN}:$LATEST"), responses)
 
     action = "DescribeStacks" if denied == "describe_stacks" else "ListStackResources"
     assert response["Status"] == "FAILED"

@@ -2,6 +2,8 @@
 
 Each fault is either retried until the answer is delivered or logged at ERROR, and every
 attempt ends by the event's deadline (the Lambda timeout or ServiceTimeout, the earlier).
+Retries until a deadline run on a fake clock that the backoff's sleep advances; the one real
+wait is a socket timeout of 2 s against an endpoint that never replies.
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ from devtools.cfn_events import signed_query
 from devtools.lambda_bootstrap import LambdaContext
 from devtools.local_cloud import DROP, Hold, ResponseCollector
 from event_invoke_config_provider.deadline import Deadline
-from event_invoke_config_provider.response import deliver
-from tests.support import event
+from event_invoke_config_provider.event import CustomResourceEvent
+from event_invoke_config_provider.response import (
+    BACKOFF_BASE_SECONDS,
+    BACKOFF_CAP_SECONDS,
+    MIN_ATTEMPT_SECONDS,
+    deliver,
+)
+from event_invoke_config_provider.retries import Backoff
+from tests.support import FakeClock, FakeClockContext, event
 
 # Time the test machine may add to a deadline (scheduling, a last TLS handshake).
 SLACK_SECONDS = 1.0
@@ -37,8 +46,23 @@ def answer_for(cfn_event: dict[str, Any]) -> dict[str, Any]:
 
 def send(cfn_event: dict[str, Any], seconds: float = 60) -> bool:
     """Deliver an answer to `cfn_event` from a Lambda with `seconds` left."""
-    deadline = Deadline.for_event(cfn_event, LambdaContext("provider", seconds))
+    deadline = Deadline.for_event(
+        CustomResourceEvent(cfn_event), LambdaContext("provider", seconds)
+    )
     return deliver(cfn_event["ResponseURL"], answer_for(cfn_event), deadline)
+
+
+def send_on(clock: FakeClock, cfn_event: dict[str, Any], seconds: float = 60) -> bool:
+    """`send`, with time on `clock`: the backoff's pauses advance it (each its longest)."""
+    deadline = Deadline.for_event(
+        CustomResourceEvent(cfn_event), FakeClockContext(clock, seconds), clock=clock.time
+    )
+    backoff = Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, sleep=clock.sleep, draw=max)
+    return deliver(cfn_event["ResponseURL"], answer_for(cfn_event), deadline, backoff)
+
+
+# The longest pauses within 2 s, doubling from the base: 0.25 + 0.5 + 1 leaves one attempt's time.
+PAUSES_WITHIN_2_SECONDS = [BACKOFF_BASE_SECONDS * 2**n for n in range(3)]
 
 
 def to(endpoint: ResponseCollector, **changes: Any) -> dict[str, Any]:
@@ -95,20 +119,18 @@ def test_5xx_and_dropped_connections_are_retried_until_delivered(
     assert endpoint.secret not in caplog.text
 
 
-@pytest.mark.slow
 def test_a_refused_connection_is_retried_until_the_deadline_then_logged(
     endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
 ) -> None:
     cfn_event = event()
     cfn_event["ResponseURL"] = endpoint.refusing_url_for(cfn_event["RequestId"])
-    seconds = 2.0
+    clock = FakeClock()
 
-    started = time.monotonic()
-    assert send(cfn_event, seconds) is False
-    elapsed = time.monotonic() - started
+    assert send_on(clock, cfn_event, seconds=2.0) is False
 
-    assert elapsed < seconds + SLACK_SECONDS
-    assert sum("retrying" in r.getMessage() for r in caplog.records) >= 2
+    assert clock.pauses == PAUSES_WITHIN_2_SECONDS
+    assert sum(clock.pauses) == 2.0 - MIN_ATTEMPT_SECONDS, "the last attempt had its time"
+    assert sum("retrying" in r.getMessage() for r in caplog.records) == len(clock.pauses)
     [error] = errors(caplog)
     assert "ConnectionRefusedError" in error
     assert endpoint.secret not in caplog.text
@@ -133,14 +155,17 @@ def test_an_endpoint_that_never_replies_is_given_up_at_the_deadline(
     assert endpoint.secret not in caplog.text
 
 
-def signed_ago(endpoint: ResponseCollector, seconds: float, service_timeout: int) -> dict[str, Any]:
-    """An event CloudFormation sent `seconds` ago, waiting `service_timeout` seconds."""
+def signed_ago(
+    endpoint: ResponseCollector, seconds: float, service_timeout: int, now: float | None = None
+) -> dict[str, Any]:
+    """An event CloudFormation sent `seconds` before `now` (the time), waiting `service_timeout`."""
     cfn_event = to(endpoint)
     cfn_event["ResourceProperties"]["ServiceTimeout"] = str(service_timeout)
     url = cfn_event["ResponseURL"]
-    now = re.search(r"X-Amz-Date=[0-9TZ]+", url)
-    assert now is not None, "the endpoint's URLs are signed"
-    cfn_event["ResponseURL"] = url.replace(now.group(0), signed_query(time.time() - seconds))
+    signed = re.search(r"X-Amz-Date=[0-9TZ]+", url)
+    assert signed is not None, "the endpoint's URLs are signed"
+    sent_at = (time.time() if now is None else now) - seconds
+    cfn_event["ResponseURL"] = url.replace(signed.group(0), signed_query(sent_at))
     return cfn_event
 
 
@@ -156,18 +181,16 @@ def test_no_answer_is_sent_after_cloudformation_stopped_waiting(
     assert "stopped waiting" in error
 
 
-@pytest.mark.slow
 def test_retries_end_when_service_timeout_does_not_at_the_lambda_timeout(
     endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # CloudFormation stops waiting 1 to 2 s from now (X-Amz-Date has whole seconds).
-    cfn_event = signed_ago(endpoint, 1, service_timeout=3)
+    # GIVEN a request CloudFormation sent 1 s ago and waits 3 s for
+    clock = FakeClock()
+    cfn_event = signed_ago(endpoint, 1, service_timeout=3, now=clock.time())
     endpoint.reply_with(cfn_event["RequestId"], *[500] * 1000)
-
-    started = time.monotonic()
-    assert send(cfn_event, seconds=60) is False
-    elapsed = time.monotonic() - started
-
-    assert elapsed < 2 + SLACK_SECONDS
-    assert len(endpoint.attempts(cfn_event["RequestId"])) >= 2
+    # WHEN every answer is a 5xx, from a Lambda with a minute left
+    assert send_on(clock, cfn_event, seconds=60) is False
+    # THEN it retried for the 2 s left, and not after
+    assert clock.pauses == PAUSES_WITHIN_2_SECONDS
+    assert len(endpoint.attempts(cfn_event["RequestId"])) == len(clock.pauses) + 1
     assert len(errors(caplog)) == 1

@@ -25,6 +25,7 @@ from event_invoke_config_provider.retries import (
     call_with_retries,
     retryable_by_botocore,
 )
+from tests.support import FakeClock, FakeClockContext
 
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/demo/1"
 STACK = {"StackName": "demo", "CreationTime": "2026-11-23T01:02:03Z", "StackStatus": "X"}
@@ -32,40 +33,14 @@ STACK = {"StackName": "demo", "CreationTime": "2026-11-23T01:02:03Z", "StackStat
 BOTOCORE_GIVES_UP_SECONDS = 37.0
 
 
-class Clock:
-    """Fake time: `sleep` advances it and records each pause."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-        self.pauses: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.pauses.append(seconds)
-        self.now += seconds
-
-
-class Context:
-    """A Lambda context whose remaining time is read from the fake clock."""
-
-    def __init__(self, clock: Clock, seconds: float) -> None:
-        self._clock, self._ends = clock, clock.now + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._ends - self._clock.now) * 1000)
-
-
 class Harness:
     """A Stubber-wrapped client, a deadline on the fake clock and a record of each attempt."""
 
     def __init__(self, service: str, service_timeout: float, lambda_seconds: float = 900) -> None:
-        self.clock = Clock()
+        self.clock = FakeClock()
         self.stub = Stubber(boto3.client(service, region_name="us-east-1"))
         self.deadline = Deadline(
-            Context(self.clock, lambda_seconds),
+            FakeClockContext(self.clock, lambda_seconds),
             wait_ends_at=self.clock.now + service_timeout,
             clock=self.clock.time,
         )

@@ -25,6 +25,7 @@ from crhelper import CfnResource
 
 from . import response
 from .deadline import Deadline
+from .event import CustomResourceEvent
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 # pre-signed credential.
 LOG_LEVEL = "INFO"
 BOTO_LOG_LEVEL = "WARNING"
-# crhelper keeps the last 240 characters of a longer reason; here its start, which names the cause.
+# The longest reason CloudFormation shows (crhelper would keep the last 240 characters of a longer
+# one); `fit_reason` makes every reason fit, its cause first.
 MAX_REASON = 256
 
 
@@ -44,7 +46,7 @@ class Outcome:
     data: dict[str, str] = field(default_factory=dict)
 
 
-class Progress:
+class EventContext:
     """What an action gets beside the event: its deadline, and a way to name what it may write."""
 
     def __init__(self, deadline: Deadline) -> None:
@@ -56,7 +58,8 @@ class Progress:
         self.cut_off_id = physical_id
 
 
-Action = Callable[[dict[str, Any], Any, Progress], Outcome]
+# An action: (the event, Lambda's context, the event's context) -> the outcome.
+Action = Callable[[CustomResourceEvent, Any, EventContext], Outcome]
 
 
 class ResourceFailure(Exception):  # noqa: N818 - named for the FAILED answer it becomes
@@ -80,18 +83,31 @@ _CONDENSED = (
 )
 
 
-def _start_of(reason: object) -> str:
-    """`reason` within CloudFormation's length, keeping what to fix: the action and resource.
+def fit_reason(template: str, *details: object) -> str:
+    """`template` with its `{}` filled by `details`, within MAX_REASON: only the details shrink.
 
-    A long AWS error is condensed first (an AccessDenied names a session ARN before the action
-    and the resource), then cut at its end.
+    The template's own words, the cause first and then what to do, are kept whole. The details
+    share the rest: condensed first (an AWS error's preamble and caller go), then the longest
+    cut at its end with "…" until they fit. A reason of unknown shape is all detail:
+    `fit_reason("{}", reason)` keeps its start.
     """
-    text = str(reason)
+    texts = [str(detail) for detail in details]
     for pattern, replacement in _CONDENSED:
-        if len(text) <= MAX_REASON:
+        if len(template.format(*texts)) <= MAX_REASON:
             break
-        text = pattern.sub(replacement, text)
-    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+        texts = [pattern.sub(replacement, text) for text in texts]
+    room = MAX_REASON - len(template.format(*("" for _ in texts)))
+    longest = max((len(text) for text in texts), default=0)
+    while longest > 0 and sum(min(len(text), longest) for text in texts) > room:
+        longest -= 1
+    return _cut(template.format(*(_cut(text, longest) for text in texts)), MAX_REASON)
+
+
+def _cut(text: str, length: int) -> str:
+    """`text` in at most `length` characters; a cut one ends with "…"."""
+    if len(text) <= length:
+        return text
+    return text[: length - 1] + "…" if length > 0 else ""
 
 
 class CloudFormationRequest(CfnResource):
@@ -113,20 +129,21 @@ class CloudFormationRequest(CfnResource):
         # Double-underscore names are mangled, so they cannot clash with crhelper's attributes.
         self.__failed_create_id = failed_create_id
         self.__unchanged_id = failed_create_id
-        self.__progress: Progress  # set per event, by __call__
+        self.__event_context: EventContext  # set per event, by __call__
         self.__answer_lock = threading.Lock()
         self.__answered = False
 
     def __call__(self, event: dict[str, Any], context: Any) -> None:
         """Handle `event`: run its action, then answer CloudFormation."""
-        self.__progress = Progress(Deadline.for_event(event, context))
-        self.__unchanged_id = str(event.get("PhysicalResourceId") or self.__failed_create_id)
+        request = CustomResourceEvent(event)
+        self.__event_context = EventContext(Deadline.for_event(request, context))
+        self.__unchanged_id = request.physical_resource_id or self.__failed_create_id
         self.__answered = False
         logger.info(
             "%s of %s, request %s",
-            event.get("RequestType"),
-            event.get("LogicalResourceId"),
-            event.get("RequestId"),
+            request.request_type,
+            request.logical_resource_id,
+            request.request_id,
         )
         super().__call__(event, context)
 
@@ -139,7 +156,7 @@ class CloudFormationRequest(CfnResource):
 
         def run(event: dict[str, Any], context: Any) -> str:
             try:
-                outcome = action(event, context, self.__progress)
+                outcome = action(CustomResourceEvent(event), context, self.__event_context)
             except ResourceFailure as failure:
                 # crhelper answers FAILED with str(failure) and keeps the id set here.
                 self.PhysicalResourceId = failure.physical_id
@@ -154,7 +171,7 @@ class CloudFormationRequest(CfnResource):
     # - the timer and the normal path can both answer: the first wins, and the other waits
     #   while that answer travels (Lambda would freeze a handler that returned mid-PUT);
     # - crhelper answers the timer with an empty id, which CloudFormation rejects;
-    # - crhelper keeps the end of a long reason: here the start;
+    # - crhelper keeps the end of a long reason: here `fit_reason` keeps its cause;
     # - crhelper's sender never times out and never gives up: `response.deliver` does both.
     def _send(self, status: str | None = None, reason: str = "", **_ignored: Any) -> None:
         with self.__answer_lock:
@@ -163,10 +180,10 @@ class CloudFormationRequest(CfnResource):
                 return
             self.__answered = True
             if not self.PhysicalResourceId:  # the timer, while the action runs
-                self.PhysicalResourceId = self.__progress.cut_off_id or self.__unchanged_id
-            self.Reason = _start_of(self.Reason)
+                self.PhysicalResourceId = self.__event_context.cut_off_id or self.__unchanged_id
+            self.Reason = fit_reason("{}", self.Reason)
             send = super()._send  # type: ignore[misc]  # not in crhelper's type stubs
-            send(status, _start_of(reason), send_response=self.__deliver)
+            send(status, fit_reason("{}", reason), send_response=self.__deliver)
 
     def __deliver(self, url: str, body: dict[str, Any], _ssl_verify: object) -> None:
-        response.deliver(url, body, self.__progress.deadline)
+        response.deliver(url, body, self.__event_context.deadline)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .event import CustomResourceEvent
 from .properties import SERVICE_TIMEOUT
 
 # CloudFormation's wait when a custom resource sets no ServiceTimeout.
@@ -65,12 +66,12 @@ class Deadline:
 
     @classmethod
     def for_event(
-        cls, event: Mapping[str, Any], context: Any, *, clock: Callable[[], float] = time.time
+        cls, event: CustomResourceEvent, context: Any, *, clock: Callable[[], float] = time.time
     ) -> Deadline:
         """The deadline of `event`: its Lambda timeout, its ServiceTimeout from when it was sent."""
-        timeout = service_timeout(event.get("ResourceProperties", {}))
+        timeout = service_timeout(event.resource_properties)
         started = clock()
-        sent = signed_at(str(event.get("ResponseURL", "")))
+        sent = signed_at(event.response_url)
         sent = started if sent is None else min(sent, started)
         return cls(context, wait_ends_at=sent + timeout, clock=clock)
 

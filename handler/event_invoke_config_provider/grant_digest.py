@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from .cloudformation import Outcome, Progress
+from .cloudformation import EventContext, Outcome
+from .event import CustomResourceEvent
 
 GRANT_DIGEST_TYPE = "Custom::EventInvokeConfigGrantDigest"
 BUCKETS = "Buckets"
 DIGEST_LENGTH = 16
 
 
-def digests(properties: dict[str, Any]) -> dict[str, str]:
+def digests(properties: Mapping[str, Any]) -> dict[str, str]:
     """A digest per bucket of its ARNs, independent of their order."""
     buckets = properties.get(BUCKETS, {})
     if not isinstance(buckets, dict) or not all(
@@ -38,11 +40,11 @@ def digests(properties: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def answer(event: dict[str, Any], _context: Any, _progress: Progress) -> Outcome:
+def answer(event: CustomResourceEvent, _context: Any, _event_context: EventContext) -> Outcome:
     """Create and Update: the digests of the resolved ARNs; the id never changes."""
-    return Outcome(event["LogicalResourceId"], digests(event["ResourceProperties"]))
+    return Outcome(event.logical_resource_id, digests(event.resource_properties))
 
 
-def forget(event: dict[str, Any], _context: Any, _progress: Progress) -> Outcome:
+def forget(event: CustomResourceEvent, _context: Any, _event_context: EventContext) -> Outcome:
     """Delete: nothing exists outside CloudFormation."""
-    return Outcome(str(event["PhysicalResourceId"]))
+    return Outcome(event.physical_resource_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import boto3
@@ -17,10 +17,17 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from . import grant_digest
-from .cloudformation import CloudFormationRequest, Outcome, Progress, ResourceFailure
+from .cloudformation import (
+    CloudFormationRequest,
+    EventContext,
+    Outcome,
+    ResourceFailure,
+    fit_reason,
+)
 from .deadline import Deadline
+from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
-from .lambda_api import config_exists, delete_config, put_config
+from .lambda_api import config_exists, delete_command, delete_config, put_config
 from .limits import put_limits
 from .ownership import (
     ROLLBACK_STATES,
@@ -65,16 +72,16 @@ class Calls:
             call, self.deadline, functools.partial(make_client, "cloudformation")
         )
 
-    def read_stack(self, event: Mapping[str, Any], action: str, call: Callable[[Any], T]) -> T:
+    def read_stack(self, event: CustomResourceEvent, action: str, call: Callable[[Any], T]) -> T:
         """`call(cloudformation_client)` on the event's stack; a denial says what is missing."""
         try:
             return self.cloudformation(call)
         except ClientError as error:
             if error.response["Error"]["Code"] not in ACCESS_DENIED:
                 raise
-            raise unreadable_stack(event["StackId"], action) from error
+            raise unreadable_stack(event.stack_id, action) from error
 
-    def holders(self, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+    def holders(self, event: CustomResourceEvent, config: ConfigId) -> list[str]:
         """The other resources of the event's stack that hold `config`, a page per request."""
         return holders(
             lambda request: self.read_stack(
@@ -84,33 +91,39 @@ class Calls:
             config,
         )
 
-    def stack_status(self, event: Mapping[str, Any]) -> str:
+    def stack_status(self, event: CustomResourceEvent) -> str:
         """The status of the event's stack (DescribeStacks)."""
         return self.read_stack(
-            event, "DescribeStacks", lambda client: stack_status(client, event["StackId"])
+            event, "DescribeStacks", lambda client: stack_status(client, event.stack_id)
         )
+
+    def exists(self, config: ConfigId) -> bool:
+        """Whether Lambda holds `config` (GetFunctionEventInvokeConfig)."""
+        return self.lambda_(lambda client: config_exists(client, config))
 
     def written(self, config: ConfigId) -> bool:
         """Whether Lambda holds `config` now; True when that cannot be told."""
         try:
-            return self.lambda_(lambda client: config_exists(client, config))
+            return self.exists(config)
         except Exception:
             logger.exception("Could not read %s back", config.physical_id)
             return True
 
 
-def _parse(event: Mapping[str, Any], context: Any) -> tuple[ConfigRequest, ConfigId]:
+def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, ConfigId]:
     """The declared config and its canonical id (bare names live in the provider's account)."""
-    request = parse_properties(event["ResourceProperties"], limits)
+    request = parse_properties(event.resource_properties, limits)
     return request, request.config_id(Environment.of_function_arn(context.invoked_function_arn))
 
 
-def _refuse_unless_ours(
-    calls: Calls, event: Mapping[str, Any], config: ConfigId, *, adopt: bool, moving: bool
-) -> bool:
-    """Before writing `config`, refuse it if someone else owns it; returns whether it existed."""
-    if not calls.lambda_(lambda client: config_exists(client, config)):
-        return False
+def _take_over_or_refuse(
+    calls: Calls, event: CustomResourceEvent, config: ConfigId, *, adopt: bool, moving: bool
+) -> None:
+    """Before writing over the existing `config`: go on if it may be taken, else refuse it.
+
+    It may be taken from another resource of the stack that holds it, when the resource adopts
+    it, or back by a move that the stack's rollback makes.
+    """
     held_by = calls.holders(event, config)
     if held_by:
         logger.info("Taking %s over from %s of this stack", config.physical_id, held_by)
@@ -118,20 +131,22 @@ def _refuse_unless_ours(
         logger.info("Adopting the existing config of %s", config.physical_id)
     elif not (moving and calls.stack_status(event) in ROLLBACK_STATES):
         raise refusal(config)
-    return True
 
 
-def _unconfirmed(config: ConfigId, error: Exception) -> str:
-    return f"{FUNCTION_NAME} {config.describe()}: Lambda did not confirm the write ({error})"
+# Lambda's answer to a write was lost or refused, yet a read shows the config: the detail is the
+# error. Each use adds what happens next.
+_UNCONFIRMED = f"{FUNCTION_NAME} {{}}: Lambda did not confirm the write ({{}})"
 
 
-def create(event: dict[str, Any], context: Any, progress: Progress) -> Outcome:
+def create(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Write the declared config, unless it belongs to someone else."""
     request, config = _parse(event, context)
-    calls = Calls(progress.deadline)
-    existed = _refuse_unless_ours(calls, event, config, adopt=request.adopt_existing, moving=False)
-    if not existed:
-        progress.writing(config.physical_id)
+    calls = Calls(event_context.deadline)
+    existed = calls.exists(config)
+    if existed:
+        _take_over_or_refuse(calls, event, config, adopt=request.adopt_existing, moving=False)
+    else:
+        event_context.writing(config.physical_id)
     try:
         data = calls.lambda_(lambda client: put_config(client, config, request.settings))
     except OutOfTimeError:
@@ -142,19 +157,20 @@ def create(event: dict[str, Any], context: Any, progress: Progress) -> Outcome:
             raise
         # Answer its id, so that the rollback's Delete removes it (it was free before).
         raise ResourceFailure(
-            f"{_unconfirmed(config, error)[:180]}; the rollback removes it.", config.physical_id
+            fit_reason(f"{_UNCONFIRMED}; the rollback removes it.", config.describe(), error),
+            config.physical_id,
         ) from error
     return Outcome(config.physical_id, data)
 
 
-def update(event: dict[str, Any], context: Any, progress: Progress) -> Outcome:
+def update(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Rewrite the config; a move to another function or qualifier is checked like a Create."""
     request, config = _parse(event, context)
-    calls = Calls(progress.deadline)
-    moving = parse_physical_id(event["PhysicalResourceId"]) != config
-    existed = moving and _refuse_unless_ours(
-        calls, event, config, adopt=request.adopt_existing, moving=True
-    )
+    calls = Calls(event_context.deadline)
+    moving = parse_physical_id(event.physical_resource_id) != config
+    existed = moving and calls.exists(config)
+    if existed:
+        _take_over_or_refuse(calls, event, config, adopt=request.adopt_existing, moving=True)
     try:
         data = calls.lambda_(lambda client: put_config(client, config, request.settings))
     except OutOfTimeError:
@@ -173,20 +189,25 @@ def _remove_unconfirmed(calls: Calls, config: ConfigId, error: Exception) -> Non
         calls.lambda_(lambda client: delete_config(client, config))
     except Exception as cleanup_error:
         raise RuntimeError(
-            f"{_unconfirmed(config, error)[:150]}; it may hold a config no resource manages: "
-            f"aws lambda delete-function-event-invoke-config --function-name {config.function_arn}"
+            fit_reason(
+                f"{_UNCONFIRMED}; remove what it may have left: {delete_command(config)}",
+                config.describe(),
+                error,
+            )
         ) from cleanup_error
-    raise RuntimeError(f"{_unconfirmed(config, error)[:200]}; removed it again.") from error
+    raise RuntimeError(
+        fit_reason(f"{_UNCONFIRMED}; removed it again.", config.describe(), error)
+    ) from error
 
 
-def delete(event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
+def delete(event: CustomResourceEvent, _context: Any, event_context: EventContext) -> Outcome:
     """Remove the config named by the physical id, unless another resource now holds it."""
-    physical_id: str = event["PhysicalResourceId"]
+    physical_id = event.physical_resource_id
     config = parse_physical_id(physical_id)
     if config is None:
         logger.info("Physical id %r names no event invoke config: nothing to delete", physical_id)
         return Outcome(physical_id)
-    calls = Calls(progress.deadline)
+    calls = Calls(event_context.deadline)
     # While the whole stack goes, no other resource of it can keep the config (ownership.py).
     held_by = [] if calls.stack_status(event) in TEARDOWN_STATES else calls.holders(event, config)
     if held_by:
@@ -198,7 +219,7 @@ def delete(event: dict[str, Any], _context: Any, progress: Progress) -> Outcome:
 
 def handler(event: dict[str, Any], context: Any) -> None:
     """The function's handler, as named in the provider's `Handler` property."""
-    if event.get("ResourceType") == grant_digest.GRANT_DIGEST_TYPE:
+    if CustomResourceEvent(event).resource_type == grant_digest.GRANT_DIGEST_TYPE:
         CloudFormationRequest(
             create=grant_digest.answer,
             update=grant_digest.answer,

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .function_ref import ConfigId
+from .function_ref import UNQUALIFIED, ConfigId
 from .retries import ACCESS_DENIED
 
 logger = logging.getLogger(__name__)
@@ -44,10 +44,17 @@ def delete_config(client: Any, config: ConfigId) -> None:
             raise
         # The template no longer grants this function: CloudFormation updated the provider's
         # policy before this cleanup delete. Say how to finish the job by hand.
-        qualifier = f" --qualifier {config.qualifier}" if "Qualifier" in config.api_target else ""
         raise PermissionError(
-            "Delete denied: its grant left the template first. Remove the config by hand: aws "
-            "lambda delete-function-event-invoke-config --function-name "
-            f"{config.function_arn}{qualifier}"
+            "Delete denied: its grant left the template first. Remove the config by hand: "
+            + delete_command(config)
         ) from error
     logger.info("Deleted event invoke config of %s", config.physical_id)
+
+
+def delete_command(config: ConfigId) -> str:
+    """The AWS CLI command that removes `config` by hand."""
+    qualifier = "" if config.qualifier == UNQUALIFIED else f" --qualifier {config.qualifier}"
+    return (
+        "aws lambda delete-function-event-invoke-config "
+        f"--function-name {config.function_arn}{qualifier}"
+    )

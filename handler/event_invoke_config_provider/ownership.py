@@ -38,7 +38,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .cloudformation import MAX_REASON
+from .cloudformation import fit_reason
+from .event import CustomResourceEvent
 from .function_ref import ConfigId
 from .properties import ADOPT_EXISTING, FUNCTION_NAME
 
@@ -54,26 +55,26 @@ class OwnershipError(RuntimeError):
     """A write refused before anything was sent: the config belongs to no resource of the stack."""
 
 
-def holders(list_page: ListPage, event: Mapping[str, Any], config: ConfigId) -> list[str]:
+def holders(list_page: ListPage, event: CustomResourceEvent, config: ConfigId) -> list[str]:
     """Logical ids of the other resources of this stack and type that hold `config`.
 
     Pages one request at a time, so that a page that must be retried is the only one repeated.
     """
     found: list[str] = []
-    request = {"StackName": event["StackId"]}
+    request = {"StackName": event.stack_id}
     while True:
         page = list_page(request)
         for resource in page["StackResourceSummaries"]:
             if (
-                resource["ResourceType"] == event["ResourceType"]
-                and resource["LogicalResourceId"] != event["LogicalResourceId"]
+                resource["ResourceType"] == event.resource_type
+                and resource["LogicalResourceId"] != event.logical_resource_id
                 and not resource["ResourceStatus"].startswith("DELETE_")
                 and resource.get("PhysicalResourceId") == config.physical_id
             ):
                 found.append(resource["LogicalResourceId"])
         if not page.get("NextToken"):
             return found
-        request = {"StackName": event["StackId"], "NextToken": page["NextToken"]}
+        request = {"StackName": event.stack_id, "NextToken": page["NextToken"]}
 
 
 def stack_status(client: Any, stack_id: str) -> str:
@@ -89,19 +90,22 @@ def refusal(config: ConfigId) -> OwnershipError:
     first: another stack's config is given up there before it is adopted here; a stack's own
     config left by a paused update (`--no-rollback`) comes back with the rollback.
     """
-    action = (
-        f"{FUNCTION_NAME} {{}}: a config no resource of this stack manages is there; nothing was "
-        "changed. Another stack's: remove it there first (Retain keeps it). Left by a "
-        f"--no-rollback deploy: cdk rollback. Else set {ADOPT_EXISTING}: true."
+    return OwnershipError(
+        fit_reason(
+            f"{FUNCTION_NAME} {{}}: a config no resource of this stack manages is there; nothing "
+            "was changed. Another stack's: remove it there first (Retain keeps it). Left by a "
+            f"--no-rollback deploy: cdk rollback. Else set {ADOPT_EXISTING}: true.",
+            config.describe(),
+        )
     )
-    room = MAX_REASON - len(action) + 2
-    name = config.describe()
-    return OwnershipError(action.format(name if len(name) <= room else name[: room - 3] + "..."))
 
 
-def unreadable_stack(stack_id: str, action: str = "ListStackResources") -> PermissionError:
+def unreadable_stack(stack_id: str, action: str) -> PermissionError:
     """The error for a stack the provider may not read with `action`."""
     return PermissionError(
-        f"The provider may not read its stack (cloudformation:{action} on {stack_id}); it "
-        "reads it to know which resource holds a config."
+        fit_reason(
+            f"The provider may not read its stack (cloudformation:{action} on {{}}); it reads it "
+            "to know which resource holds a config.",
+            stack_id,
+        )
     )

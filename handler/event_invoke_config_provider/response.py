@@ -30,7 +30,7 @@ HTTPSConnection = http.client.HTTPSConnection
 MAX_SOCKET_TIMEOUT_SECONDS = 10.0
 BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 0.25, 4.0
 # The least time worth another attempt after a pause.
-MIN_ATTEMPT_SECONDS = 0.2
+MIN_ATTEMPT_SECONDS = 0.25
 HTTP_OK_BELOW, HTTP_SERVER_ERROR = 300, 500
 
 
@@ -59,16 +59,19 @@ def _put(response_url: str, payload: bytes, timeout: float) -> int:
         connection.close()
 
 
-def deliver(response_url: str, body: Mapping[str, Any], deadline: Deadline) -> bool:
+def deliver(
+    response_url: str, body: Mapping[str, Any], deadline: Deadline, backoff: Backoff | None = None
+) -> bool:
     """PUT `body` to `response_url` before `deadline.answer_remaining()` runs out.
 
-    Returns whether CloudFormation accepted it; a failure is logged at ERROR, not raised.
+    Returns whether CloudFormation accepted it; a failure is logged at ERROR, not raised. The
+    time left is `deadline`'s; the pauses between attempts are `backoff`'s.
     """
     where = _redacted(response_url)
     secret = urlsplit(response_url).query
     # default=str: a value JSON cannot encode must not cost the answer itself.
     payload = json.dumps(body, default=str).encode()
-    backoff = Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
+    backoff = backoff or Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
     while True:
         left = deadline.answer_remaining()
         if left <= 0:
