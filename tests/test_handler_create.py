@@ -147,7 +147,7 @@ def test_a_long_failure_reason_keeps_its_start(
     assert response["Reason"].startswith(
         "PutFunctionEventInvokeConfig (InvalidParameterValueException): The destination is not"
     ), "botocore's preamble condensed, the operation and Lambda's words kept"
-    assert len(response["Reason"]) <= 256
+    assert len(response["Reason"]) <= MAX_REASON
 
 
 def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
