@@ -355,6 +355,16 @@ class Stubs:
         response = {"FunctionArn": arn, "LastModified": MODIFIED}
         self.lambda_.add_response("put_function_event_invoke_config", response, params)
 
+    def put_refused(self, message: str = "") -> None:
+        """Lambda's final refusal of a put (a 5xx would be retried), after which the handler
+        reads back whether an earlier attempt applied it."""
+        self.lambda_.add_client_error(
+            "put_function_event_invoke_config",
+            service_error_code="InvalidParameterValueException",
+            service_message=message,
+            http_status_code=400,
+        )
+
     def stack(self, *resources: tuple[str, str, str]) -> None:
         """A one-page ListStackResources: (logical id, physical id, resource status) of our type."""
         self.stack_pages(list(resources))

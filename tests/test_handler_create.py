@@ -135,11 +135,7 @@ def test_a_long_failure_reason_keeps_its_start(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
-    stubs.lambda_.add_client_error(
-        "put_function_event_invoke_config",
-        service_error_code="InvalidParameterValueException",
-        service_message="The destination is not allowed. " + "x" * 400,
-    )
+    stubs.put_refused("The destination is not allowed. " + "x" * 400)
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
 
     response = answer(event(), responses)
@@ -154,11 +150,7 @@ def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
-    stubs.lambda_.add_client_error(  # final (a 5xx is retried); earlier attempts may have applied
-        "put_function_event_invoke_config",
-        service_error_code="InvalidParameterValueException",
-        http_status_code=400,
-    )
+    stubs.put_refused()  # earlier attempts may have applied it
     stubs.get({"FunctionName": ORDERS_ARN}, exists=True)  # read back: it was written after all
 
     response = answer(event(), responses)
@@ -177,12 +169,7 @@ def test_an_unconfirmed_write_of_the_longest_target_keeps_its_cause_and_what_com
     name, qualifier = "f" * 64, "live-" + "a" * 123
     target = {"FunctionName": ORDERS_ARN.replace(":orders", f":{name}"), "Qualifier": qualifier}
     stubs.get(target, exists=False)
-    stubs.lambda_.add_client_error(
-        "put_function_event_invoke_config",
-        service_error_code="InvalidParameterValueException",
-        service_message="The destination is not allowed. " + "x" * 400,
-        http_status_code=400,
-    )
+    stubs.put_refused("The destination is not allowed. " + "x" * 400)
     stubs.get(target, exists=True)
     # WHEN
     reason = answer(event(ResourceProperties={"FunctionName": name, **target}), responses)["Reason"]
@@ -225,11 +212,7 @@ def test_a_refused_put_of_a_free_config_that_wrote_nothing_answers_an_id_naming_
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
-    stubs.lambda_.add_client_error(
-        "put_function_event_invoke_config",
-        service_error_code="InvalidParameterValueException",
-        http_status_code=400,
-    )
+    stubs.put_refused()
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)  # read back
 
     response = answer(event(), responses)

@@ -96,11 +96,7 @@ def test_an_unconfirmed_move_removes_what_it_may_have_written(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=False)
-    stubs.lambda_.add_client_error(  # final (a 5xx is retried); earlier attempts may have applied
-        "put_function_event_invoke_config",
-        service_error_code="InvalidParameterValueException",
-        http_status_code=400,
-    )
+    stubs.put_refused()  # earlier attempts may have applied it
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
     stubs.lambda_.add_response(
         "delete_function_event_invoke_config", {}, {"FunctionName": ORDERS_ARN, "Qualifier": "live"}
@@ -122,12 +118,7 @@ def test_an_unconfirmed_move_that_cannot_remove_what_it_wrote_says_how_to(
     # GIVEN a move whose write Lambda refused after an attempt applied it, and a failing cleanup
     live = {"FunctionName": ORDERS_ARN, "Qualifier": "live"}
     stubs.get(live, exists=False)
-    stubs.lambda_.add_client_error(
-        "put_function_event_invoke_config",
-        service_error_code="InvalidParameterValueException",
-        service_message="The destination is not allowed. " + "x" * 400,
-        http_status_code=400,
-    )
+    stubs.put_refused("The destination is not allowed. " + "x" * 400)
     stubs.get(live, exists=True)
     stubs.lambda_.add_client_error(
         "delete_function_event_invoke_config",
