@@ -133,8 +133,8 @@ def _take_over_or_refuse(
         raise refusal(config)
 
 
-# Lambda's answer to a write was lost or refused, yet a read shows the config: the detail is the
-# error. Each use adds what happens next.
+# A write Lambda refused or left unanswered, which an earlier attempt may have applied: the
+# details are the config and the error; each use adds what comes next.
 _UNCONFIRMED = f"{FUNCTION_NAME} {{}}: Lambda did not confirm the write ({{}})"
 
 
