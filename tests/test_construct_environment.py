@@ -8,8 +8,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match
 
 from event_invoke_config import InvalidPropertyError, LambdaEventInvokeConfig
+from event_invoke_config.checks import installed_put_limits
 from event_invoke_config_provider.function_ref import Environment
-from event_invoke_config_provider.limits import installed_put_limits
 from event_invoke_config_provider.properties import FUNCTION_NAME, parse_properties
 from tests.support import ORDERS_ARN, new_function, new_stack
 

@@ -9,11 +9,11 @@ import pytest
 
 from event_invoke_config_provider.cloudformation import MAX_REASON
 from event_invoke_config_provider.function_ref import Environment, FunctionRef, parse_physical_id
-from event_invoke_config_provider.limits import installed_put_limits, put_limits
+from event_invoke_config_provider.limits import put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 from tests.support import BAD_INPUTS, BUCKET
 
-LIMITS = installed_put_limits()
+LIMITS = put_limits(botocore.session.get_session().get_service_model("lambda"))
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
 HOME = Environment("aws", "us-east-1", "123456789012")
 ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"

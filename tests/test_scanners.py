@@ -11,7 +11,7 @@ import pytest
 
 from devtools import release
 from devtools.template import load_template, load_yaml_template
-from event_invoke_config_provider.limits import installed_put_limits
+from event_invoke_config.checks import installed_put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 from tests.support import ROOT, which
 

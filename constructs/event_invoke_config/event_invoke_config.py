@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import math
-
-from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
 
 from event_invoke_config_provider import properties as p
-from event_invoke_config_provider.limits import installed_put_limits
 from event_invoke_config_provider.properties import RESOURCE_TYPE
 
 from .arguments import check_type
+from .checks import (
+    checked_destination,
+    checked_event_age,
+    checked_qualifier,
+    checked_retry_attempts,
+)
 from .duplicates import DuplicateConfigCheck
 from .provider import SERVICE_TIMEOUT_SECONDS, EventInvokeConfigProvider
 from .target import FunctionLike, Target, resolve_target
@@ -98,7 +101,7 @@ class LambdaEventInvokeConfig(Construct):
         check_type("service_token", service_token, (str,), optional=True)
         check_type("removal_policy", removal_policy, (RemovalPolicy,), optional=True)
         super().__init__(scope, construct_id)
-        target = resolve_target(self, function, qualifier)
+        target = resolve_target(self, function, checked_qualifier(qualifier))
         DuplicateConfigCheck.declare(self, target.identity)
         for unchecked in target.identity.unchecked():
             Annotations.of(self).add_warning_v2(
@@ -116,9 +119,9 @@ class LambdaEventInvokeConfig(Construct):
         if target.qualifier is not None:
             properties[p.QUALIFIER] = target.qualifier
         if retry_attempts is not None:
-            properties[p.RETRY_ATTEMPTS] = _checked_retry_attempts(retry_attempts)
+            properties[p.RETRY_ATTEMPTS] = checked_retry_attempts(retry_attempts)
         if max_event_age is not None:
-            properties[p.EVENT_AGE] = _checked_event_age(max_event_age)
+            properties[p.EVENT_AGE] = checked_event_age(max_event_age)
         destination_config = {
             key: {p.DESTINATION: self._bind(target, destination, key)}
             for key, destination in ((p.ON_SUCCESS, on_success), (p.ON_FAILURE, on_failure))
@@ -174,11 +177,7 @@ class LambdaEventInvokeConfig(Construct):
         name = "on_success" if key == p.ON_SUCCESS else "on_failure"
         on_failure = key == p.ON_FAILURE
         if isinstance(destination, str):
-            if not Token.is_unresolved(destination):
-                p.check_destination(
-                    name, destination, installed_put_limits(), on_failure=on_failure
-                )
-            arn = destination
+            arn = checked_destination(name, destination, on_failure=on_failure)
         else:
             if isinstance(destination, destinations.S3Destination) and not on_failure:
                 raise p.InvalidPropertyError(
@@ -210,19 +209,3 @@ class LambdaEventInvokeConfig(Construct):
                 "an ARN string and grant access yourself."
             )
         return target.function
-
-
-def _checked_retry_attempts(value: int | float) -> int | float:
-    # NaN and infinities are no tokens, and jsii cannot send them to ask.
-    if math.isfinite(value) and Token.is_unresolved(value):
-        return value
-    whole = int(value) if float(value).is_integer() else value
-    return p.check_integer("retry_attempts", whole, installed_put_limits().retry_attempts)
-
-
-def _checked_event_age(value: Duration) -> int | float:
-    if value.is_unresolved():
-        return value.to_seconds()
-    seconds = value.to_seconds(integral=False)
-    whole = int(seconds) if float(seconds).is_integer() else seconds
-    return p.check_integer("max_event_age (seconds)", whole, installed_put_limits().event_age)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aws_cdk import Arn, ArnFormat, Reference, Stack, Stage, Token, Tokenization
+from aws_cdk import Arn, ArnFormat, Fn, Reference, Stack, Stage, Token, Tokenization
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
@@ -65,7 +65,8 @@ def _environment(scope: IConstruct, ref: FunctionRef) -> tuple[str, str, str]:
     )
 
 
-def _named(scope: IConstruct, ref: FunctionRef) -> Identity:
+def function_of_ref(scope: IConstruct, ref: FunctionRef) -> Identity:
+    """The function a parsed name or ARN names, in `scope`'s stack where it spells no place."""
     account, region, where = _environment(scope, ref)
     return Identity(("function", account, region, ref.name), f"{ref.name} in {where}")
 
@@ -93,23 +94,28 @@ def is_function_arn_reference(value: str) -> bool:
 def _of_function_resource(function: lambda_.CfnFunction) -> Identity:
     name = function.function_name
     if name is not None and not Token.is_unresolved(name):
-        return _named(function, FunctionRef(name))
+        return function_of_ref(function, FunctionRef(name))
     owner = function.node.scope  # the `Function` whose resource this is
     where = owner.node.path if owner is not None else function.node.path
     return Identity(("construct", function.node.path), f"the function {where}")
 
 
-def function_of_string(scope: IConstruct, value: str) -> tuple[Identity, str | None]:
-    """The function a name or ARN string names, and the qualifier it carries."""
-    if not Token.is_unresolved(value):
-        ref = parse_function(value)
-        if ref is None:  # not a function Lambda would accept: compared as spelled
-            return Identity(("spelled", value), repr(value)), None
-        return _named(scope, ref), ref.qualifier
+def function_of_token(value: str) -> Identity:
+    """The function a string with tokens names: a function of this app, or only that token."""
     target = referenced(value)
     if isinstance(target, lambda_.CfnFunction):
-        return _of_function_resource(target), None
-    return _unresolved(value, "a function known only at deploy time"), None
+        return _of_function_resource(target)
+    return _unresolved(value, "a function known only at deploy time")
+
+
+def function_of_string(scope: IConstruct, value: str) -> tuple[Identity, str | None]:
+    """The function a name or ARN string names, and the qualifier it carries."""
+    if Token.is_unresolved(value):
+        return function_of_token(value), None
+    ref = parse_function(value)
+    if ref is None:  # not a function Lambda would accept: compared as spelled
+        return Identity(("spelled", value), repr(value)), None
+    return function_of_ref(scope, ref), ref.qualifier
 
 
 def function_of_object(function: lambda_.IFunction) -> Identity:
@@ -131,7 +137,7 @@ def function_of_object(function: lambda_.IFunction) -> Identity:
     )
     if ref is None or Token.is_unresolved(f"{account or ''}{region or ''}"):
         return _unresolved(arn, f"the function {function.node.path}, known only at deploy time")
-    return _named(function, FunctionRef(ref.name, account=account, region=region))
+    return function_of_ref(function, FunctionRef(ref.name, account=account, region=region))
 
 
 def qualifier_of(value: str | None) -> Identity:
@@ -147,12 +153,24 @@ def qualifier_of(value: str | None) -> Identity:
     return _unresolved(value, "a qualifier known only at deploy time")
 
 
+def _alias_named_by(config: lambda_.CfnEventInvokeConfig) -> str | None:
+    """The alias whose ARN's qualifier part (the 8th) a native config's qualifier is.
+
+    `alias.configure_async_invoke` writes that expression: an alias ARN is the function's ARN
+    followed by `:alias-name` (https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html).
+    """
+    stack = Stack.of(config)
+    qualifier = stack.resolve(config.qualifier)
+    for scope in config.node.scopes:
+        if isinstance(scope, lambda_.Alias):
+            qualifier_part = Fn.select(7, Fn.split(":", scope.function_arn))
+            if qualifier == stack.resolve(qualifier_part):
+                return scope.alias_name
+    return None
+
+
 def of_native(config: lambda_.CfnEventInvokeConfig) -> ConfigTarget:
     """What an `AWS::Lambda::EventInvokeConfig` of this app targets."""
-    qualifier: str | None = config.qualifier
-    # `alias.configure_async_invoke` gives the alias's qualifier as a token made from its ARN.
-    for scope in config.node.scopes:
-        if isinstance(scope, lambda_.Alias) and qualifier == scope._qualifier:
-            qualifier = scope.alias_name
     function, implied = function_of_string(config, config.function_name)
-    return ConfigTarget(function, qualifier_of(qualifier or implied))
+    qualifier = _alias_named_by(config) or config.qualifier or implied
+    return ConfigTarget(function, qualifier_of(qualifier))

@@ -9,19 +9,15 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from event_invoke_config_provider.function_ref import UNQUALIFIED, ConfigId, FunctionRef
-from event_invoke_config_provider.limits import installed_put_limits
-from event_invoke_config_provider.properties import (
-    QUALIFIER_FORMS,
-    InvalidPropertyError,
-    check_function_name,
-    check_string,
-    with_qualifier,
-)
+from event_invoke_config_provider.properties import InvalidPropertyError, with_qualifier
 
+from .checks import checked_function_name
 from .identity import (
     ConfigTarget,
+    Identity,
     function_of_object,
-    function_of_string,
+    function_of_ref,
+    function_of_token,
     is_function_arn_reference,
     qualifier_of,
     referenced,
@@ -46,6 +42,19 @@ class Target:
     grant_arns: tuple[str, ...]
     function: lambda_.IFunction | None
     identity: ConfigTarget
+
+
+@dataclass(frozen=True)
+class _Function:
+    """The `function` argument, read once: its unqualified ARN, the qualifier it carries
+    (`name:qualifier`, an alias, a version), the function object (None for a string), its
+    identity, and for a literal string the provider's reading of it."""
+
+    arn: str
+    qualifier: str | None
+    function: lambda_.IFunction | None
+    identity: Identity
+    ref: FunctionRef | None = None
 
 
 def _grant_arns(arn: str, qualifier: str | None) -> tuple[str, ...]:
@@ -165,7 +174,7 @@ def _name_of_name_or_arn(value: str) -> str:
     return Fn.select(1, Fn.split("function:", joined))
 
 
-def _token_target(scope: Construct, function: str, qualifier: str | None) -> Target:
+def _token_function(scope: Construct, function: str) -> _Function:
     """A string with tokens: an ARN, a partial ARN or a name, each with an optional qualifier.
 
     `function_ref` cannot read a token, but CDK encodes string tokens without colons, so
@@ -186,41 +195,59 @@ def _token_target(scope: Construct, function: str, qualifier: str | None) -> Tar
         elif _may_be_arn(name):
             name = _name_of_name_or_arn(name)
         arn = _stack_function_arn(scope, account, name)
-    effective = qualifier or implied
-    identity = ConfigTarget(function_of_string(scope, function)[0], qualifier_of(effective))
-    grants = _grant_arns(arn, effective)
-    return Target(function, qualifier, arn, grants, None, identity)
+    return _Function(arn, implied, None, function_of_token(function))
 
 
-def _string_target(scope: Construct, function: str, qualifier: str | None) -> Target:
-    if Token.is_unresolved(function):
-        return _token_target(scope, function, qualifier)
-    ref = check_function_name("function", function, installed_put_limits())
-    if qualifier is not None and not Token.is_unresolved(qualifier):
-        ref = with_qualifier("qualifier", ref, qualifier)
+def _literal_function(scope: Construct, function: str) -> _Function:
+    """A name or ARN without tokens, read by the provider's check of `FunctionName`."""
+    ref = checked_function_name(function)
     arn = _function_arn(scope, ref)
     _check_home(scope, ref.account, ref.region, arn if ref.partition is not None else function)
-    identity, _ = function_of_string(scope, function)
-    effective = qualifier if qualifier is not None else ref.qualifier
-    target = ConfigTarget(identity, qualifier_of(effective))
-    return Target(function, qualifier, arn, _grant_arns(arn, effective), None, target)
+    return _Function(arn, ref.qualifier, None, function_of_ref(scope, ref), ref)
 
 
-def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | None) -> Target:
-    """Resolve and check `function` and `qualifier` as far as they are known at synth time."""
-    if qualifier is not None and not Token.is_unresolved(qualifier):
-        check_string("qualifier", qualifier, installed_put_limits().qualifier, QUALIFIER_FORMS)
-    if isinstance(function, str):
-        return _string_target(scope, function, qualifier)
+def _object_function(scope: Construct, function: lambda_.IFunction) -> _Function:
+    """An `IFunction`; for an alias or a version, the function behind it and its qualifier."""
     base, implied = _split_qualifier(function)
-    if implied is not None and qualifier is not None:
+    where = _environment(base.env.account, base.env.region)
+    _check_home(scope, base.env.account, base.env.region, f"{base.node.path} in {where}")
+    return _Function(base.function_arn, implied, base, function_of_object(base))
+
+
+def _read_function(scope: Construct, function: FunctionLike) -> _Function:
+    if not isinstance(function, str):
+        return _object_function(scope, function)
+    if Token.is_unresolved(function):
+        return _token_function(scope, function)
+    return _literal_function(scope, function)
+
+
+def _effective_qualifier(
+    function: FunctionLike, read: _Function, qualifier: str | None
+) -> str | None:
+    """The qualifier the config is for: the one given, or the one the function carries."""
+    if qualifier is None or read.qualifier is None:
+        return qualifier or read.qualifier
+    if not isinstance(function, str):
         raise InvalidPropertyError(
             "qualifier must not be given with a version or alias: it is taken from "
             f"{function.node.path}. Leave qualifier out, or pass the function itself with it."
         )
-    effective = implied or qualifier
-    arn = base.function_arn
-    where = _environment(base.env.account, base.env.region)
-    _check_home(scope, base.env.account, base.env.region, f"{base.node.path} in {where}")
-    target = ConfigTarget(function_of_object(base), qualifier_of(effective))
-    return Target(arn, effective, arn, _grant_arns(arn, effective), base, target)
+    if read.ref is not None and not Token.is_unresolved(qualifier):
+        return with_qualifier("qualifier", read.ref, qualifier).qualifier
+    return qualifier
+
+
+def resolve_target(scope: Construct, function: FunctionLike, qualifier: str | None) -> Target:
+    """Read `function` once and combine it with the (checked) `qualifier` given beside it.
+
+    A string carries its own qualifier in the `FunctionName` it is written as; an alias's or
+    a version's is written as `Qualifier`.
+    """
+    read = _read_function(scope, function)
+    effective = _effective_qualifier(function, read, qualifier)
+    written = qualifier if isinstance(function, str) else effective
+    identity = ConfigTarget(read.identity, qualifier_of(effective))
+    name = function if isinstance(function, str) else read.arn
+    grants = _grant_arns(read.arn, effective)
+    return Target(name, written, read.arn, grants, read.function, identity)

@@ -1,12 +1,13 @@
 """Limits of PutFunctionEventInvokeConfig, read from the Lambda service model botocore ships.
 
 botocore enforces only minimums on the client side; these limits let the provider and the
-construct check maximums and patterns too, without keeping a copy of the numbers here.
+construct check maximums and patterns too, without keeping a copy of the numbers here. The
+provider reads them from its client's model, the construct and the cfn-lint rule from the
+model of the installed botocore.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -71,11 +72,3 @@ def put_limits(service_model: Any) -> PutLimits:
         event_age=_integer(members["MaximumEventAgeInSeconds"]),
         destination=_string(destination),
     )
-
-
-@functools.cache
-def installed_put_limits() -> PutLimits:
-    """The limits of the Lambda model of the installed botocore (no client or region needed)."""
-    import botocore.session  # noqa: PLC0415 - only the construct side needs a bare session
-
-    return put_limits(botocore.session.get_session().get_service_model("lambda"))

@@ -2,8 +2,10 @@
 
 CloudFormation sends every scalar as a string ("0", "3600"); this module converts and checks
 them against the Lambda service model's limits and the documented destination rules. Nothing
-here talks to AWS: a request that fails here never reaches the account. The CDK construct calls
-the same checks at synth time, so both report a bad value with the same words.
+here talks to AWS: a request that fails here never reaches the account. Each property has one
+check (`check_function_name`, `check_qualifier`, `with_qualifier`, `check_retry_attempts`,
+`check_event_age`, `check_destination`, `check_boolean`), which the CDK construct calls on its
+arguments at synth time, so both refuse a bad value with the same words.
 """
 
 from __future__ import annotations
@@ -131,6 +133,16 @@ def with_qualifier(name: str, ref: FunctionRef, qualifier: str | None) -> Functi
         raise InvalidPropertyError(f"{name}: {error}") from None
 
 
+def check_retry_attempts(name: str, value: object, limits: PutLimits) -> int:
+    """The maximum number of retries: a whole number within the model's bounds."""
+    return check_integer(name, value, limits.retry_attempts)
+
+
+def check_event_age(name: str, value: object, limits: PutLimits) -> int:
+    """The maximum event age in seconds: a whole number within the model's bounds."""
+    return check_integer(name, value, limits.event_age)
+
+
 def check_boolean(name: str, value: object) -> bool:
     """True or False; CloudFormation sends "true" and "false"."""
     if isinstance(value, bool):
@@ -237,11 +249,11 @@ def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> Config
         )
     settings: dict[str, Any] = {}
     if RETRY_ATTEMPTS in properties:
-        settings[RETRY_ATTEMPTS] = check_integer(
-            RETRY_ATTEMPTS, properties[RETRY_ATTEMPTS], limits.retry_attempts
+        settings[RETRY_ATTEMPTS] = check_retry_attempts(
+            RETRY_ATTEMPTS, properties[RETRY_ATTEMPTS], limits
         )
     if EVENT_AGE in properties:
-        settings[EVENT_AGE] = check_integer(EVENT_AGE, properties[EVENT_AGE], limits.event_age)
+        settings[EVENT_AGE] = check_event_age(EVENT_AGE, properties[EVENT_AGE], limits)
     if DESTINATION_CONFIG in properties:
         settings[DESTINATION_CONFIG] = _destination_config(properties[DESTINATION_CONFIG], limits)
     adopt = ADOPT_EXISTING in properties and check_boolean(

@@ -10,11 +10,13 @@ provider zip beside this folder.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import botocore.session
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 try:
@@ -23,7 +25,7 @@ except ImportError:  # dist/: the provider zip beside this folder holds the pack
     sys.path.extend(map(str, sorted(Path(__file__).resolve().parent.parent.glob("provider-*.zip"))))
 
 from event_invoke_config_provider.deadline import DEFAULT_SERVICE_TIMEOUT_SECONDS
-from event_invoke_config_provider.limits import IntegerLimit, installed_put_limits
+from event_invoke_config_provider.limits import IntegerLimit, PutLimits, put_limits
 from event_invoke_config_provider.properties import (
     DESTINATION_CONFIG,
     FUNCTION_NAME,
@@ -41,6 +43,11 @@ SERVICE_TIMEOUT_LIMIT = IntegerLimit(1, DEFAULT_SERVICE_TIMEOUT_SECONDS)
 _SOME_FUNCTION = "resolved-at-deploy"
 # Stands for a destination CloudFormation resolves at deploy time (any service is allowed).
 _SOME_DESTINATION = "arn:aws:sqs:us-east-1:123456789012:resolved-at-deploy"
+
+
+@functools.cache
+def _installed_limits() -> PutLimits:
+    return put_limits(botocore.session.get_session().get_service_model("lambda"))
 
 
 def _is_intrinsic(value: object) -> bool:
@@ -62,7 +69,7 @@ def _stand_in(value: Any, stand_in: str) -> Any:
 
 def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
     """(property, or None for the resource, and the provider's reason) for each it would refuse."""
-    limits = installed_put_limits()
+    limits = _installed_limits()
     if FUNCTION_NAME not in properties:
         properties = {**properties, FUNCTION_NAME: None}
     for name, value in properties.items():
