@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools import release
-from event_invoke_config_provider.bundle import provider_files
+import make_release
+from event_invoke_config_bundle import provider_files
 from event_invoke_config_provider.version import __version__
 from tests.support import ROOT, VENV_BIN
 
@@ -117,7 +117,7 @@ def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_v
 ) -> None:
     # GIVEN the sdist and wheel `make release` builds (twine check passes, or it raises)
     dist = tmp_path / "dist"
-    built = release.packages(dist, copy_sources(tmp_path / "source"))
+    built = make_release.packages(dist, copy_sources(tmp_path / "source"))
     # THEN both carry this version, the CHANGELOG's latest release
     latest = RELEASE_HEADING.findall((ROOT / "CHANGELOG.md").read_text())[0]
     assert sorted(path.name for path in built) == [

@@ -7,7 +7,7 @@ the cleanup phase; other changes update in place. Policies, log groups, security
 metadata are recorded with a made-up physical id (a security group's GroupId) and not created. A
 function whose `Code` names an S3 object gets that object's bytes, read as Lambda reads them:
 from a bucket in the function's own region, else the create fails (CDK's asset bucket aside).
-Roles and policies are kept in `RolePolicies` (devtools/iam_roles.py), which refuses a change
+Roles and policies are kept in `RolePolicies` (offline_cloud/iam_roles.py), which refuses a change
 past one of IAM's quotas
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the resource then
 fails, as CloudFormation fails it.
