@@ -30,7 +30,8 @@ from .fake_aws import REGION
 from .iam_roles import CheckedCall, Enforcement, role_name
 from .lambda_runtime import Invocation, ProviderAsset, environment, start
 from .local_cloud import ResponseCollector
-from .native_resources import Created, NativeResources, ResourceError
+from .native_resources import NativeResources
+from .physical_resources import Created, ResourceError
 from .stack_api import StackApi
 from .stack_state import Stack
 from .template import Template

@@ -15,7 +15,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .native_resources import Created, NativeResources, ResourceError
+from .native_resources import NativeResources
+from .physical_resources import Created, ResourceError
 from .stack_state import Properties, Resource, Stack, StackEvent, is_custom, now
 from .template import no_lookup
 

@@ -27,7 +27,8 @@ from xml.sax.saxutils import escape
 
 from . import iam_roles
 from .engine import CloudFormation
-from .native_resources import Created, NativeResources
+from .native_resources import NativeResources
+from .physical_resources import Created
 from .stack_state import Stack
 
 LOOPBACK = "127.0.0.1"

@@ -13,9 +13,8 @@ from typing import Any
 
 from . import cfn_events
 from .fake_aws import ACCOUNT, REGION
+from .physical_resources import Properties
 from .template import Lookup, Resolver, Template, dependency_order
-
-Properties = dict[str, Any]
 
 
 def is_custom(resource_type: str) -> bool:

@@ -18,7 +18,8 @@ import pytest
 
 from offline_cloud.engine import CloudFormation
 from offline_cloud.iam_policy import evaluate
-from offline_cloud.native_resources import FAILING_TYPE, Created, NativeResources, ResourceError
+from offline_cloud.native_resources import FAILING_TYPE, NativeResources
+from offline_cloud.physical_resources import Created, ResourceError
 from offline_cloud.stack_api import PAGE_SIZE, StackApi
 from offline_cloud.stack_state import Stack
 

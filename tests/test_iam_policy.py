@@ -19,7 +19,8 @@ from offline_cloud.engine import CloudFormation
 from offline_cloud.iam_policy import UnsupportedPolicyError, evaluate
 from offline_cloud.iam_roles import AttachedPolicy, Enforcement
 from offline_cloud.local_cloud import create_functions
-from offline_cloud.native_resources import Created, NativeResources
+from offline_cloud.native_resources import NativeResources
+from offline_cloud.physical_resources import Created
 from offline_cloud.stack_api import StackApi
 from offline_cloud.stack_state import Stack
 

@@ -15,7 +15,8 @@ import pytest
 import make_release
 from offline_cloud.engine import CloudFormation
 from offline_cloud.iam_roles import policy_chars
-from offline_cloud.native_resources import Created, NativeResources
+from offline_cloud.native_resources import NativeResources
+from offline_cloud.physical_resources import Created
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import load_yaml_template
 
