@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .native_resources import NativeResources
-from .physical_resources import Created, ResourceError
-from .stack_state import Properties, Resource, Stack, StackEvent, is_custom, now
+from .physical_resources import Created, Properties, ResourceError
+from .stack_state import Resource, Stack, StackEvent, is_custom, now
 from .template import no_lookup
 
 # Sends one custom-resource event: (stack, event) -> the resource, or raises ResourceError.
