@@ -21,13 +21,13 @@ from aws_cdk.assertions import Template
 from botocore.stub import Stubber
 from constructs import Construct
 
-from devtools import cfn_events
-from devtools.fake_aws import ACCOUNT, REGION
-from devtools.lambda_bootstrap import LambdaContext
 from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.grants import CONFIG_ACTIONS
 from event_invoke_config_provider import index
 from event_invoke_config_provider.properties import RESOURCE_TYPE
+from offline_cloud import cfn_events
+from offline_cloud.fake_aws import ACCOUNT, REGION
+from offline_cloud.lambda_bootstrap import LambdaContext
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

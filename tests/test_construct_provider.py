@@ -10,9 +10,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
 
 from app import EXPORT_NAME_CONTEXT, SERVICE_TOKEN_EXPORT, ProviderStack
-from devtools.template import load_template
 from event_invoke_config import RESOURCE_TYPE, EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
+from offline_cloud.template import load_template
 from tests.support import (
     RELEASED,
     config_access_resources,

@@ -3,7 +3,7 @@
 The first deploy runs the release as released: its synthesized template and provider asset,
 kept in `fixtures/v0_1_0/` and `fixtures/v0_2_0/` (READMEs there say how they were made). The
 upgrade deploys this version's template of the same app, less one config and with another moved
-to a new function, with IAM enforced on every call the provider makes (devtools/iam_roles.py).
+to a new function, with IAM enforced on every call the provider makes (offline_cloud/iam_roles.py).
 In 0.1.0 the config grants sat in the provider role's DefaultPolicy, so the test fails if that
 policy loses them before the cleanup phase's Deletes; 0.2.0 had this version's grants.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Template
 
-from devtools.deployment import LocalCloud, provider_asset, read_config
-from devtools.stack_state import Stack
-from devtools.template import load_template
+from offline_cloud.deployment import LocalCloud, provider_asset, read_config
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import load_template
 from tests.support import RELEASED, upgrade_app
 
 pytestmark = pytest.mark.slow

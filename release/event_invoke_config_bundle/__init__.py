@@ -1,7 +1,8 @@
 """Which files make the provider's code bundle: the handler package's and crhelper's Python sources,
 and the licences of the distributions they come from.
 
-The CDK construct stages them as its asset and `make release` zips them, so both ship the same
+Build-time code, kept out of the bundle it describes: the CDK construct stages these files as its
+asset at synth and `make release` (release/make_release.py) zips them, so both ship the same
 bytes. The packages are found with `importlib`, without importing them or aws_cdk, so the release
 needs neither Node nor the CDK. Both name the code by `asset_hash`: the construct gives CDK
 `source_digest` as its custom asset hash, which CDK hashes once more (`AssetHashType.CUSTOM`), so
@@ -16,7 +17,7 @@ import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 
-# The handler package (this one) and the one library it needs beside the Lambda runtime's boto3.
+# The handler package and the one library it needs beside the Lambda runtime's boto3.
 PACKAGES = ("event_invoke_config_provider", "crhelper")
 # Where each distribution's licence files go in the bundle: licenses/<distribution>/<file>.
 LICENSES = "licenses"
