@@ -57,7 +57,7 @@ synth: setup
 	@$(CDK) synth --quiet 2>&1 | { grep -v $(CDK_NOTICES) || true; }
 
 demo: synth
-	$(PY) -m devtools.demo cdk.out
+	$(PY) -m scripts.demo cdk.out
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -77,10 +77,10 @@ test-fast: lint
 # dist/: the provider's code zip and template for plain CloudFormation, the sdist and the wheel.
 release: $(RELEASE_STAMP)
 	rm -rf dist
-	$(RELEASE_VENV)/bin/python -m devtools.release dist
+	$(RELEASE_VENV)/bin/python release/make_release.py dist
 
 integ: setup
-	$(PY) -m devtools.integ
+	$(PY) -m scripts.integ
 
 bench: setup
 	$(PY) -m benchmarks.run

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from devtools import cfn_events, moto_lambda
-from devtools.fake_aws import client_environment
-from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import MotoServer, ResponseCollector, create_functions
-from devtools.stack_api import StackApi, empty_stack_api
+from offline_cloud import cfn_events, moto_lambda
+from offline_cloud.fake_aws import client_environment
+from offline_cloud.lambda_bootstrap import LambdaContext
+from offline_cloud.local_cloud import MotoServer, ResponseCollector, create_functions
+from offline_cloud.stack_api import StackApi, empty_stack_api
 
 COLD_START = """
 import sys, time

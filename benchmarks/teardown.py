@@ -1,8 +1,8 @@
 """Stack API requests of a teardown (delete-stack) of N configs, each with its function.
 
 Each stack is `benchmarks.scale`'s stack of N unqualified configs of this design, synthesized
-in-process, created and then deleted through the offline engine (devtools/engine.py) with the
-provider asset; the stack API (devtools/stack_api.py) counts every request the provider makes
+in-process, created and then deleted through the offline engine (offline_cloud/engine.py) with the
+provider asset; the stack API (offline_cloud/stack_api.py) counts every request the provider makes
 while the stack is deleted. The native `AWS::Lambda::EventInvokeConfig` has no provider:
 CloudFormation deletes it without any request of ours, so its figure is 0.
 
@@ -21,9 +21,9 @@ from typing import Any
 
 import aws_cdk as cdk
 
-from devtools.deployment import LocalCloud, provider_asset
-from devtools.local_cloud import MotoServer, ResponseCollector
 from event_invoke_config import RESOURCE_TYPE
+from offline_cloud.deployment import LocalCloud, provider_asset
+from offline_cloud.local_cloud import MotoServer, ResponseCollector
 
 from . import scale
 

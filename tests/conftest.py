@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from devtools.fake_aws import client_environment
+from offline_cloud.fake_aws import client_environment
 
 # Never reach a real account: fake credentials and a fixed region for every client in tests.
 for name in [k for k in os.environ if k.startswith("AWS_")]:
@@ -30,11 +30,11 @@ from unittest import mock  # noqa: E402
 import pytest  # noqa: E402
 from crhelper import resource_helper  # noqa: E402
 
-from devtools.deployment import LocalCloud, provider_asset  # noqa: E402
-from devtools.local_cloud import MotoServer, ResponseCollector  # noqa: E402
-from devtools.stack_api import empty_stack_api  # noqa: E402
-from devtools.template import load_template  # noqa: E402
 from event_invoke_config_provider import index  # noqa: E402
+from offline_cloud.deployment import LocalCloud, provider_asset  # noqa: E402
+from offline_cloud.local_cloud import MotoServer, ResponseCollector  # noqa: E402
+from offline_cloud.stack_api import empty_stack_api  # noqa: E402
+from offline_cloud.template import load_template  # noqa: E402
 from tests.support import ROOT, ManualTimer, Stubs, cdk_cli, event  # noqa: E402
 
 
@@ -57,7 +57,7 @@ def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """moto's server on 127.0.0.1 (event-invoke-config fixed, see devtools/moto_lambda.py)."""
+    """moto's server on 127.0.0.1 (event-invoke-config fixed, see offline_cloud/moto_lambda.py)."""
     with MotoServer() as endpoint:
         yield endpoint
 
@@ -92,7 +92,8 @@ def local_aws(
 
 @pytest.fixture
 def cloud(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> Iterator[LocalCloud]:
-    """Offline CloudFormation (devtools/engine.py) serving custom resources with the app's asset.
+    """Offline CloudFormation (offline_cloud/engine.py) serving custom resources with the app's
+    asset.
 
     IAM is enforced on the provider's calls; a test that ends with a call denied fails here
     (one that provokes a denial on purpose clears `cloud.iam.calls` once it has checked it).

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from devtools.deployment import LocalCloud, service_token
-from devtools.stack_state import Stack
 from event_invoke_config_provider.function_ref import UNQUALIFIED
+from offline_cloud.deployment import LocalCloud, service_token
+from offline_cloud.stack_state import Stack
 
 CUSTOM = "Custom::LambdaEventInvokeConfig"
 NATIVE = "AWS::Lambda::EventInvokeConfig"

@@ -23,19 +23,22 @@ from aws_cdk.assertions import Template
 from botocore.stub import Stubber
 from constructs import Construct
 
-from devtools import cfn_events
-from devtools.fake_aws import ACCOUNT, REGION
-from devtools.lambda_bootstrap import LambdaContext
 from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.grants import CONFIG_ACTIONS
 from event_invoke_config_provider import index
 from event_invoke_config_provider.properties import RESOURCE_TYPE
+from offline_cloud import cfn_events
+from offline_cloud.fake_aws import ACCOUNT, REGION
+from offline_cloud.lambda_bootstrap import LambdaContext
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 EVENTS = Path(__file__).parent / "events"
-# 0.1.0's synthesized stack `Upgrade` and provider asset (README there).
-RELEASED_0_1_0 = Path(__file__).parent / "fixtures" / "v0_1_0"
+# Each earlier release's synthesized stack `Upgrade` and provider asset (READMEs there).
+RELEASED = {
+    version: Path(__file__).parent / "fixtures" / f"v{version.replace('.', '_')}"
+    for version in ("0.1.0", "0.2.0")
+}
 QUEUE = f"arn:aws:sqs:{REGION}:{ACCOUNT}:failures"
 BUCKET = "arn:aws:s3:::failed-events"
 ORDERS_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
@@ -277,8 +280,8 @@ def new_function(scope: cdk.Stack, construct_id: str = "Fn", **kwargs: Any) -> l
 
 
 def upgrade_app(configs: dict[str, str]) -> cdk.Stack:
-    """The app of `RELEASED_0_1_0` as this version builds it: its stack `Upgrade`, functions A
-    to D, and `configs` (construct id -> function), each with one retry."""
+    """The app of the `RELEASED` fixtures as this version builds it: its stack `Upgrade`,
+    functions A to D, and `configs` (construct id -> function), each with one retry."""
     stack = cdk.Stack(cdk.App(), "Upgrade")
     functions = {name: new_function(stack, name) for name in ("A", "B", "C", "D")}
     for config_id, on in configs.items():

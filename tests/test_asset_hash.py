@@ -8,10 +8,10 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 
-from devtools import release
-from devtools.deployment import provider_asset
+import make_release
 from event_invoke_config import EventInvokeConfigProvider
-from event_invoke_config_provider.bundle import asset_hash, provider_contents
+from event_invoke_config_bundle import asset_hash, provider_contents
+from offline_cloud.deployment import provider_asset
 
 
 def test_the_template_the_release_and_the_staged_folder_name_one_hash(
@@ -22,7 +22,7 @@ def test_the_template_the_release_and_the_staged_folder_name_one_hash(
     EventInvokeConfigProvider.of(cdk.Stack(app, "Provider"))
     assembly = app.synth()
     template = assembly.get_stack_by_name("Provider").template
-    release.main([str(tmp_path / "dist")])
+    make_release.main([str(tmp_path / "dist")])
     # WHEN each names the code
     [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     in_template = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
@@ -32,7 +32,7 @@ def test_the_template_the_release_and_the_staged_folder_name_one_hash(
     assert in_template == asset_hash(provider_contents())
     assert staged == f"asset.{in_template}"
     assert f"asset hash {in_template[:16]}" in printed
-    zipped = release.zip_contents(tmp_path / "dist" / release.ZIP_NAME)
+    zipped = make_release.zip_contents(tmp_path / "dist" / make_release.ZIP_NAME)
     assert asset_hash(zipped) == in_template, "the zip holds the code the template names"
     manifest = json.loads((Path(assembly.directory) / "Provider.assets.json").read_text())
     assert in_template in manifest["files"]

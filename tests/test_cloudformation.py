@@ -1,7 +1,7 @@
 """CloudFormationRequest: one answer per event, with a valid physical id, over real HTTPS.
 
 Actions here are plain functions; the answers travel to the local ResponseURL endpoint
-(`devtools.local_cloud.ResponseCollector`), so the whole of crhelper's path is exercised.
+(`offline_cloud.local_cloud.ResponseCollector`), so the whole of crhelper's path is exercised.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import pytest
 from botocore.exceptions import ClientError
 from crhelper import CfnResource
 
-from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import Hold, ResponseCollector
 from event_invoke_config_provider.cloudformation import (
     MAX_REASON,
     Action,
@@ -29,6 +27,8 @@ from event_invoke_config_provider.cloudformation import (
     fit_reason,
 )
 from event_invoke_config_provider.event import CustomResourceEvent
+from offline_cloud.lambda_bootstrap import LambdaContext
+from offline_cloud.local_cloud import Hold, ResponseCollector
 from tests.support import ManualTimer, event
 
 NOT_CREATED = "Test::NotCreated"

@@ -10,8 +10,8 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match, Template
 
-from devtools.fake_aws import ACCOUNT, REGION
 from event_invoke_config import LambdaEventInvokeConfig
+from offline_cloud.fake_aws import ACCOUNT, REGION
 from tests.support import ORDERS_ARN, new_function, new_stack, synth_error
 
 COLLIDES = "both configure the asynchronous invocation of"

@@ -10,11 +10,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match, Template
 
 from app import EXPORT_NAME_CONTEXT, SERVICE_TOKEN_EXPORT, ProviderStack
-from devtools.template import load_template
 from event_invoke_config import RESOURCE_TYPE, EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
+from offline_cloud.template import load_template
 from tests.support import (
-    RELEASED_0_1_0,
+    RELEASED,
     config_access_resources,
     logical_id,
     new_function,
@@ -235,7 +235,7 @@ def test_the_provider_stack_exports_its_service_token_under_the_context_name() -
 def test_the_role_policy_has_a_logical_id_of_its_own_not_0_1_0s_default_policy() -> None:
     """0.1.0 kept the config grants in the role's DefaultPolicy: under the same logical id an
     upgrade would update it in place, before the cleanup Deletes that need them."""
-    released = load_template(RELEASED_0_1_0, "Upgrade")["Resources"]
+    released = load_template(RELEASED["0.1.0"], "Upgrade")["Resources"]
     [released_policy] = [k for k, v in released.items() if v["Type"] == "AWS::IAM::Policy"]
 
     template = Template.from_stack(upgrade_app({"Removed": "A", "Moved": "B", "Kept": "C"}))

@@ -13,9 +13,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from devtools.fake_aws import ACCOUNT, REGION
-from devtools.template import Resolver
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
+from offline_cloud.fake_aws import ACCOUNT, REGION
+from offline_cloud.template import Resolver
 from tests.support import config_access_resources
 
 ORDERS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from devtools.deployment import LocalCloud, read_config
-from devtools.local_cloud import create_functions
-from devtools.stack_state import Stack
-from devtools.template import load_template
 from event_invoke_config_provider.properties import RESOURCE_TYPE
+from offline_cloud.deployment import LocalCloud, read_config
+from offline_cloud.local_cloud import create_functions
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import load_template
 
 STACK = "EventInvokeConfigDemo"
 CONFIG = "WorkerAsync3BE73732"

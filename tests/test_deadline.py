@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.lambda_bootstrap import LambdaContext
 from event_invoke_config_provider.deadline import (
     ANSWER_RESERVE_SECONDS,
     DEFAULT_SERVICE_TIMEOUT_SECONDS,
@@ -12,6 +11,7 @@ from event_invoke_config_provider.deadline import (
     signed_at,
 )
 from event_invoke_config_provider.event import CustomResourceEvent
+from offline_cloud.lambda_bootstrap import LambdaContext
 
 URL = "https://example.invalid/response?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={date}&X-Amz-Signature=s"
 SIGNED = 1_795_000_000.0  # 2026-11-18T11:06:40Z

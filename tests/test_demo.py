@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from devtools import demo
-from devtools.deployment import LocalCloud
-from devtools.template import load_template
+from offline_cloud.deployment import LocalCloud
+from offline_cloud.template import load_template
+from scripts import demo
 
 pytestmark = pytest.mark.slow
 

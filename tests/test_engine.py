@@ -3,7 +3,8 @@
 Custom resources here answer from a recording stand-in (the physical id is the Target
 property, as a provider without ownership checks would answer), so each test shows the exact
 sequence CloudFormation sends; the provider asset itself is driven in test_ownership.py. The
-last test pins the policies a role holds at each request, phase by phase (devtools/iam_roles.py).
+last test pins the policies a role holds at each request, phase by phase
+(offline_cloud/iam_roles.py).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 import boto3
 import pytest
 
-from devtools.engine import CloudFormation
-from devtools.iam_policy import evaluate
-from devtools.native_resources import FAILING_TYPE, Created, NativeResources, ResourceError
-from devtools.stack_api import PAGE_SIZE, StackApi
-from devtools.stack_state import Stack
+from offline_cloud.engine import CloudFormation
+from offline_cloud.iam_policy import evaluate
+from offline_cloud.native_resources import FAILING_TYPE, NativeResources
+from offline_cloud.physical_resources import Created, ResourceError
+from offline_cloud.stack_api import PAGE_SIZE, StackApi
+from offline_cloud.stack_state import Stack
 
 CUSTOM = "Custom::Thing"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from devtools.deployment import LocalCloud
-from devtools.template import load_template, load_yaml_template
+from offline_cloud.deployment import LocalCloud
+from offline_cloud.template import load_template, load_yaml_template
 from tests.support import ROOT, which
 
 pytestmark = pytest.mark.slow

@@ -1,10 +1,10 @@
 """Issue 9: a grant outlives every config it covers, through CloudFormation's phases.
 
 Each test synthesizes two versions of a small CDK app, deploys the first through the offline
-engine (devtools/engine.py) and updates the stack to the second, with IAM enforced on every call
-the provider makes (devtools/iam_roles.py): the old config's cleanup Delete must be allowed,
-leave no DELETE_FAILED and remove the config from Lambda. `shape` is how the grants are built:
-"construct", the construct as shipped (`LambdaEventInvokeConfig` and its provider); or
+engine (offline_cloud/engine.py) and updates the stack to the second, with IAM enforced on every
+call the provider makes (offline_cloud/iam_roles.py): the old config's cleanup Delete must be
+allowed, leave no DELETE_FAILED and remove the config from Lambda. `shape` is how the grants are
+built: "construct", the construct as shipped (`LambdaEventInvokeConfig` and its provider); or
 "config_grants", `ConfigGrants` wired by hand to a bare provider role, which pins the ordering
 model (content-addressed policies that the configs depend on) on its own.
 """
@@ -24,12 +24,12 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
-from devtools.deployment import LocalCloud, read_config
-from devtools.native_resources import FAILING_TYPE
-from devtools.stack_state import Stack
-from devtools.template import Template, load_template
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.grants import MAX_BUCKETS, ConfigGrants
+from offline_cloud.deployment import LocalCloud, read_config
+from offline_cloud.native_resources import FAILING_TYPE
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import Template, load_template
 from tests.support import new_function
 
 pytestmark = pytest.mark.slow
@@ -306,7 +306,7 @@ def test_a_change_to_every_bucket_at_once_stays_within_the_roles_10_managed_poli
     cloud: LocalCloud, tmp_path: Path, vpc: bool
 ) -> None:
     """At the update's peak the role holds every old and every new bucket policy (and the AWS
-    managed VPC policy): the engine refuses an 11th (devtools/iam_roles.py), so this deploys
+    managed VPC policy): the engine refuses an 11th (offline_cloud/iam_roles.py), so this deploys
     only if the construct leaves room."""
     functions = one_function_per_bucket(tmp_path / "probe", vpc=vpc)
     assert len(functions) == (MAX_BUCKETS - 1 if vpc else MAX_BUCKETS)

@@ -1,6 +1,6 @@
 """Issue 14: grants follow the values CloudFormation resolves, not only the template text.
 
-Each test deploys a small CDK app through the offline engine (devtools/engine.py) with IAM
+Each test deploys a small CDK app through the offline engine (offline_cloud/engine.py) with IAM
 enforced on every provider call, then changes a value the config's function is named by while
 the template text stays the same: a function of the stack replaced, a parameter, an SSM
 parameter type, an import whose name is a parameter. The old config must be deleted in the
@@ -21,16 +21,16 @@ import boto3
 import pytest
 from aws_cdk import aws_ssm as ssm
 
-from devtools.deployment import LocalCloud, read_config
-from devtools.fake_aws import ACCOUNT, CREDENTIALS, REGION
-from devtools.iam_policy import evaluate
-from devtools.local_cloud import create_functions
-from devtools.native_resources import FAILING_TYPE
-from devtools.stack_state import Stack
-from devtools.template import Template
 from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.grants import MAX_BUCKETS
 from event_invoke_config_provider.grant_digest import GRANT_DIGEST_TYPE
+from offline_cloud.deployment import LocalCloud, read_config
+from offline_cloud.fake_aws import ACCOUNT, CREDENTIALS, REGION
+from offline_cloud.iam_policy import evaluate
+from offline_cloud.local_cloud import create_functions
+from offline_cloud.native_resources import FAILING_TYPE
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import Template
 from tests.support import new_function
 
 pytestmark = pytest.mark.slow

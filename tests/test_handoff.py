@@ -1,7 +1,7 @@
 """Issue 14, items 3 and 5a: a config handed from one stack to another, nested or not.
 
 The provider reads its own stack only, so a config another stack manages looks like one set by
-hand. These tests deploy through the offline engine (devtools/engine.py) and pin the steps the
+hand. These tests deploy through the offline engine (offline_cloud/engine.py) and pin the steps the
 refusal and the README give: the config ends with the new stack's settings, and the old stack's
 later updates and deletion never touch it. The function lives in a stack of its own, so that
 both stacks name it and deleting either leaves it.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from devtools.deployment import LocalCloud
+from offline_cloud.deployment import LocalCloud
 from tests.engine_templates import (
     FIRST,
     SECOND,

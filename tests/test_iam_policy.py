@@ -15,13 +15,14 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from devtools.engine import CloudFormation
-from devtools.iam_policy import UnsupportedPolicyError, evaluate
-from devtools.iam_roles import AttachedPolicy, Enforcement
-from devtools.local_cloud import create_functions
-from devtools.native_resources import Created, NativeResources
-from devtools.stack_api import StackApi
-from devtools.stack_state import Stack
+from offline_cloud.engine import CloudFormation
+from offline_cloud.iam_policy import UnsupportedPolicyError, evaluate
+from offline_cloud.iam_roles import AttachedPolicy, Enforcement
+from offline_cloud.local_cloud import create_functions
+from offline_cloud.native_resources import NativeResources
+from offline_cloud.physical_resources import Created
+from offline_cloud.stack_api import StackApi
+from offline_cloud.stack_state import Stack
 
 
 def allow(*actions: str, effect: str = "Allow", resource: Any = "*") -> dict[str, Any]:

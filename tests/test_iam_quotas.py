@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from devtools import release
-from devtools.engine import CloudFormation
-from devtools.iam_roles import policy_chars
-from devtools.native_resources import Created, NativeResources
-from devtools.stack_state import Stack
-from devtools.template import load_yaml_template
+import make_release
+from offline_cloud.engine import CloudFormation
+from offline_cloud.iam_roles import policy_chars
+from offline_cloud.native_resources import NativeResources
+from offline_cloud.physical_resources import Created
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import load_yaml_template
 
 ROLE_REF = [{"Ref": "Role"}]
 AWS_MANAGED = "arn:aws:iam::aws:policy/ReadOnly"
@@ -121,7 +122,7 @@ def test_the_documented_most_function_names_fit_the_roles_inline_policy_quota(
     """release/provider.yaml's FunctionNames: the documented maximum fits, more does not."""
     names = [f"{index:02d}".ljust(64, "f") for index in range(entries)]
     assert len(",".join(names)) <= 4_096, "within CloudFormation's parameter size"
-    template = load_yaml_template(release.TEMPLATE)
+    template = load_yaml_template(make_release.TEMPLATE)
     documented = " ".join(template["Parameters"]["FunctionNames"]["Description"].split())
     assert "At most 47 entries of the full 64" in documented
     template["Resources"]["Function"]["Properties"]["Code"] = {"ZipFile": "pass"}

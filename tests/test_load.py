@@ -12,10 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
-from devtools import moto_lambda
-from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import ResponseCollector, create_functions
 from event_invoke_config_provider import index
+from offline_cloud import moto_lambda
+from offline_cloud.lambda_bootstrap import LambdaContext
+from offline_cloud.local_cloud import ResponseCollector, create_functions
 from tests.support import event
 
 pytestmark = pytest.mark.slow

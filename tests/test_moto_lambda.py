@@ -1,4 +1,4 @@
-"""The patched moto (devtools/moto_lambda.py) stays faithful to Lambda, and to its moto version."""
+"""The patched moto (offline_cloud/moto_lambda.py) stays faithful to Lambda and to its version."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import moto
 import pytest
 from moto.awslambda.responses import LambdaResponse
 
-from devtools import moto_lambda
-from devtools.fake_aws import ACCOUNT, REGION
-from devtools.local_cloud import EMPTY_ZIP
+from offline_cloud import moto_lambda
+from offline_cloud.fake_aws import ACCOUNT, REGION
+from offline_cloud.local_cloud import EMPTY_ZIP
 
 RETRIES = {"MaximumRetryAttempts": 1}
 

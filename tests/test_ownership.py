@@ -1,6 +1,6 @@
 """Issue 8's table, row by row: what Lambda holds after CloudFormation's real event sequences.
 
-Each test deploys small templates through the offline engine (devtools/engine.py), which sends
+Each test deploys small templates through the offline engine (offline_cloud/engine.py), which sends
 the synthesized provider asset the Creates, Updates and Deletes CloudFormation would, in its
 order, with its update, cleanup and rollback phases, and answers the provider's reads of its
 own stack. Each asserts the configs moto's Lambda holds afterwards. Settings differ per config
@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from devtools import moto_lambda
-from devtools.deployment import LocalCloud
-from devtools.local_cloud import create_functions
-from devtools.native_resources import FAILING_TYPE
 from event_invoke_config_provider.function_ref import UNQUALIFIED
+from offline_cloud import moto_lambda
+from offline_cloud.deployment import LocalCloud
+from offline_cloud.local_cloud import create_functions
+from offline_cloud.native_resources import FAILING_TYPE
 from tests.engine_templates import (
     ALIAS,
     FIRST,

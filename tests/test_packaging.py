@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools import release
-from event_invoke_config_provider.bundle import provider_files
+import make_release
+from event_invoke_config_bundle import provider_files
 from event_invoke_config_provider.version import __version__
 from tests.support import ROOT, VENV_BIN
 
@@ -32,8 +32,15 @@ OUTSIDE_APP = textwrap.dedent(
     app.synth()
     """
 )
-# What the wheel is built from: the project file, its readme and licence, the two source roots.
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "constructs/event_invoke_config", "handler")
+# What the wheel is built from: the project file, its readme and licence, its three source roots.
+SOURCES = (
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "constructs/event_invoke_config",
+    "handler",
+    "release/event_invoke_config_bundle",
+)
 # A release heading of CHANGELOG.md: "## [0.2.0] - 2026-12-02".
 RELEASE_HEADING = re.compile(
     r"^## \[([0-9]+\.[0-9]+\.[0-9]+)\] - [0-9]{4}-[0-9]{2}-[0-9]{2}$", re.M
@@ -83,7 +90,17 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        # No bytecode up front (as `make release` installs): Python compiles what the app imports.
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -104,12 +121,12 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     assert [name for name in absent_before if (ROOT / name).exists()] == []
 
 
-def test_the_changelogs_latest_release_is_the_version_under_an_empty_unreleased_heading() -> None:
+def test_the_changelogs_latest_release_is_the_version_under_the_unreleased_heading() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text()
-    unreleased, _, released = changelog.partition("## [Unreleased]")[2].partition("\n## [")
+    released = changelog.partition("## [Unreleased]")[2].partition("\n## [")[2]
 
     assert RELEASE_HEADING.findall(changelog)[0] == __version__
-    assert unreleased.strip() == "" and released.startswith(f"{__version__}]")
+    assert released.startswith(f"{__version__}]")
 
 
 def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_version(
@@ -117,7 +134,7 @@ def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_v
 ) -> None:
     # GIVEN the sdist and wheel `make release` builds (twine check passes, or it raises)
     dist = tmp_path / "dist"
-    built = release.packages(dist, copy_sources(tmp_path / "source"))
+    built = make_release.packages(dist, copy_sources(tmp_path / "source"))
     # THEN both carry this version, the CHANGELOG's latest release
     latest = RELEASE_HEADING.findall((ROOT / "CHANGELOG.md").read_text())[0]
     assert sorted(path.name for path in built) == [
@@ -132,5 +149,7 @@ def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_v
         for name, source in provider_files().items():
             if name.startswith("event_invoke_config_provider/"):
                 assert archive.read(name) == source.read_bytes(), name
+        # and the bundle's file list, which the construct reads at synth
+        assert "event_invoke_config_bundle/__init__.py" in names
     assert f"Version: {latest}" in metadata.decode()
     assert f"cdk_lambda_event_invoke_config-{latest}.dist-info/licenses/LICENSE" in names

@@ -1,6 +1,6 @@
 """Issue 14, items 5b and 5c: a move paused by `--no-rollback`, and a rename that rolls back.
 
-Both go through the offline engine (devtools/engine.py): DisableRollback leaves the stack
+Both go through the offline engine (offline_cloud/engine.py): DisableRollback leaves the stack
 UPDATE_FAILED with no cleanup, and RollbackStack (`cdk rollback`) takes it back to its last
 stable state. Each test asserts what Lambda holds at every step that matters.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from devtools.deployment import LocalCloud
-from devtools.native_resources import FAILING_TYPE
+from offline_cloud.deployment import LocalCloud
+from offline_cloud.native_resources import FAILING_TYPE
 from tests.engine_templates import (
     FIRST,
     SECOND,

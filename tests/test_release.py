@@ -15,18 +15,18 @@ import aws_cdk as cdk
 import boto3
 import pytest
 
+import make_release
 from app import ProviderStack
-from devtools import release
-from devtools.deployment import LocalCloud, provider_asset
-from devtools.engine import CloudFormation
-from devtools.fake_aws import ACCOUNT, REGION
-from devtools.iam_policy import evaluate
-from devtools.lambda_runtime import ProviderAsset
-from devtools.local_cloud import ResponseCollector
-from devtools.template import Resolver, Template, load_yaml_template
 from event_invoke_config.allow_list import AllowListError, function_arns, parse_function_names
 from event_invoke_config.provider import CONFIG_ACTIONS, STACK_READ_ACTIONS
 from event_invoke_config_provider.version import __version__
+from offline_cloud.deployment import LocalCloud, provider_asset
+from offline_cloud.engine import CloudFormation
+from offline_cloud.fake_aws import ACCOUNT, REGION
+from offline_cloud.iam_policy import evaluate
+from offline_cloud.lambda_runtime import ProviderAsset
+from offline_cloud.local_cloud import ResponseCollector
+from offline_cloud.template import Resolver, Template, load_yaml_template
 from tests.support import ROOT, which
 
 EXAMPLE = ROOT / "examples" / "async-config.yaml"
@@ -43,7 +43,7 @@ STACKS = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/"
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What `make release` writes."""
     folder = tmp_path_factory.mktemp("dist")
-    release.build(folder)
+    make_release.build(folder)
     return folder
 
 
@@ -59,14 +59,14 @@ def construct_provider(tmp_path_factory: pytest.TempPathFactory) -> tuple[Templa
 
 
 def release_template() -> Template:
-    return load_yaml_template(release.TEMPLATE)
+    return load_yaml_template(make_release.TEMPLATE)
 
 
 def upload(dist: Path, s3_client: Any, region: str) -> None:
     """The README's `aws s3 cp` of the zip to the region's bucket, under the template's key."""
     key = release_template()["Parameters"]["CodeS3Key"]["Default"]
     s3_client.put_object(
-        Bucket=f"{BUCKET}-{region}", Key=key, Body=(dist / release.ZIP_NAME).read_bytes()
+        Bucket=f"{BUCKET}-{region}", Key=key, Body=(dist / make_release.ZIP_NAME).read_bytes()
     )
 
 
@@ -95,12 +95,12 @@ def as_list(value: Any) -> list[Any]:
 
 
 def test_cfn_lint_passes_the_release_template(dist: Path) -> None:
-    shipped = dist / release.TEMPLATE.name
+    shipped = dist / make_release.TEMPLATE.name
     lint = subprocess.run(
         [which("cfn-lint"), str(shipped)], cwd=ROOT, capture_output=True, text=True, check=False
     )
 
-    assert shipped.read_bytes() == release.TEMPLATE.read_bytes()
+    assert shipped.read_bytes() == make_release.TEMPLATE.read_bytes()
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
@@ -109,10 +109,10 @@ def test_the_zip_holds_the_files_the_construct_stages(
     dist: Path, construct_provider: tuple[Template, ProviderAsset]
 ) -> None:
     _template, asset = construct_provider
-    zipped = release.zip_contents(dist / release.ZIP_NAME)
+    zipped = make_release.zip_contents(dist / make_release.ZIP_NAME)
 
-    assert release.content_hash(zipped) == release.content_hash(
-        release.folder_contents(asset.code_dir)
+    assert make_release.content_hash(zipped) == make_release.content_hash(
+        make_release.folder_contents(asset.code_dir)
     )
     assert "event_invoke_config_provider/index.py" in zipped
 
@@ -123,15 +123,17 @@ def test_make_release_needs_no_node_and_gives_the_same_zip_every_time(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JSII")}
     environment["PATH"] = str(tmp_path / "nothing-here")  # no node, no npx, no cdk
     subprocess.run(
-        [sys.executable, "-m", "devtools.release", str(tmp_path)],
+        [sys.executable, str(ROOT / "release" / "make_release.py"), str(tmp_path)],
         cwd=ROOT,
         env=environment,
         check=True,
         capture_output=True,
     )
 
-    assert (tmp_path / release.ZIP_NAME).read_bytes() == (dist / release.ZIP_NAME).read_bytes()
-    with zipfile.ZipFile(tmp_path / release.ZIP_NAME) as archive:
+    assert (tmp_path / make_release.ZIP_NAME).read_bytes() == (
+        dist / make_release.ZIP_NAME
+    ).read_bytes()
+    with zipfile.ZipFile(tmp_path / make_release.ZIP_NAME) as archive:
         assert {entry.external_attr >> 16 for entry in archive.infolist()} == {0o644}
 
 
@@ -323,9 +325,9 @@ def test_the_template_carries_the_version_in_its_metadata_outputs_and_code_key()
 
     assert template["Metadata"]["LambdaEventInvokeConfig"]["Version"] == __version__
     assert template["Outputs"]["Version"]["Value"] == __version__
-    assert template["Parameters"]["CodeS3Key"]["Default"].endswith(release.ZIP_NAME)
-    assert f"provider-{__version__}.zip" == release.ZIP_NAME
-    assert release.template_versions(release.TEMPLATE.read_text()) == {__version__}
+    assert template["Parameters"]["CodeS3Key"]["Default"].endswith(make_release.ZIP_NAME)
+    assert f"provider-{__version__}.zip" == make_release.ZIP_NAME
+    assert make_release.template_versions(make_release.TEMPLATE.read_text()) == {__version__}
 
 
 @pytest.mark.parametrize("region", [REGION, SECOND_REGION])
@@ -335,7 +337,7 @@ def test_the_code_is_read_from_the_bucket_of_the_stacks_region(region: str) -> N
 
     assert resolve(template, function["Code"], region=region) == {
         "S3Bucket": f"{BUCKET}-{region}",
-        "S3Key": f"lambda-event-invoke-config/{release.ZIP_NAME}",
+        "S3Key": f"lambda-event-invoke-config/{make_release.ZIP_NAME}",
     }
 
 
@@ -362,10 +364,10 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
     dist: Path, tmp_path: Path, moto_endpoint: str, collector: ResponseCollector, s3_client: Any
 ) -> None:
     # GIVEN the release deployed as the README says, its provider run from the released zip
-    with zipfile.ZipFile(dist / release.ZIP_NAME) as archive:
+    with zipfile.ZipFile(dist / make_release.ZIP_NAME) as archive:
         archive.extractall(tmp_path / "code")
     upload(dist, s3_client, REGION)
-    provider_template = load_yaml_template(dist / release.TEMPLATE.name)
+    provider_template = load_yaml_template(dist / make_release.TEMPLATE.name)
     function = provider_template["Resources"]["Function"]["Properties"]
     asset = ProviderAsset(tmp_path / "code", function["Handler"], function["Timeout"])
     example = load_yaml_template(EXAMPLE)
@@ -410,7 +412,7 @@ def test_the_example_goes_through_create_update_delete_on_the_released_provider(
 
 def deploy_release(engine: CloudFormation, dist: Path) -> Any:
     """The release stack as the README's StackSet deploys it: the same values in every region."""
-    template = load_yaml_template(dist / release.TEMPLATE.name)
+    template = load_yaml_template(dist / make_release.TEMPLATE.name)
     return engine.create_stack(
         RELEASE_STACK, template, {"FunctionNames": ALLOWED, "CodeS3Bucket": BUCKET}
     )
@@ -424,7 +426,7 @@ def test_one_template_and_one_set_of_values_deploy_in_every_region_whose_bucket_
     for region in BUCKETS:
         upload(dist, s3_client, region)
     asset = ProviderAsset(dist, "unused", 1)
-    zipped = (dist / release.ZIP_NAME).read_bytes()
+    zipped = (dist / make_release.ZIP_NAME).read_bytes()
     for region in (REGION, SECOND_REGION):
         # WHEN the release stack is created there with the StackSet's values
         with LocalCloud(

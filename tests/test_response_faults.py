@@ -15,9 +15,6 @@ from typing import Any
 
 import pytest
 
-from devtools.cfn_events import signed_query
-from devtools.lambda_bootstrap import LambdaContext
-from devtools.local_cloud import DROP, Hold, ResponseCollector
 from event_invoke_config_provider.deadline import Deadline
 from event_invoke_config_provider.event import CustomResourceEvent
 from event_invoke_config_provider.response import (
@@ -27,6 +24,9 @@ from event_invoke_config_provider.response import (
     deliver,
 )
 from event_invoke_config_provider.retries import Backoff
+from offline_cloud.cfn_events import signed_query
+from offline_cloud.lambda_bootstrap import LambdaContext
+from offline_cloud.local_cloud import DROP, Hold, ResponseCollector
 from tests.support import FakeClock, FakeClockContext, event
 
 # Time the test machine may add to a deadline (scheduling, a last TLS handshake).

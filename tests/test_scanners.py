@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from devtools import release
-from devtools.template import load_template, load_yaml_template
+import make_release
 from event_invoke_config.checks import installed_put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
+from offline_cloud.template import load_template, load_yaml_template
 from tests.support import ROOT, which
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
@@ -48,7 +48,7 @@ def checkov_report(cdk_out: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     """One offline checkov run over every template, and a canary it must fail."""
     canary = tmp_path_factory.mktemp("canary") / "canary.yaml"
     canary.write_text(CANARY)
-    templates = [release.TEMPLATE, *EXAMPLES, *sorted(cdk_out.glob("*.template.json")), canary]
+    templates = [make_release.TEMPLATE, *EXAMPLES, *sorted(cdk_out.glob("*.template.json")), canary]
     run = subprocess.run(
         [str(CHECKOV), "--skip-download", "--framework", "cloudformation", "--output", "json",
          *(arg for path in templates for arg in ("--file", str(path)))],
@@ -100,7 +100,7 @@ def lint_consumer(tmp_path: Path, **values: object) -> subprocess.CompletedProce
     given = {"timeout": 300, "retries": "MaximumRetryAttempts", "retry_value": 1, **values}
     template.write_text(CONSUMER % given)
     return subprocess.run(
-        [which("cfn-lint"), str(template), "--append-rules", str(release.RULES)],
+        [which("cfn-lint"), str(template), "--append-rules", str(make_release.RULES)],
         capture_output=True,
         text=True,
         check=False,
@@ -116,7 +116,7 @@ def provider_says(properties: dict[str, Any]) -> str:
 def test_the_rule_passes_a_good_consumer_and_the_examples(tmp_path: Path) -> None:
     good = lint_consumer(tmp_path)
     examples = subprocess.run(
-        [which("cfn-lint"), *map(str, EXAMPLES), "--append-rules", str(release.RULES)],
+        [which("cfn-lint"), *map(str, EXAMPLES), "--append-rules", str(make_release.RULES)],
         capture_output=True,
         text=True,
         check=False,

@@ -14,11 +14,11 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 
-from devtools.deployment import LocalCloud, read_config
-from devtools.engine_resources import SERVICE_TOKEN_CHANGE
-from devtools.stack_state import Stack
-from devtools.template import Template, load_template
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
+from offline_cloud.deployment import LocalCloud, read_config
+from offline_cloud.engine_resources import SERVICE_TOKEN_CHANGE
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import Template, load_template
 from tests.support import new_function
 
 pytestmark = pytest.mark.slow

@@ -1,9 +1,9 @@
 """Issue 14: stack reads stay bounded, and throttling never fails a request that still has time.
 
-Stacks of configs go through the offline engine (devtools/engine.py), whose stack API
-(devtools/stack_api.py) counts the provider's requests and can answer them with CloudFormation's
-throttling error for a while. Each test asserts what Lambda holds afterwards and which stack
-requests each Delete made.
+Stacks of configs go through the offline engine (offline_cloud/engine.py), whose stack API
+(offline_cloud/stack_api.py) counts the provider's requests and can answer them with
+CloudFormation's throttling error for a while. Each test asserts what Lambda holds afterwards and
+which stack requests each Delete made.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from devtools.deployment import LocalCloud, service_token
-from devtools.local_cloud import create_functions
-from devtools.native_resources import FAILING_TYPE
 from event_invoke_config_provider.retries import MAX_BOTOCORE_ATTEMPTS
+from offline_cloud.deployment import LocalCloud, service_token
+from offline_cloud.local_cloud import create_functions
+from offline_cloud.native_resources import FAILING_TYPE
 
 pytestmark = pytest.mark.slow
 CUSTOM = "Custom::LambdaEventInvokeConfig"

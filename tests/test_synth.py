@@ -16,7 +16,7 @@ from event_invoke_config import LambdaEventInvokeConfig
 from event_invoke_config.allow_list import CONTEXT_KEY
 from event_invoke_config.asset import HANDLER
 from event_invoke_config.grants import CONFIG_ACTIONS
-from event_invoke_config_provider.bundle import LICENSES, provider_files
+from event_invoke_config_bundle import LICENSES, provider_files
 from tests.support import ROOT, cdk_cli, which
 
 pytestmark = pytest.mark.slow
@@ -67,7 +67,7 @@ def test_the_provider_asset_holds_the_handler_crhelper_and_their_licences_only(
         f"{LICENSES}/crhelper/NOTICE",
         f"{LICENSES}/cdk-lambda-event-invoke-config/LICENSE",
     }
-    assert files == sorted(provider_files()), "exactly the files bundle.py lists"
+    assert files == sorted(provider_files()), "exactly the files event_invoke_config_bundle lists"
 
 
 def test_without_asset_staging_the_recorded_code_folder_outlives_the_synth(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_make_integ_without_credentials_says_so_and_changes_nothing(tmp_path: Pa
     environment.update(HOME=str(tmp_path), AWS_EC2_METADATA_DISABLED="true")
 
     run = subprocess.run(
-        [sys.executable, "-m", "devtools.integ"],
+        [sys.executable, "-m", "scripts.integ"],
         cwd=ROOT,
         env=environment,
         capture_output=True,

@@ -1,31 +1,32 @@
-"""Issue 14: a stack deployed with 0.1.0 upgrades in one deploy, a removal and a move included.
+"""A stack deployed with an earlier release upgrades in one deploy, a removal and a move included.
 
-The first deploy runs 0.1.0 as released: its synthesized template and provider asset, kept in
-`fixtures/v0_1_0/` (README there says how they were made). The upgrade deploys this version's
-template of the same app, less one config and with another moved to a new function, with IAM
-enforced on every call the provider makes (devtools/iam_roles.py). In 0.1.0 the config grants
-sat in the provider role's DefaultPolicy, so the test fails if that policy loses them before
-the cleanup phase's Deletes.
+The first deploy runs the release as released: its synthesized template and provider asset,
+kept in `fixtures/v0_1_0/` and `fixtures/v0_2_0/` (READMEs there say how they were made). The
+upgrade deploys this version's template of the same app, less one config and with another moved
+to a new function, with IAM enforced on every call the provider makes (offline_cloud/iam_roles.py).
+In 0.1.0 the config grants sat in the provider role's DefaultPolicy, so the test fails if that
+policy loses them before the cleanup phase's Deletes; 0.2.0 had this version's grants.
 """
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from aws_cdk.assertions import Template
 
-from devtools.deployment import LocalCloud, provider_asset, read_config
-from devtools.stack_state import Stack
-from devtools.template import load_template
-from tests.support import RELEASED_0_1_0, upgrade_app
+from offline_cloud.deployment import LocalCloud, provider_asset, read_config
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import load_template
+from tests.support import RELEASED, upgrade_app
 
 pytestmark = pytest.mark.slow
 STACK = "Upgrade"  # the fixture app's stack
 CUSTOM = "Custom::LambdaEventInvokeConfig"
 DELETE = "lambda:DeleteFunctionEventInvokeConfig"
 FUNCTIONS = ("A", "B", "C", "D")  # upgrade_app's
-# 0.1.0's configs (construct id -> function) are Removed on A, Moved on B and Kept on C.
+# The releases' configs (construct id -> function) are Removed on A, Moved on B and Kept on C.
 UPGRADED_CONFIGS = {"Moved": "D", "Kept": "C"}
 
 
@@ -60,10 +61,10 @@ def configs_in_lambda(cloud: LocalCloud, functions: dict[str, str]) -> dict[str,
     return held
 
 
-def deploy_0_1_0(cloud: LocalCloud) -> Stack:
-    """A new stack of the fixture app, deployed with 0.1.0's template and provider."""
-    template = load_template(RELEASED_0_1_0, STACK)
-    cloud.provider.asset = provider_asset(RELEASED_0_1_0, template)
+def deploy_release(cloud: LocalCloud, release: Path) -> Stack:
+    """A new stack of the fixture app, deployed with `release`'s template and provider."""
+    template = load_template(release, STACK)
+    cloud.provider.asset = provider_asset(release, template)
     deployed = cloud.engine.create_stack(f"upgrade-{uuid.uuid4().hex[:8]}", template)
     assert deployed.status == "CREATE_COMPLETE", [e for e in deployed.events if e.reason]
     assert all(e.role for e in cloud.provider.history), "run with the provider's role"
@@ -71,12 +72,15 @@ def deploy_0_1_0(cloud: LocalCloud) -> Stack:
     return deployed
 
 
-def test_the_0_1_0_fixture_creates_updates_and_deletes_its_configs(cloud: LocalCloud) -> None:
+@pytest.mark.parametrize("release", RELEASED.values(), ids=RELEASED.keys())
+def test_the_release_fixture_creates_updates_and_deletes_its_configs(
+    cloud: LocalCloud, release: Path
+) -> None:
     this_asset = cloud.provider.asset
-    deployed = deploy_0_1_0(cloud)
+    deployed = deploy_release(cloud, release)
     functions = function_arns(deployed)
-    assert cloud.provider.asset != this_asset, "0.1.0's own provider ran"
-    template = load_template(RELEASED_0_1_0, STACK)
+    assert cloud.provider.asset != this_asset, "the release's own provider ran"
+    template = load_template(release, STACK)
     [kept] = [k for k in template["Resources"] if k.startswith("Kept")]
     template["Resources"][kept]["Properties"]["MaximumRetryAttempts"] = 0
 
@@ -88,11 +92,12 @@ def test_the_0_1_0_fixture_creates_updates_and_deletes_its_configs(cloud: LocalC
     assert deleted.status == "DELETE_COMPLETE", [e for e in deleted.events if e.reason]
 
 
-def test_upgrading_from_0_1_0_with_a_removal_and_a_move_denies_nothing_and_leaves_nothing(
-    cloud: LocalCloud,
+@pytest.mark.parametrize("release", RELEASED.values(), ids=RELEASED.keys())
+def test_upgrading_with_a_removal_and_a_move_denies_nothing_and_leaves_nothing(
+    cloud: LocalCloud, release: Path
 ) -> None:
     this_asset = cloud.provider.asset
-    deployed = deploy_0_1_0(cloud)
+    deployed = deploy_release(cloud, release)
     functions, before = function_arns(deployed), configs(deployed)
     # The provider function is updated to this version's code before any config's event is
     # sent (each config depends on it through its ServiceToken), cleanup Deletes included.

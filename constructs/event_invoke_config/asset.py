@@ -1,8 +1,9 @@
-"""The provider's Lambda code: the files `bundle.provider_files` lists, staged without Docker.
+"""The provider's Lambda code: the files `event_invoke_config_bundle.provider_files` lists, staged
+without Docker.
 
-Its asset hash is `bundle.asset_hash`, of the files' names and bytes: the same on every synth of
-the same code, different whenever the handler or crhelper changes, and the one `make release`
-and `make demo` print, so a user can compare the three.
+Its asset hash is `event_invoke_config_bundle.asset_hash`, of the files' names and bytes: the same
+on every synth of the same code, different whenever the handler or crhelper changes, and the one
+`make release` and `make demo` print, so a user can compare the three.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 import event_invoke_config_provider
-from event_invoke_config_provider.bundle import provider_contents, provider_files, source_digest
+from event_invoke_config_bundle import provider_contents, provider_files, source_digest
 
 HANDLER = f"{event_invoke_config_provider.__name__}.index.handler"
 # Set by `cdk synth --no-staging` (SAM local uses it): CDK then records the source folder itself.

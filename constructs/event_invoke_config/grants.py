@@ -38,7 +38,7 @@ new policy in the update phase and deletes the old one in the cleanup phase ("Re
 the update-behaviors page above). That the old config (a replaced physical id, depending on the
 policy) is deleted before the old policy (another replaced physical id) follows the reverse
 dependency order CloudFormation documents for deletion; for replaced physical ids this order is
-assumed, not stated: the offline engine models it (devtools/engine.py), and if it did not hold
+assumed, not stated: the offline engine models it (offline_cloud/engine.py), and if it did not hold
 the old config's Delete would be denied and its reason names the command that removes it.
 """
 

@@ -8,7 +8,7 @@ using-cfn-updating-stacks-update-behaviors.html, .../aws-attribute-dependson.htm
 config does not DependsOn that policy: it names the provider function (`Fn::GetAtt` in its
 ServiceToken), which DependsOn the policy and stays. That the cleanup order spans the kept
 function, deleting a removed or moved config before the old policy, is assumed, not
-documented; devtools/engine.py models it and tests/test_upgrade.py runs the upgrade.
+documented; offline_cloud/engine.py models it and tests/test_upgrade.py runs the upgrade.
 """
 
 from __future__ import annotations

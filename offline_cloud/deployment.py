@@ -1,7 +1,7 @@
 """Deploy templates offline: the stack engine, its stack API and the provider asset, wired up.
 
-`LocalCloud` runs CloudFormation's operations (devtools/engine.py) against moto, serves the
-stacks' state to the provider (devtools/stack_api.py), and sends each custom resource's events
+`LocalCloud` runs CloudFormation's operations (offline_cloud/engine.py) against moto, serves the
+stacks' state to the provider (offline_cloud/stack_api.py), and sends each custom resource's events
 to the synthesized provider asset in a fresh interpreter, as CloudFormation sends them: every
 scalar a string, a pre-signed-looking ResponseURL dated with the send time, and an answer that
 counts only if it arrives within the event's ServiceTimeout.
@@ -9,7 +9,7 @@ counts only if it arrives within the event's ServiceTimeout.
 IAM is enforced by default: each event runs with credentials of the role of the function its
 ServiceToken names (the provider function of the CDK stack, or of the shared provider stack whose
 export a plain template imports), and every Lambda and stack API call made with them is
-evaluated against that role's policies of the moment (devtools/iam_roles.py); a denied call
+evaluated against that role's policies of the moment (offline_cloud/iam_roles.py); a denied call
 fails with AccessDenied and stays in `denied_calls`. A ServiceToken that names no function of a
 live stack (`service_token()`, single events) runs with the test's own, unchecked credentials.
 """
@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from event_invoke_config_provider.function_ref import ConfigId, parse_physical_id
-
 from . import cfn_events
+from .arns import config_target, function_arn
 from .engine import CloudFormation
-from .fake_aws import ACCOUNT, PARTITION, REGION
+from .fake_aws import REGION
 from .iam_roles import CheckedCall, Enforcement, role_name
 from .lambda_runtime import Invocation, ProviderAsset, environment, start
 from .local_cloud import ResponseCollector
-from .native_resources import Created, NativeResources, ResourceError
+from .native_resources import NativeResources
+from .physical_resources import Created, ResourceError
 from .stack_api import StackApi
 from .stack_state import Stack
 from .template import Template
@@ -56,11 +56,11 @@ def provider_asset(cdk_out: Path, template: Template) -> ProviderAsset:
 
 def read_config(lambda_client: Any, physical_id: str) -> dict[str, Any] | None:
     """The config a physical id (a qualified function ARN) names, or None if there is none."""
-    target = parse_physical_id(physical_id)
+    target = config_target(physical_id)
     if target is None:
         return None
     try:
-        config: dict[str, Any] = lambda_client.get_function_event_invoke_config(**target.api_target)
+        config: dict[str, Any] = lambda_client.get_function_event_invoke_config(**target)
     except lambda_client.exceptions.ResourceNotFoundException:
         return None
     config.pop("ResponseMetadata")
@@ -105,7 +105,7 @@ class Provider:
         self.enforcement: Enforcement | None = None
 
     def send(self, partial: dict[str, Any]) -> Exchange:
-        """Send one event, completed as CloudFormation sends it (devtools/cfn_events.py)."""
+        """Send one event, completed as CloudFormation sends it (offline_cloud/cfn_events.py)."""
         properties = as_cloudformation_sends(partial["ResourceProperties"])
         old = partial.get("OldResourceProperties")
         sent_at = time.time()
@@ -251,4 +251,4 @@ class LocalCloud:
 
 def service_token() -> str:
     """A ServiceToken for plain test templates (the asset serves every custom resource)."""
-    return ConfigId(PARTITION, REGION, ACCOUNT, "provider").function_arn
+    return function_arn("provider")

@@ -1,7 +1,7 @@
 """What IAM holds for the engine's roles, and the check of each call made with a role's credentials.
 
 `RolePolicies` is the account's IAM as the engine deploys it. The native resources
-(devtools/native_resources.py) write it whenever CloudFormation creates, updates or deletes an
+(offline_cloud/native_resources.py) write it whenever CloudFormation creates, updates or deletes an
 AWS::IAM::Role (its `Policies` and `ManagedPolicyArns`), an AWS::IAM::Policy or an
 AWS::IAM::ManagedPolicy (their `Roles`), so at every moment of an operation, whatever its phase,
 it holds what IAM would: a policy updated in place changes at once, a replaced managed policy
@@ -18,7 +18,7 @@ A change counts at once: IAM's propagation delay is not modelled, so a grant tha
 denied at once, the outcome IAM settles on within seconds.
 
 `Enforcement` hands a role credentials of its own, as Lambda hands a function its role's
-temporary credentials, and evaluates (devtools/iam_policy.py) each call made with them: the
+temporary credentials, and evaluates (offline_cloud/iam_policy.py) each call made with them: the
 Lambda and CloudFormation stand-ins ask `denial` with the request's Authorization header. Calls
 with other credentials (the tests', the engine's) are never checked.
 """

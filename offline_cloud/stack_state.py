@@ -1,7 +1,7 @@
 """A stack's state as CloudFormation keeps it: its status, and per logical id what is deployed.
 
-This is what ListStackResources and DescribeStacks show (devtools/stack_api.py) and what the
-engine (devtools/engine.py) changes, one status at a time.
+This is what ListStackResources and DescribeStacks show (offline_cloud/stack_api.py) and what the
+engine (offline_cloud/engine.py) changes, one status at a time.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Any
 
 from . import cfn_events
 from .fake_aws import ACCOUNT, REGION
+from .physical_resources import Properties
 from .template import Lookup, Resolver, Template, dependency_order
-
-Properties = dict[str, Any]
 
 
 def is_custom(resource_type: str) -> bool:
@@ -116,7 +115,7 @@ class Stack:
         physical: Resource | None = None,
     ) -> dict[str, Any]:
         """A custom-resource request for a resource (`physical`: a replaced physical one), as
-        the operation decides it; devtools/cfn_events.py builds it."""
+        the operation decides it; offline_cloud/cfn_events.py builds it."""
         resource = physical or self.resources[logical_id]
         return cfn_events.unsent(
             request_type,

@@ -1,9 +1,9 @@
 """`make release`: the release in dist/: the provider's code zip and template, the sdist and wheel.
 
-Usage: python -m devtools.release [DIST]   (default: dist)
+Usage: python release/make_release.py [DIST]   (default: dist)
 
 `provider-VERSION.zip` is the provider's Lambda code: the files
-`event_invoke_config_provider.bundle` lists (the Python sources of the handler package and of
+`event_invoke_config_bundle` lists (the Python sources of the handler package and of
 crhelper, and their licences), the same bytes the CDK construct stages as its asset.
 `provider.yaml` is release/provider.yaml as written, which reads the zip from the S3 bucket and
 key its parameters name. Then `python -m build` and `twine check`. Needs neither Node nor the
@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from event_invoke_config_provider.bundle import asset_hash, provider_files
+from event_invoke_config_bundle import asset_hash, provider_files
 from event_invoke_config_provider.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ FILE_MODE = 0o644
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:
-    """The code's hash, as the CDK template names the provider asset (`bundle.asset_hash`)."""
+    """The code's hash, as the CDK template names the provider asset (`asset_hash`)."""
     return asset_hash(files)
 
 

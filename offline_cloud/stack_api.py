@@ -3,11 +3,11 @@
 Why a hand-written stand-in: the provider reads its own stack while CloudFormation is in the
 middle of an operation (a resource CREATE_IN_PROGRESS with no physical id yet, the stack
 UPDATE_ROLLBACK_IN_PROGRESS). moto's CloudFormation runs a whole operation inside one request
-and cannot show those states, nor the ones the offline engine (devtools/engine.py) drives, so
+and cannot show those states, nor the ones the offline engine (offline_cloud/engine.py) drives, so
 this serves the engine's live state instead, in the AWS query protocol that botocore speaks
 (form-encoded POST, XML answers; "ListStackResources" and "DescribeStacks" in the CloudFormation
 API Reference). ListStackResources pages by `PAGE_SIZE`, small so that a handful of resources
-already needs `NextToken`. A request made with a role's credentials (devtools/iam_roles.py) is
+already needs `NextToken`. A request made with a role's credentials (offline_cloud/iam_roles.py) is
 authorized first, `cloudformation:<Action>` on the stack's ARN, and a denied one gets the query
 protocol's AccessDenied error (HTTP 403), CloudFormation's code for it. `throttle(seconds)`
 answers every request for that long as CloudFormation does when its rate is exceeded: HTTP 400,
@@ -27,7 +27,8 @@ from xml.sax.saxutils import escape
 
 from . import iam_roles
 from .engine import CloudFormation
-from .native_resources import Created, NativeResources
+from .native_resources import NativeResources
+from .physical_resources import Created
 from .stack_state import Stack
 
 LOOPBACK = "127.0.0.1"

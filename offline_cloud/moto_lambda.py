@@ -15,7 +15,7 @@ in requirements-dev.txt, the one this was written against.
 requests for a function fail with the error Lambda would send, for the fault tests; with
 `applied=True` the request takes effect first and only its reply is an error (a lost reply).
 
-IAM: a request made with a role's credentials (devtools/iam_roles.py) is authorized first, as
+IAM: a request made with a role's credentials (offline_cloud/iam_roles.py) is authorized first, as
 Lambda does before it looks the function up: the action `lambda:<Operation>` on the function's
 ARN, with `:qualifier` when the request names one (in `Qualifier` or in the name); a denied one
 gets Lambda's AccessDeniedException (HTTP 403) and changes nothing.
@@ -40,9 +40,8 @@ from moto.awslambda.responses import LambdaResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 
-from . import iam_roles
+from . import arns, iam_roles
 
-UNQUALIFIED = "$LATEST"
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements-dev.txt"
 STATUS = {
     "TooManyRequestsException": 429,
@@ -103,14 +102,8 @@ def clear(function_name: str) -> None:
 def _authorize(operation: str, response: LambdaResponse) -> None:
     """Raise AccessDeniedException if the caller's role may not make this request."""
     name = unquote(response.path.rsplit("/", 2)[1])
-    parts = name.split(":")
-    if name.startswith("arn:"):
-        function = ":".join(parts[:7])
-    else:
-        account, bare = (parts[0], parts[2]) if parts[1:2] == ["function"] else (None, parts[0])
-        account = account or response.current_account
-        function = f"arn:aws:lambda:{response.region}:{account}:function:{bare}"
-    qualifier = response.querystring.get("Qualifier", [None])[0] or _qualifier_in_name(name)
+    function = arns.function_arn(name, response.region, response.current_account)
+    qualifier = response.querystring.get("Qualifier", [None])[0] or arns.qualifier_in_name(name)
     resource = f"{function}:{qualifier}" if qualifier else function
     message = iam_roles.denial(response.headers.get("Authorization"), ACTIONS[operation], resource)
     if message is not None:
@@ -124,7 +117,7 @@ def _count_and_take_fault(operation: str, response: LambdaResponse) -> Fault | N
         calls[operation] += 1
     _authorize(operation, response)
     with _lock:
-        pending = _faults.get(name.split("function:")[-1].split(":")[0], [])
+        pending = _faults.get(arns.function_arn(name).rpartition(":")[2], [])
         fault = next((f for f in pending if operation in f.operations), None)
         if fault is not None:
             pending.remove(fault)
@@ -139,15 +132,7 @@ def _target(response: LambdaResponse) -> str:
     qualifier = response.querystring.get("Qualifier", [None])[0]
     backend: LambdaBackend = response.backend
     function = backend.get_function(name, qualifier)  # raises ResourceNotFound like Lambda
-    unqualified = function.function_arn.split(":")[:7]
-    return ":".join([*unqualified, qualifier or _qualifier_in_name(name) or UNQUALIFIED])
-
-
-def _qualifier_in_name(name: str) -> str | None:
-    """The `:qualifier` suffix of a name, partial ARN or full ARN, if it has one."""
-    parts = name.split(":")
-    position = 7 if name.startswith("arn:") else 3 if parts[1:2] == ["function"] else 1
-    return parts[position] if len(parts) > position else None
+    return arns.config_arn(function.function_arn, qualifier or arns.qualifier_in_name(name))
 
 
 def _configs(backend: LambdaBackend) -> dict[str, EventInvokeConfig]:
@@ -209,8 +194,8 @@ def _delete_function(self: LambdaBackend, function_name: str, qualifier: str | N
     """Delete the function (or a version) and, as Lambda does, its configs with it."""
     function = self.get_function(function_name, qualifier)  # raises ResourceNotFound like Lambda
     _moto_delete_function(self, function_name, qualifier)
-    unqualified = ":".join(function.function_arn.split(":")[:7])
-    version = qualifier or _qualifier_in_name(function_name)
+    unqualified = arns.function_arn(function.function_arn)
+    version = qualifier or arns.qualifier_in_name(function_name)
     store = _configs(self)
     for arn in list(store):
         base, _, config_qualifier = arn.rpartition(":")
@@ -231,7 +216,7 @@ def check_moto_version() -> None:
     pinned, installed = pinned_moto_version(), moto.__version__
     if installed != pinned:
         raise RuntimeError(
-            f"devtools/moto_lambda.py patches moto {pinned}, the version requirements-dev.txt "
+            f"offline_cloud/moto_lambda.py patches moto {pinned}, the version requirements-dev.txt "
             f"pins, but moto {installed} is installed; it replaces moto's event-invoke-config "
             f"store and would not be checked against {installed}. Run `make setup`, or check "
             "the patch against that version and change the pin."

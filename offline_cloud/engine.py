@@ -49,7 +49,7 @@ The model, and the CloudFormation documentation each part follows:
   deleted, rollbacks included (the docs' RetainExceptOnCreate exists to opt out of exactly
   that; "DeletionPolicy attribute", .../aws-attribute-deletionpolicy.html).
 - A failed Delete in a cleanup phase leaves DELETE_FAILED, and the stack completes anyway.
-- ServiceToken: an Update that changes it fails, nothing sent (devtools/engine_resources.py).
+- ServiceToken: an Update that changes it fails, nothing sent (offline_cloud/engine_resources.py).
 - ServiceTimeout: an answer later than the event's ServiceTimeout is a failure
   ("AWS::CloudFormation::CustomResource", .../aws-resource-cloudformation-customresource.html).
 - Values. Properties are compared after resolution: a resource whose resolved properties
@@ -61,8 +61,8 @@ The model, and the CloudFormation documentation each part follows:
   and assumed for replaced ones (a replaced grant policy and the old place of a config that
   depended on it; constructs/event_invoke_config/grants.py).
 - IAM. Roles and policies change when their resources do, in whichever phase that is (the
-  native resources keep them, devtools/iam_roles.py), so the calls of a custom resource's
-  provider are evaluated against exactly the grants of that moment (devtools/deployment.py).
+  native resources keep them, offline_cloud/iam_roles.py), so the calls of a custom resource's
+  provider are evaluated against exactly the grants of that moment (offline_cloud/deployment.py).
 
 All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/.
 Parameters and conditions: see `template`. Not modelled: nested stacks' own resources, change sets,

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from event_invoke_config_provider.properties import RESOURCE_TYPE
-
+# The custom resource type of a config, as templates declare it (the default of every event).
+CONFIG_TYPE = "Custom::LambdaEventInvokeConfig"
 SIGNED_AT_FORMAT = "X-Amz-Date=%Y%m%dT%H%M%SZ"
 
 
@@ -29,7 +29,7 @@ def request(
     logical_id: str,
     properties: Mapping[str, Any],
     response_url: Callable[[str], str],
-    resource_type: str = RESOURCE_TYPE,
+    resource_type: str = CONFIG_TYPE,
     physical_id: str | None = None,
     old_properties: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def unsent(
     stack_id: str,
     logical_id: str,
     properties: Mapping[str, Any],
-    resource_type: str = RESOURCE_TYPE,
+    resource_type: str = CONFIG_TYPE,
     physical_id: str | None = None,
     old_properties: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """`make demo`: the demo stacks deployed, updated and deleted offline, and two failures handled.
 
-Usage: python -m devtools.demo CDK_OUT [--verbose]
+Usage: python -m scripts.demo CDK_OUT [--verbose]
 
 Starts moto's server, an HTTPS ResponseURL endpoint and the stack API on 127.0.0.1, then runs
 CloudFormation's operations with the offline engine: each custom-resource request goes to the
@@ -22,14 +22,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from event_invoke_config_provider.function_ref import ConfigId, parse_physical_id
-from event_invoke_config_provider.properties import RESOURCE_TYPE
-
-from .deployment import LocalCloud, provider_asset, read_config
-from .fake_aws import ACCOUNT, PARTITION, REGION
-from .local_cloud import MotoServer, ResponseCollector
-from .stack_state import Stack
-from .template import Template, load_template, load_yaml_template
+from offline_cloud.arns import config_arn, split_config_arn
+from offline_cloud.cfn_events import CONFIG_TYPE
+from offline_cloud.deployment import LocalCloud, provider_asset, read_config
+from offline_cloud.local_cloud import MotoServer, ResponseCollector
+from offline_cloud.stack_state import Stack
+from offline_cloud.template import Template, load_template, load_yaml_template
 
 DEMO_STACK = "EventInvokeConfigDemo"
 PROVIDER_STACK = "EventInvokeConfigProvider"
@@ -101,12 +99,13 @@ def _row(cells: tuple[str, ...]) -> str:
 
 def _function(arn: str, names: dict[str, str] | None = None) -> str:
     """`name:qualifier` of a qualified function ARN, the logical id for a name too long."""
-    config = parse_physical_id(arn)
+    config = split_config_arn(arn)
     if config is None:
         return arn
-    shown = f"{config.name}:{config.qualifier}"
-    if names is not None and len(shown) > COLUMNS[0] and config.function_arn in names:
-        return f"{names[config.function_arn]}:{config.qualifier}"
+    function, qualifier = config
+    shown = f"{function.rpartition(':')[2]}:{qualifier}"
+    if names is not None and len(shown) > COLUMNS[0] and function in names:
+        return f"{names[function]}:{qualifier}"
     return shown
 
 
@@ -148,7 +147,7 @@ def _stack_configs(stack: Stack) -> dict[str, str]:
     return {
         logical_id: resource.physical_id
         for logical_id, resource in stack.resources.items()
-        if resource.type == RESOURCE_TYPE and resource.physical_id
+        if resource.type == CONFIG_TYPE and resource.physical_id
     }
 
 
@@ -166,7 +165,7 @@ def operation(
     stack = run()
     report.step(title, stack.status)
     for exchange in cloud.provider.history[seen:]:
-        if exchange.event["ResourceType"] == RESOURCE_TYPE:  # not the grants' digest
+        if exchange.event["ResourceType"] == CONFIG_TYPE:  # not the grants' digest
             report.request(exchange.event, exchange.response or {})
     shown = _stack_configs(stack) if places is None else places
     if shown:
@@ -182,7 +181,7 @@ def lifecycle(cloud: LocalCloud, report: Report, name: str, template: Template) 
     create = partial(engine.create_stack, name, template)
     places = _stack_configs(operation(cloud, report, f"create {name}", create, CREATED))
     updated = copy.deepcopy(template)
-    first = next(body for body in updated["Resources"].values() if body["Type"] == RESOURCE_TYPE)
+    first = next(body for body in updated["Resources"].values() if body["Type"] == CONFIG_TYPE)
     first["Properties"].pop("DestinationConfig", None)
     first["Properties"]["MaximumRetryAttempts"] = 2
     title = f"update {name}: retries 2, destinations removed"
@@ -195,7 +194,7 @@ def failures(cloud: LocalCloud, report: Report, name: str) -> None:
     """A bad value, then a config set by hand: refused, then taken over with AdoptExisting."""
     engine, example = cloud.engine, load_yaml_template(EXAMPLE)
     worker = f"async-{name}-worker"
-    place = {EXAMPLE_CONFIG: ConfigId(PARTITION, REGION, ACCOUNT, worker).physical_id}
+    place = {EXAMPLE_CONFIG: config_arn(worker)}
     function_only = copy.deepcopy(example)
     del function_only["Resources"][EXAMPLE_CONFIG], function_only["Outputs"]
     title = f"create {name}: the function {worker}, no config yet"

@@ -1,7 +1,7 @@
-"""The resource operations of the offline CloudFormation (devtools/engine.py), one at a time.
+"""The resource operations of the offline CloudFormation (offline_cloud/engine.py), one at a time.
 
 Create, Update and Delete of one logical resource: a custom resource's request goes to its
-ServiceToken, a native one to devtools/native_resources.py. Each status change is recorded on
+ServiceToken, a native one to offline_cloud/native_resources.py. Each status change is recorded on
 the resource and logged as a stack event. A ServiceToken cannot change on an existing custom
 resource: CloudFormation fails that Update itself with "Modifying service token is not
 allowed." ("AWS::CloudFormation::CustomResource": ServiceToken, "Update requires: Updates are
@@ -15,8 +15,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .native_resources import Created, NativeResources, ResourceError
-from .stack_state import Properties, Resource, Stack, StackEvent, is_custom, now
+from .native_resources import NativeResources
+from .physical_resources import Created, Properties, ResourceError
+from .stack_state import Resource, Stack, StackEvent, is_custom, now
 from .template import no_lookup
 
 # Sends one custom-resource event: (stack, event) -> the resource, or raises ResourceError.

@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 
 from app import LIVE_CONFIG_CONTEXT, WORKER_RETRIES_CONTEXT
-from event_invoke_config_provider.function_ref import parse_physical_id
+from offline_cloud.arns import config_target
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK = str(ROOT / "node_modules" / ".bin" / "cdk")
@@ -53,9 +53,9 @@ def _deploy(retries: int, env: dict[str, str], live_config: bool = True) -> dict
 
 def _target(config_arn: str) -> dict[str, str]:
     """The API arguments that address the config a `FunctionArn` attribute names."""
-    config = parse_physical_id(config_arn)
-    assert config is not None, f"not a qualified function ARN: {config_arn}"
-    return config.api_target
+    target = config_target(config_arn)
+    assert target is not None, f"not a qualified function ARN: {config_arn}"
+    return target
 
 
 def _read_back(lambda_client: Any, outputs: dict[str, str]) -> dict[str, Any]:
