@@ -165,12 +165,12 @@ class LambdaEventInvokeConfig(Construct):
     @property
     def function_arn(self) -> str:
         """The ARN of the configured function, with its qualifier (`:$LATEST` if none)."""
-        return self.resource.get_att("FunctionArn").to_string()
+        return self.resource.get_att(p.FUNCTION_ARN_ATTRIBUTE).to_string()
 
     @property
     def last_modified(self) -> str:
         """When Lambda last wrote the config, as an ISO-8601 timestamp."""
-        return self.resource.get_att("LastModified").to_string()
+        return self.resource.get_att(p.LAST_MODIFIED_ATTRIBUTE).to_string()
 
     def _bind(self, target: Target, destination: DestinationLike, key: str) -> str:
         """The destination's ARN; an `IDestination` also grants the function access to it."""

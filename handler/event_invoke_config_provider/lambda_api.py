@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .function_ref import UNQUALIFIED, ConfigId
+from .properties import FUNCTION_ARN_ATTRIBUTE, LAST_MODIFIED_ATTRIBUTE
 from .retries import ACCESS_DENIED
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ def put_config(client: Any, config: ConfigId, settings: dict[str, Any]) -> dict[
     response = client.put_function_event_invoke_config(**config.api_target, **settings)
     logger.info("Put event invoke config on %s", response["FunctionArn"])
     return {
-        "FunctionArn": str(response["FunctionArn"]),
-        "LastModified": response["LastModified"].isoformat(),
+        FUNCTION_ARN_ATTRIBUTE: str(response["FunctionArn"]),
+        LAST_MODIFIED_ATTRIBUTE: response["LastModified"].isoformat(),
     }
 
 

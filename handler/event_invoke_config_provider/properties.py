@@ -25,8 +25,10 @@ from .function_ref import (
 )
 from .limits import IntegerLimit, PutLimits, StringLimit
 
-# The type of the custom resource this provider serves.
+# The type of the custom resource this provider serves, and the attributes it answers with.
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
+FUNCTION_ARN_ATTRIBUTE = "FunctionArn"
+LAST_MODIFIED_ATTRIBUTE = "LastModified"
 
 FUNCTION_NAME = "FunctionName"
 QUALIFIER = "Qualifier"
