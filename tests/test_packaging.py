@@ -121,12 +121,14 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
     assert [name for name in absent_before if (ROOT / name).exists()] == []
 
 
-def test_the_changelogs_latest_release_is_the_version_under_the_unreleased_heading() -> None:
+def test_the_changelogs_latest_release_is_the_version_under_an_empty_unreleased_heading() -> None:
+    """Main is always a release: code that changed since one carries a new version, so no
+    artifact of it names an earlier one."""
     changelog = (ROOT / "CHANGELOG.md").read_text()
-    released = changelog.partition("## [Unreleased]")[2].partition("\n## [")[2]
+    unreleased, _, released = changelog.partition("## [Unreleased]")[2].partition("\n## [")
 
     assert RELEASE_HEADING.findall(changelog)[0] == __version__
-    assert released.startswith(f"{__version__}]")
+    assert unreleased.strip() == "" and released.startswith(f"{__version__}]")
 
 
 def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_version(

@@ -291,7 +291,7 @@ def test_the_options_reach_the_role_the_log_group_and_the_function() -> None:
     ("parameter", "good", "bad"),
     [
         ("CodeS3Bucket", ["acme-artifacts", "a1.b"], ["", "Acme", "-x", "a" * 48, "b/c"]),
-        ("CodeS3Key", ["lambda-event-invoke-config/provider-0.2.0.zip"], ["x.tar", "a b.zip"]),
+        ("CodeS3Key", ["lambda-event-invoke-config/provider-0.2.1.zip"], ["x.tar", "a b.zip"]),
         ("ServedStackNames", ["*", "orders-*", "Billing2"], ["", "a_b", "a" * 129, "a/b"]),
         ("ServiceTokenParameterName", ["/a/b", "/x"], ["a/b", "/", "/a b"]),
         ("ServiceTokenExportName", ["", "team-a:token"], ["a b", "a/b"]),
