@@ -159,13 +159,9 @@ EnvironmentKey = tuple[ProviderAsset, tuple[tuple[str, str], ...]]
 
 
 class LambdaRuntime:
-    """Execution environments per function: warm ones reused, one invocation each at a time.
+    """Execution environments per function: warm ones reused, one invocation each at a time."""
 
-    `reuse=False` gives every invocation a cold environment (an interpreter of its own).
-    """
-
-    def __init__(self, *, reuse: bool = True) -> None:
-        self._reuse = reuse
+    def __init__(self) -> None:
         self._idle: dict[EnvironmentKey, list[ExecutionEnvironment]] = {}
         self._all: list[ExecutionEnvironment] = []
         self._lock = threading.Lock()
@@ -196,9 +192,6 @@ class LambdaRuntime:
 
     def release(self, key: EnvironmentKey, environment: ExecutionEnvironment) -> None:
         """Keep an environment whose invocation ended normally for the next one."""
-        if not self._reuse:
-            self.retire(environment)
-            return
         with self._lock:
             if environment in self._all:
                 self._idle.setdefault(key, []).append(environment)
