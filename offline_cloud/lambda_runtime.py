@@ -95,6 +95,7 @@ class ExecutionEnvironment:
             with self._changed:
                 self._output += chunk
                 self._changed.notify_all()
+        self.process.stdout.close()
         with self._changed:
             self._exited = True
             self._changed.notify_all()
@@ -133,7 +134,7 @@ class ExecutionEnvironment:
         self.process.kill()
         self.process.wait()
         self._reader.join()
-        self._close_pipes()
+        self._close_stdin()
         with self._changed:
             logs = bytes(self._output)
             self._output.clear()
@@ -141,7 +142,7 @@ class ExecutionEnvironment:
 
     def shut_down(self) -> None:
         """Close its stdin (the bootstrap exits), killing it if it does not exit in time."""
-        self._close_pipes()
+        self._close_stdin()
         try:
             self.process.wait(SHUTDOWN_SECONDS)
         except subprocess.TimeoutExpired:
@@ -149,7 +150,7 @@ class ExecutionEnvironment:
             self.process.wait()
         self._reader.join()
 
-    def _close_pipes(self) -> None:
+    def _close_stdin(self) -> None:
         assert self.process.stdin is not None
         with contextlib.suppress(OSError):  # a dead process: nothing to flush to
             self.process.stdin.close()
@@ -177,7 +178,8 @@ class LambdaRuntime:
                 warm = idle.pop()
                 if warm.send(event):
                     return Invocation(self, key, warm, time.monotonic() + asset.timeout_seconds)
-                self._discard(warm)
+                self._discard(warm)  # its process died while idle
+                warm.shut_down()
             cold = ExecutionEnvironment(asset, env)
             self._all.append(cold)
         cold.send(event)
@@ -209,7 +211,7 @@ class LambdaRuntime:
             self._all.remove(environment)
 
     def close(self) -> None:
-        """Shut down every environment; a busy one is killed."""
+        """End every environment's process, idle or busy."""
         with self._lock:
             environments, self._all, self._idle = self._all, [], {}
         for environment in environments:
