@@ -23,7 +23,9 @@ What it stands in for, and where each part's model and its AWS references are wr
   configs deleted with their function), IAM-checked, countable, with injectable faults; it
   refuses any moto but the version it was written for.
 - The Lambda Python runtime (`lambda_runtime`, `lambda_bootstrap`): the synthesized provider
-  asset run in a fresh interpreter per event, importing only from the asset, with a timeout.
+  asset run in execution environments (an interpreter each, importing only from the asset) that
+  are initialized once and reused warm by the function's next events, one event at a time, as
+  Lambda reuses them; an event that times out (killed) or crashes takes its environment along.
 - One fake partition, region, account and credentials (`fake_aws`), and its own reading of
   ARNs and physical ids (`arns`), never the product's parser: a stand-in that shared it could
   not catch its bugs.

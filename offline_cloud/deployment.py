@@ -2,7 +2,8 @@
 
 `LocalCloud` runs CloudFormation's operations (offline_cloud/engine.py) against moto, serves the
 stacks' state to the provider (offline_cloud/stack_api.py), and sends each custom resource's events
-to the synthesized provider asset in a fresh interpreter, as CloudFormation sends them: every
+to the synthesized provider asset (in Lambda's execution environments, warm ones reused:
+offline_cloud/lambda_runtime.py), as CloudFormation sends them: every
 scalar a string, a pre-signed-looking ResponseURL dated with the send time, and an answer that
 counts only if it arrives within the event's ServiceTimeout.
 
@@ -28,7 +29,7 @@ from .arns import config_target, function_arn
 from .engine import CloudFormation
 from .fake_aws import REGION
 from .iam_roles import CheckedCall, Enforcement, role_name
-from .lambda_runtime import Invocation, ProviderAsset, environment, start
+from .lambda_runtime import Invocation, LambdaRuntime, ProviderAsset, environment
 from .local_cloud import ResponseCollector
 from .native_resources import NativeResources
 from .physical_resources import Created, ResourceError
@@ -99,6 +100,7 @@ class Provider:
 
     def __init__(self, asset: ProviderAsset, collector: ResponseCollector, env: dict[str, str]):
         self.asset, self.collector, self.env = asset, collector, env
+        self.runtime = LambdaRuntime()
         self.history: list[Exchange] = []
         self.before_send: Callable[[dict[str, Any]], None] | None = None
         self.role_of: RoleOf = lambda _event: None
@@ -126,7 +128,7 @@ class Provider:
         env = self.env
         if exchange.role is not None and self.enforcement is not None:
             env = {**env, **self.enforcement.credentials(exchange.role)}
-        exchange.invocation = start(self.asset, event, env)
+        exchange.invocation = self.runtime.invoke(self.asset, event, env)
         exchange.invocation.wait(until=time.monotonic() + timeout)
         responses = self.collector.responses(event["RequestId"])
         exchange.response = responses[0] if responses else None
@@ -185,6 +187,7 @@ class LocalCloud:
             self.provider.role_of, self.provider.enforcement = self._role_of, self.iam
         self._exit = contextlib.ExitStack()
         self._exit.callback(self.iam.close)
+        self._exit.callback(self.provider.runtime.close)
 
     def __enter__(self) -> LocalCloud:
         self._stack_api = StackApi(self.engine)
@@ -193,8 +196,10 @@ class LocalCloud:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self.provider.settle()
-        self._exit.close()
+        try:
+            self.provider.settle()
+        finally:
+            self._exit.close()  # the Lambda environments shut down, then IAM's checks end
 
     @property
     def denied_calls(self) -> list[CheckedCall]:

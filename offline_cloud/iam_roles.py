@@ -139,7 +139,7 @@ class Enforcement:
         self.policies = policies
         self.calls: list[CheckedCall] = []
         self._roles_by_key: dict[str, str] = {}
-        self._keys_by_role: dict[str, str] = {}
+        self._credentials_by_role: dict[str, dict[str, str]] = {}
 
     @property
     def denied(self) -> list[CheckedCall]:
@@ -148,16 +148,17 @@ class Enforcement:
 
     def credentials(self, role: str) -> dict[str, str]:
         """Environment variables with temporary credentials of `role` (the same every time)."""
-        if role not in self._keys_by_role:
+        if role not in self._credentials_by_role:
             key = f"ASIA{uuid.uuid4().hex[:16].upper()}"
-            self._keys_by_role[role], self._roles_by_key[key] = key, role
+            self._roles_by_key[key] = role
+            self._credentials_by_role[role] = {
+                "AWS_ACCESS_KEY_ID": key,
+                "AWS_SECRET_ACCESS_KEY": uuid.uuid4().hex,
+                "AWS_SESSION_TOKEN": uuid.uuid4().hex,
+            }
             with _lock:
                 _enforcements[key] = self
-        return {
-            "AWS_ACCESS_KEY_ID": self._keys_by_role[role],
-            "AWS_SECRET_ACCESS_KEY": uuid.uuid4().hex,
-            "AWS_SESSION_TOKEN": uuid.uuid4().hex,
-        }
+        return dict(self._credentials_by_role[role])
 
     def check(self, access_key: str, action: str, resource: str) -> CheckedCall:
         """Evaluate one call made with `access_key` and record it."""

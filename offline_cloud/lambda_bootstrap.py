@@ -1,6 +1,11 @@
-"""Run one event through a Lambda handler the way the Python runtime does.
+"""Run events through a Lambda handler the way the Python runtime does, in one environment.
 
-Usage: python lambda_bootstrap.py ASSET_DIR MODULE.FUNCTION TIMEOUT_SECONDS < event.json
+Usage: python lambda_bootstrap.py ASSET_DIR MODULE.FUNCTION TIMEOUT_SECONDS END_MARKER
+
+The handler is imported once (the Init phase); then each line of stdin is one event (an
+invocation), and END_MARKER, on a line of its own on stdout, ends each invocation's output.
+An exception from the handler is logged, as the runtime reports it, and the environment stays;
+stdin closed, it exits.
 
 Only ASSET_DIR and the interpreter's own packages (boto3 stands in for the runtime's) are
 importable first; the handler's package and crhelper must come from the asset, or this fails.
@@ -13,6 +18,7 @@ import json
 import logging
 import sys
 import time
+import traceback
 import uuid
 
 
@@ -37,8 +43,8 @@ class LambdaContext:
 
 
 def main() -> None:
-    """Import the handler from the asset, read the event from stdin, call the handler."""
-    asset_dir, handler_name, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    """Import the handler from the asset, then call it with each event read from stdin."""
+    asset_dir, handler_name, timeout, end_marker = sys.argv[1:5]
     sys.path[0] = asset_dir  # replaces this script's folder, as the runtime's task root
     logging.basicConfig(format="[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s")
     module_name, function_name = handler_name.rsplit(".", 1)
@@ -47,8 +53,14 @@ def main() -> None:
         loaded_from = str(sys.modules[package].__file__)
         if not loaded_from.startswith(asset_dir):
             raise SystemExit(f"{package} was imported from {loaded_from}, not from the asset")
-    event = json.load(sys.stdin)
-    getattr(module, function_name)(event, LambdaContext("provider", timeout))
+    handler = getattr(module, function_name)
+    while line := sys.stdin.readline():
+        try:
+            handler(json.loads(line), LambdaContext("provider", float(timeout)))
+        except Exception:  # the runtime reports it, and the environment stays
+            traceback.print_exc()
+        sys.stderr.flush()
+        print(f"\n{end_marker}", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,10 @@ Usage: python -m scripts.demo CDK_OUT [--verbose]
 
 Starts moto's server, an HTTPS ResponseURL endpoint and the stack API on 127.0.0.1, then runs
 CloudFormation's operations with the offline engine: each custom-resource request goes to the
-synthesized provider asset in a fresh interpreter, as the Lambda runtime would run it. First the
-CDK demo stack, then the plain template in examples/ with the provider stack's ServiceToken, then
-what matters when things go wrong: a bad value answered FAILED with nothing written, and a config
-set by hand refused until the template says AdoptExisting. One line per step and request, the
+synthesized provider asset in a Lambda-like execution environment, reused warm as Lambda does. First
+the CDK demo stack, then the plain template in examples/ with the provider stack's ServiceToken,
+then what matters when things go wrong: a bad value answered FAILED with nothing written, and a
+config set by hand refused until the template says AdoptExisting. One line per step and request, the
 configs Lambda holds as a table; `--verbose` adds every request, answer and config as JSON.
 """
 

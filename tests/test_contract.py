@@ -1,9 +1,9 @@
-"""The synthesized provider asset, run like a cold Lambda, against moto's server over HTTP.
+"""The synthesized provider asset, run like a Lambda, against moto's server over HTTP.
 
-Each event goes to a fresh interpreter whose only copy of the handler and crhelper is the
-asset CDK staged; its answer travels over HTTPS to a local ResponseURL, and it reads its stack
-from the offline engine's stack API. The first test deploys the demo stack through the engine;
-the others send single events, as a resource of an otherwise empty stack.
+Each event goes to an interpreter (cold, or warm from an earlier event) whose only copy of the
+handler and crhelper is the asset CDK staged; its answer travels over HTTPS to a local ResponseURL,
+and it reads its stack from the offline engine's stack API. The first test deploys the demo stack
+through the engine; the others send single events, as a resource of an otherwise empty stack.
 """
 
 from __future__ import annotations
