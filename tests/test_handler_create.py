@@ -117,6 +117,18 @@ def test_bad_input_fails_with_the_reason_and_calls_nothing(
     assert response["Reason"] == "MaximumRetryAttempts must be a whole number from 0 to 2; got '5'."
 
 
+def test_an_event_without_a_resource_type_is_still_answered(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    bad = event(ResourceProperties={"FunctionName": "orders", "MaximumRetryAttempts": "5"})
+    del bad["ResourceType"]
+
+    response = answer(bad, responses)
+
+    assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
+    assert response["Reason"].startswith("MaximumRetryAttempts must be")
+
+
 def test_the_response_url_is_not_logged(
     stubs: Stubs, responses: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
 ) -> None:

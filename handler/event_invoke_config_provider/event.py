@@ -53,7 +53,8 @@ class CustomResourceEvent:
 
     @property
     def resource_type(self) -> str:
-        return str(self._event["ResourceType"])
+        """The template's type; empty if missing, so that dispatch on it still gets answered."""
+        return str(self._event.get("ResourceType", ""))
 
     @property
     def resource_properties(self) -> Mapping[str, Any]:
