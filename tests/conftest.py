@@ -30,6 +30,7 @@ from unittest import mock  # noqa: E402
 import pytest  # noqa: E402
 from crhelper import resource_helper  # noqa: E402
 
+import make_release  # noqa: E402
 from event_invoke_config_provider import index  # noqa: E402
 from offline_cloud.deployment import LocalCloud, provider_asset  # noqa: E402
 from offline_cloud.local_cloud import MotoServer, ResponseCollector  # noqa: E402
@@ -53,6 +54,14 @@ def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         },
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make release` writes beside the packages: the code zip, the template, the rule."""
+    folder = tmp_path_factory.mktemp("dist")
+    make_release.build(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import sys
 import textwrap
-import venv
 import zipfile
 from pathlib import Path
 
@@ -17,7 +13,8 @@ import pytest
 import make_release
 from event_invoke_config_bundle import provider_files
 from event_invoke_config_provider.version import __version__
-from tests.support import ROOT, VENV_BIN
+from tests.support import ROOT
+from tests.venvs import build_wheel, copy_sources, new_venv, outside_environment
 
 pytestmark = pytest.mark.slow
 
@@ -32,44 +29,10 @@ OUTSIDE_APP = textwrap.dedent(
     app.synth()
     """
 )
-# What the wheel is built from: the project file, its readme and licence, its three source roots.
-SOURCES = (
-    "pyproject.toml",
-    "README.md",
-    "LICENSE",
-    "constructs/event_invoke_config",
-    "handler",
-    "release/event_invoke_config_bundle",
-)
 # A release heading of CHANGELOG.md: "## [0.2.0] - 2026-12-02".
 RELEASE_HEADING = re.compile(
     r"^## \[([0-9]+\.[0-9]+\.[0-9]+)\] - [0-9]{4}-[0-9]{2}-[0-9]{2}$", re.M
 )
-
-
-def copy_sources(destination: Path) -> Path:
-    """The sources the wheel needs, copied out of the repository (setuptools builds in place)."""
-    for name in SOURCES:
-        source, target = ROOT / name, destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            ignored = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
-            shutil.copytree(source, target, ignore=ignored)
-        else:
-            shutil.copyfile(source, target)
-    return destination
-
-
-def build_wheel(tmp_path: Path) -> Path:
-    source, dist = copy_sources(tmp_path / "source"), tmp_path / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), "."],
-        cwd=source,
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = dist.glob("*.whl")
-    return wheel
 
 
 def asset_files(folder: Path) -> dict[str, bytes]:
@@ -85,31 +48,13 @@ def test_the_wheel_installs_into_a_clean_venv_and_synthesizes_outside_the_repo(
 ) -> None:
     # GIVEN a wheel built away from the repository, installed into a fresh venv
     absent_before = [name for name in ("build", "dist") if not (ROOT / name).exists()]
-    wheel = build_wheel(tmp_path)
-    env_dir, app_dir = tmp_path / "venv", tmp_path / "consumer"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        # No bytecode up front (as `make release` installs): Python compiles what the app imports.
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-compile",
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    python, pip = new_venv(tmp_path / "venv", str(build_wheel(tmp_path)))
+    assert pip.returncode == 0, pip.stderr
+    app_dir = tmp_path / "consumer"
     app_dir.mkdir()
     (app_dir / "app.py").write_text(OUTSIDE_APP)
-    environment = {**os.environ, "JSII_NODE": str(VENV_BIN / "node"), "PYTHONNOUSERSITE": "1"}
-    environment.pop("PYTHONPATH", None)
     # WHEN an app outside the repository uses it
-    subprocess.run([str(python), "app.py"], cwd=app_dir, env=environment, check=True)
+    subprocess.run([str(python), "app.py"], cwd=app_dir, env=outside_environment(), check=True)
     # THEN it synthesizes a config with the provider code of this repository
     template = (app_dir / "cdk.out" / "Consumer.template.json").read_text()
     assert "Custom::LambdaEventInvokeConfig" in template

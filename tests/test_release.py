@@ -40,14 +40,6 @@ STACKS = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/"
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What `make release` writes."""
-    folder = tmp_path_factory.mktemp("dist")
-    make_release.build(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def construct_provider(tmp_path_factory: pytest.TempPathFactory) -> tuple[Template, ProviderAsset]:
     """The CDK app's provider stack, synthesized in-process: its template and staged asset."""
     outdir = str(tmp_path_factory.mktemp("cdk.out"))
