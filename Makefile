@@ -21,7 +21,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint test test-fast bench integ release clean
+.PHONY: setup synth demo lint test test-fast bench bench-sdk integ release rebuild clean
 
 setup: $(STAMP) $(CDK) $(CHECKOV_STAMP) $(LAMBDA_SDKS)
 
@@ -87,8 +87,24 @@ release: $(RELEASE_STAMP)
 	rm -rf dist
 	$(RELEASE_VENV)/bin/python release/make_release.py dist
 
+# `make rebuild TAG=v0.2.0`: an earlier release's artifacts, rebuilt from its tag into
+# REBUILD_DIR/TAG/dist/ (default build/) by its own `make release` (0.1.0 predates it: its sdist
+# and wheel).
+REBUILD_DIR ?= build
+rebuild: $(RELEASE_STAMP)
+	@test -n "$(TAG)" || { echo "usage: make rebuild TAG=vX.Y.Z (git tag -l lists them)"; exit 2; }
+	rm -rf $(REBUILD_DIR)/$(TAG)
+	mkdir -p $(REBUILD_DIR)/$(TAG)
+	git archive $(TAG) | tar -x -C $(REBUILD_DIR)/$(TAG)
+	if grep -q "^release:" $(REBUILD_DIR)/$(TAG)/Makefile; then $(MAKE) -C $(REBUILD_DIR)/$(TAG) release; \
+	else $(RELEASE_VENV)/bin/python -m build --no-isolation --outdir $(REBUILD_DIR)/$(TAG)/dist $(REBUILD_DIR)/$(TAG); fi
+	@ls $(REBUILD_DIR)/$(TAG)/dist
+
 integ: setup
 	$(PY) -m scripts.integ
+
+bench-sdk: setup
+	$(PY) -m benchmarks.sdk
 
 bench: setup
 	$(PY) -m benchmarks.run
