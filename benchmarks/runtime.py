@@ -17,6 +17,7 @@ from unittest import mock
 from offline_cloud import cfn_events, moto_lambda
 from offline_cloud.fake_aws import client_environment
 from offline_cloud.lambda_bootstrap import LambdaContext
+from offline_cloud.lambda_sdk import sdk_path
 from offline_cloud.local_cloud import MotoServer, ResponseCollector, create_functions
 from offline_cloud.stack_api import StackApi, empty_stack_api
 
@@ -48,11 +49,12 @@ def zipped_size(folder: Path) -> int:
 
 def cold_starts(asset: Path, runs: int) -> dict[str, float]:
     """Median seconds from first import to first Lambda client, each in a fresh interpreter."""
-    env = {"PATH": os.environ["PATH"], **FAKE_AWS}
+    env = {"PATH": os.environ["PATH"], **FAKE_AWS, "PYTHONPATH": str(sdk_path())}
     samples: dict[str, list[float]] = {"provider": [], "bare boto3.client('lambda')": []}
     for _ in range(runs):
         for mode, values in samples.items():
-            argv = [sys.executable, "-c", COLD_START, mode.split()[0], str(asset)]
+            # As in Lambda: the asset, the runtime's SDK and the standard library only.
+            argv = [sys.executable, "-S", "-c", COLD_START, mode.split()[0], str(asset)]
             out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
             values.append(float(out.stdout))
     return {mode: statistics.median(values) for mode, values in samples.items()}

@@ -30,6 +30,7 @@ from .engine import CloudFormation
 from .fake_aws import REGION
 from .iam_roles import CheckedCall, Enforcement, role_name
 from .lambda_runtime import Invocation, LambdaRuntime, ProviderAsset, environment
+from .lambda_sdk import NEWEST, sdk_path
 from .local_cloud import ResponseCollector
 from .native_resources import NativeResources
 from .physical_resources import Created, ResourceError
@@ -98,9 +99,11 @@ RoleOf = Callable[[dict[str, Any]], str | None]
 class Provider:
     """Sends custom-resource events to the provider asset and takes the answer in time."""
 
-    def __init__(self, asset: ProviderAsset, collector: ResponseCollector, env: dict[str, str]):
+    def __init__(
+        self, asset: ProviderAsset, collector: ResponseCollector, env: dict[str, str], sdk: Path
+    ):
         self.asset, self.collector, self.env = asset, collector, env
-        self.runtime = LambdaRuntime()
+        self.runtime = LambdaRuntime(sdk)
         self.history: list[Exchange] = []
         self.before_send: Callable[[dict[str, Any]], None] | None = None
         self.role_of: RoleOf = lambda _event: None
@@ -173,14 +176,18 @@ class LocalCloud:
         collector: ResponseCollector,
         enforce_iam: bool = True,
         region: str = REGION,
+        sdk: str = NEWEST,
     ):
         """`region`: the region of the stacks and their resources; custom resources are served
-        as in the default one (the provider's clients call moto's default region)."""
+        as in the default one (the provider's clients call moto's default region). `sdk`: the
+        Lambda runtime's boto3 the provider runs on (offline_cloud/lambda_sdk.py)."""
         self.native = NativeResources(moto_endpoint, region)
         self.lambda_client = self.native.lambda_client
         self._moto_endpoint, self._collector = moto_endpoint, collector
         self._stack_api: StackApi | None = None
-        self.provider = Provider(asset, collector, environment(moto_endpoint, collector.ca_file))
+        self.provider = Provider(
+            asset, collector, environment(moto_endpoint, collector.ca_file), sdk_path(sdk)
+        )
         self.engine = CloudFormation(self.native, self.provider.as_custom_resource)
         self.iam = Enforcement(self.native.role_policies)
         if enforce_iam:

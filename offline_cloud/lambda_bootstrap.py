@@ -1,14 +1,15 @@
 """Run events through a Lambda handler the way the Python runtime does, in one environment.
 
-Usage: python lambda_bootstrap.py ASSET_DIR MODULE.FUNCTION TIMEOUT_SECONDS END_MARKER
+Usage: python -S lambda_bootstrap.py ASSET_DIR SDK_DIR MODULE.FUNCTION TIMEOUT_SECONDS END_MARKER
 
 The handler is imported once (the Init phase); then each line of stdin is one event (an
 invocation), and END_MARKER, on a line of its own on stdout, ends each invocation's output.
 An exception from the handler is logged, as the runtime reports it, and the environment stays;
 stdin closed, it exits.
 
-Only ASSET_DIR and the interpreter's own packages (boto3 stands in for the runtime's) are
-importable first; the handler's package and crhelper must come from the asset, or this fails.
+Only ASSET_DIR, then SDK_DIR (the runtime's boto3) and the standard library are importable, as in
+Lambda's python runtime; the handler's package and crhelper must come from the asset, and boto3 and
+botocore from SDK_DIR, or this fails.
 """
 
 from __future__ import annotations
@@ -44,15 +45,17 @@ class LambdaContext:
 
 def main() -> None:
     """Import the handler from the asset, then call it with each event read from stdin."""
-    asset_dir, handler_name, timeout, end_marker = sys.argv[1:5]
-    sys.path[0] = asset_dir  # replaces this script's folder, as the runtime's task root
+    asset_dir, sdk_dir, handler_name, timeout, end_marker = sys.argv[1:6]
+    sys.path[0:1] = [asset_dir, sdk_dir]  # the task root, then the runtime's SDK
     logging.basicConfig(format="[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s")
     module_name, function_name = handler_name.rsplit(".", 1)
     module = importlib.import_module(module_name)
-    for package in (module_name.split(".")[0], "crhelper"):
+    origins = {module_name.split(".")[0]: asset_dir, "crhelper": asset_dir}
+    origins.update(dict.fromkeys(("boto3", "botocore"), sdk_dir) if "boto3" in sys.modules else {})
+    for package, folder in origins.items():
         loaded_from = str(sys.modules[package].__file__)
-        if not loaded_from.startswith(asset_dir):
-            raise SystemExit(f"{package} was imported from {loaded_from}, not from the asset")
+        if not loaded_from.startswith(folder):
+            raise SystemExit(f"{package} was imported from {loaded_from}, not from {folder}")
     handler = getattr(module, function_name)
     while line := sys.stdin.readline():
         try:

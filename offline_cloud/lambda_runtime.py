@@ -7,6 +7,9 @@ environment stays warm and takes the next invocation of the same function (same 
 timeout and environment variables, credentials included). An invocation that finds every such
 environment busy gets a new, cold one; an invocation that times out, or whose process dies, takes
 its environment with it. Each invocation keeps its own logs (its stdout and stderr).
+
+The interpreter sees the asset, the runtime's SDK (offline_cloud/lambda_sdk.py) and the standard
+library only, as the python3.14 runtime's does: never the test environment's packages.
 """
 
 from __future__ import annotations
@@ -66,14 +69,16 @@ class ExecutionEnvironment:
     with a marker only this environment knows, so a handler cannot end an invocation by printing.
     """
 
-    def __init__(self, asset: ProviderAsset, env: dict[str, str]) -> None:
+    def __init__(self, asset: ProviderAsset, env: dict[str, str], sdk: Path) -> None:
         end_marker = f"--- invocation ended {uuid.uuid4().hex} ---"
         self._end_marker = f"\n{end_marker}\n".encode()
         self.process = subprocess.Popen(
             [
                 sys.executable,
+                "-S",  # no site-packages: the asset and the SDK are the whole path
                 str(BOOTSTRAP),
                 str(asset.code_dir),
+                str(sdk),
                 asset.handler,
                 str(asset.timeout_seconds),
                 end_marker,
@@ -160,9 +165,13 @@ EnvironmentKey = tuple[ProviderAsset, tuple[tuple[str, str], ...]]
 
 
 class LambdaRuntime:
-    """Execution environments per function: warm ones reused, one invocation each at a time."""
+    """Execution environments per function: warm ones reused, one invocation each at a time.
 
-    def __init__(self) -> None:
+    `sdk`: the folder of the runtime's boto3 (offline_cloud/lambda_sdk.py).
+    """
+
+    def __init__(self, sdk: Path) -> None:
+        self.sdk = sdk
         self._idle: dict[EnvironmentKey, list[ExecutionEnvironment]] = {}
         self._all: list[ExecutionEnvironment] = []
         self._lock = threading.Lock()
@@ -180,7 +189,7 @@ class LambdaRuntime:
                     return Invocation(self, key, warm, time.monotonic() + asset.timeout_seconds)
                 self._discard(warm)  # its process died while idle
                 warm.shut_down()
-            cold = ExecutionEnvironment(asset, env)
+            cold = ExecutionEnvironment(asset, env, self.sdk)
             self._all.append(cold)
         cold.send(event)
         timeout_at = time.monotonic() + STARTUP_SECONDS + asset.timeout_seconds

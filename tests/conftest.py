@@ -33,6 +33,7 @@ from crhelper import resource_helper  # noqa: E402
 import make_release  # noqa: E402
 from event_invoke_config_provider import index  # noqa: E402
 from offline_cloud.deployment import LocalCloud, provider_asset  # noqa: E402
+from offline_cloud.lambda_sdk import NEWEST  # noqa: E402
 from offline_cloud.local_cloud import MotoServer, ResponseCollector  # noqa: E402
 from offline_cloud.stack_api import empty_stack_api  # noqa: E402
 from offline_cloud.template import load_template  # noqa: E402
@@ -100,15 +101,21 @@ def local_aws(
 
 
 @pytest.fixture
-def cloud(cdk_out: Path, moto_endpoint: str, collector: ResponseCollector) -> Iterator[LocalCloud]:
+def cloud(
+    request: pytest.FixtureRequest,
+    cdk_out: Path,
+    moto_endpoint: str,
+    collector: ResponseCollector,
+) -> Iterator[LocalCloud]:
     """Offline CloudFormation (offline_cloud/engine.py) serving custom resources with the app's
-    asset.
+    asset, on the newest Lambda SDK (or the one an indirect parameter names).
 
     IAM is enforced on the provider's calls; a test that ends with a call denied fails here
     (one that provokes a denial on purpose clears `cloud.iam.calls` once it has checked it).
     """
     asset = provider_asset(cdk_out, load_template(cdk_out, "EventInvokeConfigProvider"))
-    with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as local:
+    sdk = getattr(request, "param", NEWEST)
+    with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector, sdk=sdk) as local:
         yield local
         assert local.denied_calls == [], "the provider was denied calls"
 

@@ -8,7 +8,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match
 
 from event_invoke_config import InvalidPropertyError, LambdaEventInvokeConfig
-from event_invoke_config.checks import installed_put_limits
 from event_invoke_config_provider.function_ref import Environment
 from event_invoke_config_provider.properties import FUNCTION_NAME, parse_properties
 from tests.support import ORDERS_ARN, new_function, new_stack
@@ -20,7 +19,7 @@ WARNING = "event-invoke-config:function-environment-unchecked"
 
 def provider_refusal(function_name: str) -> str:
     """What the provider says at deploy time, in its own account and region."""
-    request = parse_properties({FUNCTION_NAME: function_name}, installed_put_limits())
+    request = parse_properties({FUNCTION_NAME: function_name})
     with pytest.raises(InvalidPropertyError) as raised:
         request.config_id(Environment("aws", "us-east-1", "123456789012"))
     return str(raised.value)

@@ -4,6 +4,8 @@ Each event goes to an interpreter (cold, or warm from an earlier event) whose on
 handler and crhelper is the asset CDK staged; its answer travels over HTTPS to a local ResponseURL,
 and it reads its stack from the offline engine's stack API. The first test deploys the demo stack
 through the engine; the others send single events, as a resource of an otherwise empty stack.
+Every test runs twice: on the Lambda runtime's SDK at the floor the README states, and on the
+newest (offline_cloud/lambda_sdk.py); the interpreter has nothing else on its path.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import pytest
 
 from event_invoke_config_provider.properties import RESOURCE_TYPE
 from offline_cloud.deployment import LocalCloud, read_config
+from offline_cloud.lambda_sdk import FLOOR, NEWEST
 from offline_cloud.local_cloud import create_functions
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import load_template
 
 STACK = "EventInvokeConfigDemo"
 CONFIG = "WorkerAsync3BE73732"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("cloud", [FLOOR, NEWEST], indirect=True)]
 
 
 @pytest.fixture

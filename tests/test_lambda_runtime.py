@@ -13,6 +13,7 @@ import pytest
 from offline_cloud import cfn_events
 from offline_cloud.deployment import LocalCloud
 from offline_cloud.lambda_runtime import Invocation, LambdaRuntime, ProviderAsset
+from offline_cloud.lambda_sdk import sdk_path
 from offline_cloud.local_cloud import ResponseCollector
 
 # Counts its invocations per environment; sleeps as long as the event asks.
@@ -46,7 +47,7 @@ def asset(tmp_path: Path) -> ProviderAsset:
 
 @pytest.fixture
 def runtime() -> Iterator[LambdaRuntime]:
-    runtime = LambdaRuntime()
+    runtime = LambdaRuntime(sdk_path())
     yield runtime
     runtime.close()
 
@@ -124,7 +125,7 @@ def test_an_environment_whose_process_died_is_not_reused(
 
 def test_closing_the_runtime_ends_every_environment_idle_or_busy(asset: ProviderAsset) -> None:
     # GIVEN an idle warm environment and a busy one
-    runtime = LambdaRuntime()
+    runtime = LambdaRuntime(sdk_path())
     idle = runtime.invoke(asset, sleeping(0), ENV)
     busy = runtime.invoke(asset, sleeping(60), ENV)
     finished(idle)

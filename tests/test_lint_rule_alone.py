@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import make_release
-from event_invoke_config.checks import installed_put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 from tests.support import ROOT
 from tests.venvs import new_venv, outside_environment, pinned
@@ -32,7 +31,7 @@ Resources:
 def provider_says(properties: dict[str, object]) -> str:
     """The provider's reason for refusing `properties`, from its own check in this process."""
     with pytest.raises(InvalidPropertyError) as refused:
-        parse_properties({"FunctionName": "orders", **properties}, installed_put_limits())
+        parse_properties({"FunctionName": "orders", **properties})
     return str(refused.value)
 
 

@@ -1,21 +1,20 @@
-"""The construct refuses at synth every bad input of the provider's table it can express, in the
-provider's words: the same check runs on both sides, named by each side's own property name."""
+"""The construct refuses at synth, and the cfn-lint rule before deploy, every bad input of the
+provider's table they can express, in the provider's words: the same check, on the same shipped
+limits, runs in all three, named by each side's own property name."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import botocore.session
 import pytest
 from aws_cdk import Duration
 
+from cfnlint_rules.event_invoke_config import problems
 from event_invoke_config import InvalidPropertyError, LambdaEventInvokeConfig
-from event_invoke_config_provider.limits import put_limits
 from event_invoke_config_provider.properties import parse_properties
 from tests.support import BAD_INPUTS, new_stack
 
-LIMITS = put_limits(botocore.session.get_session().get_service_model("lambda"))
 # A number as the construct takes it (jsii passes a JavaScript double: 15 significant digits at
 # most) and CloudFormation sends it back: ASCII, no leading zero.
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?")
@@ -90,7 +89,7 @@ def test_the_construct_can_express_most_of_the_table() -> None:
 )
 def test_synth_refuses_what_the_provider_refuses_in_its_words(properties: dict[str, Any]) -> None:
     with pytest.raises(InvalidPropertyError) as provider:
-        parse_properties(properties, LIMITS)
+        parse_properties(properties)
     arguments = construct_arguments(properties)
     assert arguments is not None
     expected = str(provider.value)
@@ -106,3 +105,15 @@ def test_synth_refuses_what_the_provider_refuses_in_its_words(properties: dict[s
         )
 
     assert str(synth.value) == expected
+
+
+@pytest.mark.parametrize(
+    "properties", [row[1] for row in BAD_INPUTS], ids=[row[0] for row in BAD_INPUTS]
+)
+def test_the_lint_rule_refuses_what_the_provider_refuses_in_its_words(
+    properties: dict[str, Any],
+) -> None:
+    with pytest.raises(InvalidPropertyError) as provider:
+        parse_properties(properties)
+
+    assert [reason for _, reason in problems(properties)] == [str(provider.value)]

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import botocore.session
 import pytest
 
 from event_invoke_config_provider.cloudformation import MAX_REASON
 from event_invoke_config_provider.function_ref import Environment, FunctionRef, parse_physical_id
-from event_invoke_config_provider.limits import put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 from tests.support import BAD_INPUTS, BUCKET
 
-LIMITS = put_limits(botocore.session.get_session().get_service_model("lambda"))
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failures"
 HOME = Environment("aws", "us-east-1", "123456789012")
 ORDERS = "arn:aws:lambda:us-east-1:123456789012:function:orders"
-
-
-def test_limits_come_from_the_botocore_model() -> None:
-    model = botocore.session.get_session().get_service_model("lambda")
-    members = model.operation_model("PutFunctionEventInvokeConfig").input_shape.members
-
-    limits = put_limits(model)
-
-    assert (limits.retry_attempts.minimum, limits.retry_attempts.maximum) == (0, 2)
-    assert (limits.event_age.minimum, limits.event_age.maximum) == (60, 21600)
-    assert limits.qualifier.pattern.pattern == members["Qualifier"].metadata["pattern"]
-    assert limits.function_name.max_length == members["FunctionName"].metadata["max"]
 
 
 def test_strings_from_cloudformation_become_the_api_types() -> None:
@@ -42,7 +27,6 @@ def test_strings_from_cloudformation_become_the_api_types() -> None:
             "MaximumEventAgeInSeconds": "3600",
             "DestinationConfig": {"OnFailure": {"Destination": QUEUE}},
         },
-        LIMITS,
     )
 
     assert {**request.config_id(HOME).api_target, **request.settings} == {
@@ -56,7 +40,7 @@ def test_strings_from_cloudformation_become_the_api_types() -> None:
 
 
 def test_settings_left_out_are_left_out_of_the_request() -> None:
-    request = parse_properties({"FunctionName": "orders"}, LIMITS)
+    request = parse_properties({"FunctionName": "orders"})
 
     assert {**request.config_id(HOME).api_target, **request.settings} == {"FunctionName": ORDERS}
 
@@ -73,14 +57,14 @@ def test_settings_left_out_are_left_out_of_the_request() -> None:
     ],
 )
 def test_every_spelling_of_one_config_has_the_same_physical_id(spelling: dict[str, str]) -> None:
-    request = parse_properties(spelling, LIMITS)
+    request = parse_properties(spelling)
 
     assert request.config_id(HOME).physical_id == f"{ORDERS}:live"
 
 
 def test_unqualified_and_latest_are_the_same_config() -> None:
     ids = {
-        parse_properties(spelling, LIMITS).config_id(HOME).physical_id
+        parse_properties(spelling).config_id(HOME).physical_id
         for spelling in (
             {"FunctionName": "orders"},
             {"FunctionName": "orders:$LATEST"},
@@ -93,7 +77,7 @@ def test_unqualified_and_latest_are_the_same_config() -> None:
 
 @pytest.mark.parametrize(("value", "adopt"), [("true", True), ("false", False), (True, True)])
 def test_adopt_existing_is_read_and_never_sent_to_lambda(value: object, adopt: bool) -> None:
-    request = parse_properties({"FunctionName": "orders", "AdoptExisting": value}, LIMITS)
+    request = parse_properties({"FunctionName": "orders", "AdoptExisting": value})
 
     assert request.adopt_existing is adopt
     assert {**request.config_id(HOME).api_target, **request.settings} == {"FunctionName": ORDERS}
@@ -128,7 +112,7 @@ ACCOUNT = "123456789012"
     ],
 )
 def test_every_documented_function_form_is_read(function_name: str, expected: FunctionRef) -> None:
-    assert parse_properties({"FunctionName": function_name}, LIMITS).function == expected
+    assert parse_properties({"FunctionName": function_name}).function == expected
 
 
 @pytest.mark.parametrize(
@@ -144,14 +128,14 @@ def test_every_documented_function_form_is_read(function_name: str, expected: Fu
 def test_documented_destinations_pass_on_success_and_on_failure(destination: str) -> None:
     config = {"OnSuccess": {"Destination": destination}, "OnFailure": {"Destination": destination}}
 
-    request = parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
+    request = parse_properties({"FunctionName": "f", "DestinationConfig": config})
 
     assert request.settings["DestinationConfig"] == config
 
 
 def test_s3_is_a_destination_on_failure() -> None:
     config = {"OnFailure": {"Destination": BUCKET}}
-    request = parse_properties({"FunctionName": "f", "DestinationConfig": config}, LIMITS)
+    request = parse_properties({"FunctionName": "f", "DestinationConfig": config})
 
     assert request.settings["DestinationConfig"] == config
 
@@ -163,7 +147,7 @@ def test_bad_input_names_the_property_and_what_is_allowed(
     properties: dict[str, Any], reason: str
 ) -> None:
     with pytest.raises(InvalidPropertyError) as raised:
-        parse_properties(properties, LIMITS)
+        parse_properties(properties)
 
     assert reason in str(raised.value)
     assert len(str(raised.value)) <= MAX_REASON, "a longer reason is cut"
@@ -180,7 +164,7 @@ def test_bad_input_names_the_property_and_what_is_allowed(
 def test_a_function_outside_the_providers_account_and_region_is_refused(
     function_name: str,
 ) -> None:
-    request = parse_properties({"FunctionName": function_name}, LIMITS)
+    request = parse_properties({"FunctionName": function_name})
 
     with pytest.raises(InvalidPropertyError, match="FunctionName must be a function in the "):
         request.config_id(HOME)
@@ -191,6 +175,6 @@ def test_a_function_outside_the_providers_account_and_region_is_refused(
     ["orders", "orders:7", "orders:live", "orders:$LATEST.PUBLISHED", f"{ORDERS}:a-b_c"],
 )
 def test_every_config_id_reads_back_from_its_physical_id(spelling: str) -> None:
-    config = parse_properties({"FunctionName": spelling}, LIMITS).config_id(HOME)
+    config = parse_properties({"FunctionName": spelling}).config_id(HOME)
 
     assert parse_physical_id(config.physical_id) == config

@@ -10,7 +10,16 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
+from botocore.retries import standard
 from botocore.stub import Stubber
 
 from event_invoke_config_provider.deadline import ANSWER_RESERVE_SECONDS, Deadline
@@ -23,7 +32,7 @@ from event_invoke_config_provider.retries import (
     CallTimeouts,
     OutOfTimeError,
     call_with_retries,
-    retryable_by_botocore,
+    retryable,
 )
 from tests.support import FakeClock, FakeClockContext
 
@@ -198,25 +207,102 @@ def test_backoff_doubles_to_its_cap_and_never_pauses_past_the_limit() -> None:
     assert Backoff(1.0, 4.0, draw=min).pause(limit=100) == 0.0  # full jitter: from zero
 
 
-@pytest.mark.parametrize(
-    ("service", "code", "status", "retryable"),
-    [
-        ("cloudformation", "Throttling", 400, True),
-        ("lambda", "TooManyRequestsException", 429, True),
-        ("lambda", "ServiceException", 500, True),
-        ("lambda", "ResourceConflictException", 409, False),  # botocore's no; the policy's yes
-        ("lambda", "AccessDeniedException", 403, False),
-        ("cloudformation", "ValidationError", 400, False),
-    ],
-)
-def test_which_errors_botocores_standard_mode_counts_as_retryable(
-    service: str, code: str, status: int, retryable: bool
+class _Status:
+    """The part of an HTTP response botocore's retry checkers read."""
+
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+def botocores_own_verdict(error: Exception, client: Any) -> bool:
+    """The standard mode's verdict, by botocore's own checkers (internals: here, never shipped)."""
+    if isinstance(error, ClientError):
+        model = client.meta.service_model
+        context = standard.RetryContext(
+            attempt_number=1,
+            operation_model=model.operation_model(error.operation_name),
+            parsed_response=error.response,
+            http_response=_Status(error.response["ResponseMetadata"]["HTTPStatusCode"]),
+        )
+    else:
+        context = standard.RetryContext(attempt_number=1, caught_exception=error)
+    checkers = [
+        standard.TransientRetryableChecker(),
+        standard.ThrottledRetryableChecker(),
+        standard.ModeledRetryableChecker(),
+    ]
+    if hasattr(standard, "ThrottlingStatusCodeChecker"):  # botocore 1.44 and later
+        checkers.append(standard.ThrottlingStatusCodeChecker())
+    return bool(standard.OrRetryChecker(checkers).is_retryable(context))
+
+
+def _client_errors() -> list[tuple[str, str, str, int]]:
+    """(service, operation, code, status): every code botocore's lists and models name."""
+    listed = {
+        *standard.TransientRetryableChecker._TRANSIENT_ERROR_CODES,
+        *standard.ThrottledRetryableChecker._THROTTLED_ERROR_CODES,
+    }
+    cases = []
+    for service, operation in [
+        ("lambda", "PutFunctionEventInvokeConfig"),
+        ("cloudformation", "DescribeStacks"),
+    ]:
+        model = boto3.client(service, region_name="us-east-1").meta.service_model
+        modeled = {
+            (shape.metadata.get("error", {}).get("code") or shape.name): int(
+                shape.metadata.get("error", {}).get("httpStatusCode", 400)
+            )
+            for shape in model.operation_model(operation).error_shapes
+        }
+        codes = {**dict.fromkeys(sorted(listed), 400), **modeled}
+        for code, status in sorted(codes.items()):
+            cases += [(service, operation, code, status), (service, operation, code, 429)]
+        for status in (400, 403, 409, 429, 500, 502, 503, 504):
+            cases.append((service, operation, "SomethingUnmodeled", status))
+    return cases
+
+
+@pytest.mark.parametrize(("service", "operation", "code", "status"), _client_errors())
+def test_the_provider_retries_the_client_errors_botocores_standard_mode_retries(
+    service: str, operation: str, code: str, status: int
 ) -> None:
     client = boto3.client(service, region_name="us-east-1")
-    operation = "DescribeStacks" if service == "cloudformation" else "GetFunction"
     error = ClientError(
         {"Error": {"Code": code, "Message": ""}, "ResponseMetadata": {"HTTPStatusCode": status}},
         operation,
     )
 
-    assert retryable_by_botocore(error, client) is retryable
+    assert retryable(error, client) is botocores_own_verdict(error, client)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ReadTimeoutError(endpoint_url="https://lambda"),
+        ConnectTimeoutError(endpoint_url="https://lambda"),
+        EndpointConnectionError(endpoint_url="https://lambda"),
+        ConnectionClosedError(endpoint_url="https://lambda"),
+        NoCredentialsError(),
+        ParamValidationError(report="bad"),
+    ],
+    ids=type,
+)
+def test_the_provider_retries_the_exceptions_botocores_standard_mode_retries(
+    error: Exception,
+) -> None:
+    client = boto3.client("lambda", region_name="us-east-1")
+
+    assert retryable(error, client) is botocores_own_verdict(error, client)
+
+
+def test_the_policy_retries_throttling_and_5xx_and_not_conflicts_or_denials() -> None:
+    client = boto3.client("lambda", region_name="us-east-1")
+
+    def error(code: str, status: int) -> ClientError:
+        response = {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        return ClientError(response, "PutFunctionEventInvokeConfig")
+
+    assert retryable(error("TooManyRequestsException", 429), client)
+    assert retryable(error("ServiceException", 500), client)
+    assert not retryable(error("ResourceConflictException", 409), client)
+    assert not retryable(error("AccessDeniedException", 403), client)

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 import make_release
-from event_invoke_config.checks import installed_put_limits
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 from offline_cloud.template import load_template, load_yaml_template
 from tests.support import ROOT, which
@@ -109,7 +108,7 @@ def lint_consumer(tmp_path: Path, **values: object) -> subprocess.CompletedProce
 
 def provider_says(properties: dict[str, Any]) -> str:
     with pytest.raises(InvalidPropertyError) as refused:
-        parse_properties({"FunctionName": "orders", **properties}, installed_put_limits())
+        parse_properties({"FunctionName": "orders", **properties})
     return str(refused.value)
 
 

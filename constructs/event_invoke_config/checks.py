@@ -3,26 +3,18 @@
 Each argument that becomes a template property is checked by that property's one check in
 `event_invoke_config_provider.properties`, the check the provider runs at deploy time, so both
 refuse a value with the same words (tests/test_parity.py). A value CDK knows only as a token is
-left to the provider. The limits are those of the Lambda model of the installed botocore.
+left to the provider. The limits are the provider's own (`model_limits`), whatever botocore the
+app holds.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 
-import botocore.session
 from aws_cdk import Duration, Token
 
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.function_ref import FunctionRef
-from event_invoke_config_provider.limits import PutLimits, put_limits
-
-
-@functools.cache
-def installed_put_limits() -> PutLimits:
-    """The limits of the Lambda model of the installed botocore (no client or region needed)."""
-    return put_limits(botocore.session.get_session().get_service_model("lambda"))
 
 
 def _whole(value: int | float) -> int | float:
@@ -32,14 +24,14 @@ def _whole(value: int | float) -> int | float:
 
 def checked_function_name(value: str) -> FunctionRef:
     """A literal function name or ARN, read as the provider reads `FunctionName`."""
-    return p.check_function_name("function", value, installed_put_limits())
+    return p.check_function_name("function", value)
 
 
 def checked_qualifier(value: str | None) -> str | None:
     """The `qualifier` argument, as the provider reads `Qualifier`."""
     if value is None or Token.is_unresolved(value):
         return value
-    return p.check_qualifier("qualifier", value, installed_put_limits())
+    return p.check_qualifier("qualifier", value)
 
 
 def checked_retry_attempts(value: int | float) -> int | float:
@@ -47,7 +39,7 @@ def checked_retry_attempts(value: int | float) -> int | float:
     # A number token is a finite float; jsii cannot even ask about NaN or an infinity.
     if isinstance(value, float) and math.isfinite(value) and Token.is_unresolved(value):
         return value
-    return p.check_retry_attempts("retry_attempts", _whole(value), installed_put_limits())
+    return p.check_retry_attempts("retry_attempts", _whole(value))
 
 
 def checked_event_age(value: Duration) -> int | float:
@@ -55,11 +47,11 @@ def checked_event_age(value: Duration) -> int | float:
     if value.is_unresolved():
         return value.to_seconds()
     seconds = _whole(value.to_seconds(integral=False))
-    return p.check_event_age("max_event_age (seconds)", seconds, installed_put_limits())
+    return p.check_event_age("max_event_age (seconds)", seconds)
 
 
 def checked_destination(name: str, value: str, *, on_failure: bool) -> str:
     """A destination ARN argument, as the provider reads `DestinationConfig.*.Destination`."""
     if Token.is_unresolved(value):
         return value
-    return p.check_destination(name, value, installed_put_limits(), on_failure=on_failure)
+    return p.check_destination(name, value, on_failure=on_failure)

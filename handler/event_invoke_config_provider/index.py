@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import boto3
-import botocore.session
 from botocore.exceptions import ClientError
 
 from . import grant_digest
@@ -28,7 +27,6 @@ from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
 from .lambda_api import config_exists, delete_command, delete_config, put_config
-from .limits import put_limits
 from .ownership import (
     ROLLBACK_STATES,
     TEARDOWN_STATES,
@@ -43,11 +41,8 @@ from .retries import ACCESS_DENIED, CallTimeouts, OutOfTimeError, call_with_retr
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_botocore_session = botocore.session.get_session()
-_session = boto3.session.Session(botocore_session=_botocore_session)
+_session = boto3.session.Session()
 _session_lock = threading.Lock()  # a session is not thread-safe; its clients are
-# The limits of the Lambda model that this runtime's botocore ships (loaded once, no request).
-limits = put_limits(_botocore_session.get_service_model("lambda"))
 
 
 def make_client(service: str, timeouts: CallTimeouts) -> Any:
@@ -112,7 +107,7 @@ class Calls:
 
 def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, ConfigId]:
     """The declared config and its canonical id (bare names live in the provider's account)."""
-    request = parse_properties(event.resource_properties, limits)
+    request = parse_properties(event.resource_properties)
     return request, request.config_id(Environment.of_function_arn(context.invoked_function_arn))
 
 

@@ -1,18 +1,15 @@
-"""Limits of PutFunctionEventInvokeConfig, read from the Lambda service model botocore ships.
+"""Limits of PutFunctionEventInvokeConfig's members, as the Lambda service model gives them.
 
-botocore enforces only minimums on the client side; these limits let the provider and the
-construct check maximums and patterns too, without keeping a copy of the numbers here. The
-provider reads them from its client's model, the construct and the cfn-lint rule from the
-model of the installed botocore.
+botocore enforces only minimums on the client side; these limits let the provider, the construct
+and the cfn-lint rule check maximums and patterns too. All three check against `PUT_LIMITS`
+(model_limits.py), captured from one pinned botocore, so they give one verdict on every input,
+whatever botocore each environment holds (the Lambda runtime's, the CDK app's, the linter's).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
-OPERATION = "PutFunctionEventInvokeConfig"
 
 
 @dataclass(frozen=True)
@@ -48,27 +45,3 @@ class PutLimits:
     retry_attempts: IntegerLimit
     event_age: IntegerLimit
     destination: StringLimit
-
-
-def _string(shape: Any) -> StringLimit:
-    meta = shape.metadata
-    return StringLimit(
-        meta.get("min", 0), meta.get("max", 2**31), re.compile(meta.get("pattern", ".*"))
-    )
-
-
-def _integer(shape: Any) -> IntegerLimit:
-    return IntegerLimit(shape.metadata["min"], shape.metadata["max"])
-
-
-def put_limits(service_model: Any) -> PutLimits:
-    """Read the limits from a Lambda `ServiceModel` (a client's `meta.service_model`)."""
-    members = service_model.operation_model(OPERATION).input_shape.members
-    destination = members["DestinationConfig"].members["OnFailure"].members["Destination"]
-    return PutLimits(
-        function_name=_string(members["FunctionName"]),
-        qualifier=_string(members["Qualifier"]),
-        retry_attempts=_integer(members["MaximumRetryAttempts"]),
-        event_age=_integer(members["MaximumEventAgeInSeconds"]),
-        destination=_string(destination),
-    )

@@ -1,7 +1,8 @@
 """Turn CloudFormation ResourceProperties into PutFunctionEventInvokeConfig arguments.
 
 CloudFormation sends every scalar as a string ("0", "3600"); this module converts and checks
-them against the Lambda service model's limits and the documented destination rules. Nothing
+them against the Lambda service model's limits (`model_limits`) and the documented destination
+rules. Nothing
 here talks to AWS: a request that fails here never reaches the account. Each property has one
 check (`check_function_name`, `check_qualifier`, `with_qualifier`, `check_retry_attempts`,
 `check_event_age`, `check_destination`, `check_boolean`), which the CDK construct calls on its
@@ -23,7 +24,8 @@ from .function_ref import (
     QualifierConflictError,
     parse_function,
 )
-from .limits import IntegerLimit, PutLimits, StringLimit
+from .limits import IntegerLimit, StringLimit
+from .model_limits import PUT_LIMITS
 
 # The type of the custom resource this provider serves, and the attributes it answers with.
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
@@ -104,9 +106,9 @@ def check_integer(name: str, value: object, limit: IntegerLimit) -> int:
     return number
 
 
-def check_function_name(name: str, value: object, limits: PutLimits) -> FunctionRef:
+def check_function_name(name: str, value: object) -> FunctionRef:
     """A function name, a name with `:qualifier`, a partial ARN or a full ARN, parsed."""
-    checked = check_string(name, value, limits.function_name, FUNCTION_NAME_FORMS)
+    checked = check_string(name, value, PUT_LIMITS.function_name, FUNCTION_NAME_FORMS)
     ref = parse_function(checked)
     if ref is None:
         raise InvalidPropertyError(f"{name} must be {FUNCTION_NAME_FORMS}; got {_describe(value)}.")
@@ -118,9 +120,9 @@ def check_function_name(name: str, value: object, limits: PutLimits) -> Function
     return ref
 
 
-def check_qualifier(name: str, value: object, limits: PutLimits) -> str:
+def check_qualifier(name: str, value: object) -> str:
     """A version, an alias or $LATEST, as the model and the physical id grammar both read it."""
-    checked = check_string(name, value, limits.qualifier, QUALIFIER_FORMS)
+    checked = check_string(name, value, PUT_LIMITS.qualifier, QUALIFIER_FORMS)
     ref = parse_function(f"function-name:{checked}")
     if ref is None or ref.qualifier != checked:
         raise InvalidPropertyError(f"{name} must be {QUALIFIER_FORMS}; got {_describe(value)}.")
@@ -135,14 +137,14 @@ def with_qualifier(name: str, ref: FunctionRef, qualifier: str | None) -> Functi
         raise InvalidPropertyError(f"{name}: {error}") from None
 
 
-def check_retry_attempts(name: str, value: object, limits: PutLimits) -> int:
+def check_retry_attempts(name: str, value: object) -> int:
     """The maximum number of retries: a whole number within the model's bounds."""
-    return check_integer(name, value, limits.retry_attempts)
+    return check_integer(name, value, PUT_LIMITS.retry_attempts)
 
 
-def check_event_age(name: str, value: object, limits: PutLimits) -> int:
+def check_event_age(name: str, value: object) -> int:
     """The maximum event age in seconds: a whole number within the model's bounds."""
-    return check_integer(name, value, limits.event_age)
+    return check_integer(name, value, PUT_LIMITS.event_age)
 
 
 def check_boolean(name: str, value: object) -> bool:
@@ -154,9 +156,9 @@ def check_boolean(name: str, value: object) -> bool:
     raise InvalidPropertyError(f"{name} must be true or false; got {_describe(value)}.")
 
 
-def check_destination(name: str, value: object, limits: PutLimits, *, on_failure: bool) -> str:
+def check_destination(name: str, value: object, *, on_failure: bool) -> str:
     """A destination ARN of a documented service; S3 only when `on_failure`."""
-    checked = check_string(name, value, limits.destination, "an ARN")
+    checked = check_string(name, value, PUT_LIMITS.destination, "an ARN")
     allowed = {**DESTINATION_SERVICES, **(FAILURE_ONLY_SERVICES if on_failure else {})}
     match = _ARN_SERVICE.match(checked)
     if match is None or match.group(1) not in allowed:
@@ -182,7 +184,7 @@ def _mapping(name: str, value: object, allowed: tuple[str, ...]) -> Mapping[str,
     return value
 
 
-def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
+def _destination_config(value: object) -> dict[str, Any]:
     config = _mapping(DESTINATION_CONFIG, value, (ON_SUCCESS, ON_FAILURE))
     if not config:
         raise InvalidPropertyError(
@@ -198,7 +200,7 @@ def _destination_config(value: object, limits: PutLimits) -> dict[str, Any]:
         if DESTINATION not in target:
             raise InvalidPropertyError(f"{path}.{DESTINATION} is required when {path} is given.")
         arn = check_destination(
-            f"{path}.{DESTINATION}", target[DESTINATION], limits, on_failure=key == ON_FAILURE
+            f"{path}.{DESTINATION}", target[DESTINATION], on_failure=key == ON_FAILURE
         )
         checked[key] = {DESTINATION: arn}
     return checked
@@ -231,7 +233,7 @@ class ConfigRequest:
         return config
 
 
-def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> ConfigRequest:
+def parse_properties(properties: Mapping[str, Any]) -> ConfigRequest:
     """Check `properties` and return the config they declare.
 
     Raises `InvalidPropertyError` for the first bad value. Settings not given are left out of the
@@ -244,20 +246,18 @@ def parse_properties(properties: Mapping[str, Any], limits: PutLimits) -> Config
         )
     if FUNCTION_NAME not in properties:
         raise InvalidPropertyError(f"{FUNCTION_NAME} is required: a function name or ARN.")
-    function = check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME], limits)
+    function = check_function_name(FUNCTION_NAME, properties[FUNCTION_NAME])
     if QUALIFIER in properties:
         function = with_qualifier(
-            QUALIFIER, function, check_qualifier(QUALIFIER, properties[QUALIFIER], limits)
+            QUALIFIER, function, check_qualifier(QUALIFIER, properties[QUALIFIER])
         )
     settings: dict[str, Any] = {}
     if RETRY_ATTEMPTS in properties:
-        settings[RETRY_ATTEMPTS] = check_retry_attempts(
-            RETRY_ATTEMPTS, properties[RETRY_ATTEMPTS], limits
-        )
+        settings[RETRY_ATTEMPTS] = check_retry_attempts(RETRY_ATTEMPTS, properties[RETRY_ATTEMPTS])
     if EVENT_AGE in properties:
-        settings[EVENT_AGE] = check_event_age(EVENT_AGE, properties[EVENT_AGE], limits)
+        settings[EVENT_AGE] = check_event_age(EVENT_AGE, properties[EVENT_AGE])
     if DESTINATION_CONFIG in properties:
-        settings[DESTINATION_CONFIG] = _destination_config(properties[DESTINATION_CONFIG], limits)
+        settings[DESTINATION_CONFIG] = _destination_config(properties[DESTINATION_CONFIG])
     adopt = ADOPT_EXISTING in properties and check_boolean(
         ADOPT_EXISTING, properties[ADOPT_EXISTING]
     )

@@ -2,11 +2,14 @@
 
 The client's timeouts are sized from the time left and botocore's standard retry mode makes its
 few quick attempts. `call_with_retries` then keeps retrying, with jittered backoff until the
-deadline, what botocore's standard mode counts as retryable (`botocore.retries.standard`:
-throttling such as CloudFormation's `Throttling` and Lambda's `TooManyRequestsException`, HTTP
-500/502/503/504, `RequestTimeout`, connection failures and timeouts), and for a bounded time
-what it does not: conflicting updates of the function and IAM changes not yet visible to Lambda.
+deadline, what botocore's standard mode counts as retryable (`retryable`: throttling such as
+CloudFormation's `Throttling` and Lambda's `TooManyRequestsException`, HTTP 429 and
+500/502/503/504, `RequestTimeout`, connection failures and timeouts), and for a bounded time what
+it does not: conflicting updates of the function and IAM changes not yet visible to Lambda.
 Every other error is final. `Backoff` is the handler's one backoff (response.py uses it too).
+
+Only botocore's public API is used (its client `Config`, its exceptions and the service model):
+the provider runs on the Lambda runtime's SDK, from the floor the README states.
 """
 
 from __future__ import annotations
@@ -20,15 +23,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-from botocore.retries.standard import (
-    ModeledRetryableChecker,
-    OrRetryChecker,
-    RetryContext,
-    ThrottledRetryableChecker,
-    ThrottlingStatusCodeChecker,
-    TransientRetryableChecker,
-)
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from .deadline import Deadline
 
@@ -44,15 +40,33 @@ MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT = 5.0, 20.0
 IAM_PROPAGATION_SECONDS = 120.0
 OWN_GRANT_PROPAGATION_SECONDS = 30.0
 BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 1.0, 16.0
-# botocore's standard mode's own conditions, less its cap on attempts.
-_BOTOCORE_RETRYABLE = OrRetryChecker(
-    [
-        TransientRetryableChecker(),
-        ThrottledRetryableChecker(),
-        ThrottlingStatusCodeChecker(),
-        ModeledRetryableChecker(),
-    ]
+# botocore's standard retry mode's conditions, less its cap on attempts, as boto3's guide
+# "Retries" lists them (tests/test_retries.py holds them against the newest botocore's own).
+TRANSIENT_CODES = frozenset(
+    {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"}
 )
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+TRANSIENT_STATUS_CODES = frozenset({500, 502, 503, 504})
+# A 429 is throttling unless its error code is one the operation models (the model then decides).
+THROTTLING_STATUS_CODE = 429
+TRANSIENT_EXCEPTIONS = (BotocoreConnectionError, HTTPClientError)
 # Lambda's words when the function's role cannot reach a destination yet.
 _NOT_YET_ALLOWED = re.compile(
     r"execution role does not have permissions|destination ARN .* is invalid"
@@ -126,34 +140,34 @@ class Backoff:
         return min(drawn, limit)
 
 
-class _Status:
-    """The part of an HTTP response botocore's retry checkers read."""
+def _modeled_error(client: Any, operation: str, code: str) -> Any:
+    """The error shape of `operation` in the client's model whose code is `code`, or None."""
+    model = client.meta.service_model
+    if operation not in model.operation_names:
+        return None
+    for shape in model.operation_model(operation).error_shapes:
+        if (shape.metadata.get("error", {}).get("code") or shape.name) == code:
+            return shape
+    return None
 
-    def __init__(self, status_code: int) -> None:
-        self.status_code = status_code
 
-
-def retryable_by_botocore(error: Exception, client: Any) -> bool:
+def retryable(error: Exception, client: Any) -> bool:
     """Whether botocore's standard retry mode would retry `error` (had it attempts left)."""
-    if isinstance(error, ClientError):
-        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        model = client.meta.service_model
-        context = RetryContext(
-            attempt_number=1,
-            operation_model=model.operation_model(error.operation_name)
-            if error.operation_name in model.operation_names
-            else None,
-            parsed_response=error.response,
-            http_response=_Status(status),
-        )
-    else:
-        context = RetryContext(attempt_number=1, caught_exception=error)
-    return bool(_BOTOCORE_RETRYABLE.is_retryable(context))
+    if not isinstance(error, ClientError):
+        return isinstance(error, TRANSIENT_EXCEPTIONS)
+    code = error.response.get("Error", {}).get("Code")
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    if code in TRANSIENT_CODES or code in THROTTLING_CODES or status in TRANSIENT_STATUS_CODES:
+        return True
+    shape = _modeled_error(client, error.operation_name, code) if code else None
+    if shape is not None:
+        return shape.metadata.get("retryable") is not None
+    return status == THROTTLING_STATUS_CODE
 
 
 def _retry_window(error: Exception, client: Any) -> float:
     """For how long after the first failure `error` is worth retrying (0: it is final)."""
-    if retryable_by_botocore(error, client):
+    if retryable(error, client):
         return float("inf")
     if not isinstance(error, ClientError):
         return 0.0

@@ -2,21 +2,19 @@
 
 Usage: cfn-lint --append-rules release/cfnlint_rules template.yaml (dist/cfnlint_rules after
 `make release`). Each property is checked alone by the provider's own `parse_properties`, so a
-template fails lint with the reason a deploy would fail with, from the same limits (the Lambda
-model of the installed botocore). Values CloudFormation resolves at deploy time (Ref, Fn::*) are
-left to the provider. The provider's code comes from the installed package, else from the
-provider zip beside this folder.
+template fails lint with the reason a deploy would fail with, from the same limits (the
+provider's `model_limits`). Values CloudFormation resolves at deploy time (Ref, Fn::*) are left to
+the provider. The provider's code comes from the installed package, else from the provider zip
+beside this folder; it needs cfn-lint only (no botocore).
 """
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-import botocore.session
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 try:
@@ -25,7 +23,7 @@ except ImportError:  # dist/: the provider zip beside this folder holds the pack
     sys.path.extend(map(str, sorted(Path(__file__).resolve().parent.parent.glob("provider-*.zip"))))
 
 from event_invoke_config_provider.deadline import DEFAULT_SERVICE_TIMEOUT_SECONDS
-from event_invoke_config_provider.limits import IntegerLimit, PutLimits, put_limits
+from event_invoke_config_provider.limits import IntegerLimit
 from event_invoke_config_provider.properties import (
     DESTINATION_CONFIG,
     FUNCTION_NAME,
@@ -45,11 +43,6 @@ _SOME_FUNCTION = "resolved-at-deploy"
 _SOME_DESTINATION = "arn:aws:sqs:us-east-1:123456789012:resolved-at-deploy"
 
 
-@functools.cache
-def _installed_limits() -> PutLimits:
-    return put_limits(botocore.session.get_session().get_service_model("lambda"))
-
-
 def _is_intrinsic(value: object) -> bool:
     return (
         isinstance(value, Mapping)
@@ -67,11 +60,24 @@ def _stand_in(value: Any, stand_in: str) -> Any:
     return value
 
 
+def _valid_alone(function_name: Any) -> bool:
+    try:
+        parse_properties({FUNCTION_NAME: function_name})
+    except InvalidPropertyError:
+        return False
+    return True
+
+
 def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
-    """(property, or None for the resource, and the provider's reason) for each it would refuse."""
-    limits = _installed_limits()
+    """(property, or None for the resource, and the provider's reason) for each it would refuse.
+
+    Each property is checked beside the template's FunctionName when that is a valid literal (a
+    Qualifier that conflicts with the name's own is refused), else beside a stand-in.
+    """
     if FUNCTION_NAME not in properties:
         properties = {**properties, FUNCTION_NAME: None}
+    given = properties[FUNCTION_NAME]
+    function = given if not _is_intrinsic(given) and _valid_alone(given) else _SOME_FUNCTION
     for name, value in properties.items():
         if name == SERVICE_TOKEN or _is_intrinsic(value):
             continue
@@ -79,12 +85,10 @@ def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
             if name == SERVICE_TIMEOUT:
                 check_integer(SERVICE_TIMEOUT, value, SERVICE_TIMEOUT_LIMIT)
             elif name == FUNCTION_NAME:
-                parse_properties({} if value is None else {name: value}, limits)
+                parse_properties({} if value is None else {name: value})
             else:
                 stand_in = _SOME_DESTINATION if name == DESTINATION_CONFIG else _SOME_FUNCTION
-                parse_properties(
-                    {FUNCTION_NAME: _SOME_FUNCTION, name: _stand_in(value, stand_in)}, limits
-                )
+                parse_properties({FUNCTION_NAME: function, name: _stand_in(value, stand_in)})
         except InvalidPropertyError as error:
             yield (None if value is None else name), str(error)
 
