@@ -54,19 +54,19 @@ def build_wheel(folder: Path) -> Path:
 
 
 def new_venv(folder: Path, *requirements: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """A fresh venv in `folder` with `requirements` installed in one pip run (one resolution):
-    its interpreter and that run, whose failure the test reports. No bytecode up front, as
-    `make release` installs: Python compiles what is imported."""
-    venv.create(folder, with_pip=True)
+    """A fresh venv in `folder` holding `requirements` and nothing else (not even pip: this
+    venv's pip installs into it, one run, one resolution): its interpreter and that run, whose
+    failure the test reports. No bytecode up front, as `make release` installs."""
+    venv.create(folder, with_pip=False)
     python = folder / "bin" / "python"
-    install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     pip = subprocess.run(
-        [*install, "--no-compile", *requirements],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+         "--disable-pip-version-check", "--no-compile", *requirements],
         capture_output=True,
         text=True,
         check=False,
         env=outside_environment(),
-    )
+    )  # fmt: skip
     return python, pip
 
 
