@@ -18,9 +18,9 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint test test-fast bench integ release clean
+.PHONY: setup synth demo lint test test-fast bench bench-sizes integ release clean
 
-setup: $(STAMP) $(CDK) $(CHECKOV_STAMP)
+setup: $(STAMP) $(CDK)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -67,7 +67,8 @@ lint: setup
 # Two pytest-xdist workers, one per core of the machines this runs on; each synthesizes the app
 # once for the tests that share it.
 PYTEST := $(VENV)/bin/pytest -n 2
-test: lint
+# checkov's environment only for the tests that run it (tests/test_scanners.py, marked slow).
+test: lint $(CHECKOV_STAMP)
 	$(PYTEST)
 
 # The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
@@ -82,8 +83,12 @@ release: $(RELEASE_STAMP)
 integ: setup
 	$(PY) -m scripts.integ
 
-bench: setup
+bench: bench-sizes
 	$(PY) -m benchmarks.run
+
+# Only the section of docs/benchmarks.md on the environments' sizes, each built first.
+bench-sizes: setup $(CHECKOV_STAMP) $(RELEASE_STAMP)
+	$(PY) -m benchmarks.environments
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache
