@@ -21,9 +21,9 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint test test-fast bench bench-sdk integ release rebuild clean
+.PHONY: setup synth demo lint test test-fast bench bench-sdk bench-sizes integ release rebuild clean
 
-setup: $(STAMP) $(CDK) $(CHECKOV_STAMP) $(LAMBDA_SDKS)
+setup: $(STAMP) $(CDK) $(LAMBDA_SDKS)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -75,7 +75,8 @@ lint: setup
 # Two pytest-xdist workers, one per core of the machines this runs on; each synthesizes the app
 # once for the tests that share it.
 PYTEST := $(VENV)/bin/pytest -n 2
-test: lint
+# checkov's environment only for the tests that run it (tests/test_scanners.py, marked slow).
+test: lint $(CHECKOV_STAMP)
 	$(PYTEST)
 
 # The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
@@ -106,8 +107,12 @@ integ: setup
 bench-sdk: setup
 	$(PY) -m benchmarks.sdk
 
-bench: setup
+bench: bench-sizes
 	$(PY) -m benchmarks.run
+
+# Only the section of docs/benchmarks.md on the environments' sizes, each built first.
+bench-sizes: setup $(CHECKOV_STAMP) $(RELEASE_STAMP)
+	$(PY) -m benchmarks.environments
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) .lambda-sdk node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache

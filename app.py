@@ -13,6 +13,7 @@ import sys
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sns as sns
@@ -20,7 +21,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
-from event_invoke_config.allow_list import CONTEXT_KEY, AllowListError
+from event_invoke_config.allow_list import CONTEXT_KEY, AllowListError, function_arns
+from event_invoke_config.nag import managed_policy_id, wildcard_resource_id
 from event_invoke_config.provider import skip_checkov
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
@@ -46,10 +48,12 @@ class DemoStack(cdk.Stack):
             code=lambda_.Code.from_inline(DEMO_HANDLER),
         )
         live = lambda_.Alias(self, "Live", alias_name="live", version=worker.current_version)
+        basic = iam.ManagedPolicy.from_aws_managed_policy_name(
+            "service-role/AWSLambdaBasicExecutionRole"
+        )
         cdk.Validations.of(worker.role).acknowledge(  # type: ignore[arg-type]
             cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                "service-role/AWSLambdaBasicExecutionRole]",
+                id=managed_policy_id(self, basic),
                 reason="The demo worker only writes its own logs; the AWS-managed basic "
                 "execution role grants just that.",
             )
@@ -117,25 +121,23 @@ class ProviderStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         provider = EventInvokeConfigProvider.of(self)
-        function_arn = "arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:"
         for name in provider.allow_function_names(function_names):
             # The library acknowledges the `name:*` it adds; a pattern the operator gave is
             # this app's to acknowledge (cdk-nag's AwsSolutions-IAM5).
             if "*" in name:
+                function_arn = function_arns(self, [name])[0]
                 cdk.Validations.of(provider.role).acknowledge(
                     cdk.Acknowledgment(
-                        id=f"AwsSolutions-IAM5[Resource::{function_arn}{name}]",
+                        id=wildcard_resource_id(provider.role, function_arn),
                         reason="The operator names the functions the shared provider may "
                         "configure (cdk.json); a pattern there is a deliberate grant.",
                     )
                 )
-        provider.allow_stack_reads(
-            self.format_arn(service="cloudformation", resource="stack", resource_name="*")
-        )
+        stacks = self.format_arn(service="cloudformation", resource="stack", resource_name="*")
+        provider.allow_stack_reads(stacks)
         cdk.Validations.of(provider.role).acknowledge(
             cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:"
-                "<AWS::Region>:<AWS::AccountId>:stack/*]",
+                id=wildcard_resource_id(provider.role, stacks),
                 reason="Read-only (ListStackResources, DescribeStacks): the provider reads the "
                 "resource list and status of the stack that sent each event, to tell which "
                 "resource holds a config; the stacks it serves are any of this account and region.",

@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from .report import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 SECTION = "## `make release` on a fresh clone"
 GOALS = (60.0, 60.0)  # seconds, MB
 
@@ -58,17 +59,10 @@ def section(seconds: float, megabytes: float) -> str:
     )
 
 
-def kept_section(report: str) -> str:
-    """The section as the report has it, or nothing: `make bench` keeps it."""
-    return report[report.index(SECTION) :] if SECTION in report else ""
-
-
 def main() -> None:
-    seconds, megabytes = measure()
-    report = REPORT.read_text()
-    before = report[: report.index(SECTION)] if SECTION in report else report + "\n"
-    REPORT.write_text(before + section(seconds, megabytes))
-    print(section(seconds, megabytes))
+    text = section(*measure())
+    write_section(text)
+    print(text)
 
 
 if __name__ == "__main__":

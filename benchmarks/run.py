@@ -13,10 +13,9 @@ import aws_cdk as cdk
 
 from event_invoke_config import LambdaEventInvokeConfig
 
-from . import release, runtime, scale, synth, teardown
+from . import environments, release, runtime, scale, synth, teardown
+from .report import REPORT, section_of
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 COUNTS = (1, 10, 100)
 SYNTH_REPETITIONS = 5
 COLD_START_RUNS = 15
@@ -27,6 +26,8 @@ BARE = "bare boto3.client('lambda')"
 TEARDOWN_COUNTS = (10, 100)  # and the largest unqualified stack
 # Lambda and stack API requests each event's checks need (see tests/test_benchmarks.py).
 EXPECTED_REQUESTS = {"Create": (2, 0), "Update": (1, 0), "Delete": (1, 2)}
+# Sections written on their own (`python -m benchmarks.release`, `make bench-sizes`), kept.
+KEPT = (release.SECTION, environments.SECTION)
 
 
 WHY_MORE_BYTES = """\
@@ -197,8 +198,11 @@ def main() -> None:
     ]
     if bytes_ratio > 2.0:
         lines += ["", WHY_MORE_BYTES]
-    REPORT.parent.mkdir(exist_ok=True)
-    kept = release.kept_section(REPORT.read_text()) if REPORT.exists() else ""
+    # Sections written on their own (`make bench-sizes`, `python -m benchmarks.release`).
+    old = REPORT.read_text() if REPORT.exists() else ""
+    kept = "\n".join(
+        filter(None, (section_of(old, h) for h in (environments.SECTION, release.SECTION)))
+    )
     REPORT.write_text("\n".join(lines) + "\n" + (f"\n{kept}" if kept else ""))
     print(REPORT.read_text())
 

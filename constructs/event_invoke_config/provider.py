@@ -31,6 +31,7 @@ from .allow_list import SharedAccess
 from .arguments import check_type
 from .asset import HANDLER, provider_code
 from .grants import CONFIG_ACTIONS, MAX_BUCKETS, ConfigGrants
+from .nag import managed_policy_id
 
 # The newest Python runtime aws-cdk-lib offers (a test fails when a newer one appears).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -304,10 +305,9 @@ class EventInvokeConfigProvider(Construct):
         """ENI access for a provider in a VPC, through the policy Lambda's docs name."""
         policy = iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY)
         self.role.add_managed_policy(policy)
-        finding = f"Policy::arn:<AWS::Partition>:iam::aws:policy/{VPC_ACCESS_POLICY}"
         Validations.of(self.role).acknowledge(
             Acknowledgment(
-                id=f"AwsSolutions-IAM4[{finding}]",
+                id=managed_policy_id(self.role, policy),
                 reason="A function in a VPC needs to create, describe and delete its network "
                 "interfaces; AWS keeps this policy to exactly what Lambda needs for that.",
             )

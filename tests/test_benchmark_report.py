@@ -1,0 +1,87 @@
+"""docs/benchmarks.md's sections written on their own, and the environments' sizes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks import environments, report
+from tests.support import ROOT
+
+MIB = 1024 * 1024
+WRITTEN = """\
+# Benchmarks
+
+## Goals
+
+| goal | measured |
+
+## The environments the Makefile builds
+
+old sizes
+
+## `make release` on a fresh clone
+
+old release
+"""
+
+
+@pytest.fixture
+def report_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "benchmarks.md"
+    path.write_text(WRITTEN)
+    monkeypatch.setattr(report, "REPORT", path)
+    return path
+
+
+def test_a_section_is_replaced_in_place_and_the_others_kept(report_file: Path) -> None:
+    report.write_section(f"{environments.SECTION}\n\nnew sizes\n")
+
+    assert report_file.read_text() == WRITTEN.replace("old sizes", "new sizes")
+
+
+def test_a_section_the_report_lacks_is_added_at_the_end(report_file: Path) -> None:
+    report.write_section("## Another\n\nfigures\n")
+
+    assert report_file.read_text() == f"{WRITTEN}\n## Another\n\nfigures\n"
+
+
+def test_the_last_section_is_read_to_the_end() -> None:
+    assert report.section_of(WRITTEN, "## `make release` on a fresh clone").endswith(
+        "old release\n"
+    )
+    assert report.section_of(WRITTEN, "## Missing") == ""
+
+
+def test_every_environment_the_makefile_builds_is_measured() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    venvs = set(re.findall(r"^\w*VENV := (\S+)$", makefile, re.MULTILINE))
+
+    assert venvs | {"node_modules"} == set(environments.ENVIRONMENTS)
+
+
+@pytest.mark.slow  # runs du and find
+def test_sizes_count_a_symlinked_environment_and_its_bytecode(tmp_path: Path) -> None:
+    # GIVEN every environment built, one of them a symlink (as in a git worktree), with 2 MiB of
+    # which 1 MiB is bytecode, and a symlink inside it that must not count twice
+    for name in environments.ENVIRONMENTS:
+        (tmp_path / name).mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "lib" / "__pycache__").mkdir(parents=True)
+    (elsewhere / "lib" / "module.py").write_bytes(b"x" * MIB)
+    (elsewhere / "lib" / "__pycache__" / "module.pyc").write_bytes(b"x" * MIB)
+    (elsewhere / "lib64").symlink_to(elsewhere / "lib")
+    (tmp_path / ".venv").rmdir()
+    (tmp_path / ".venv").symlink_to(elsewhere)
+    # WHEN
+    total, bytecode = environments.measure(tmp_path)[".venv"]
+    # THEN (a few blocks of directories on top)
+    assert 2 * MIB <= total < 2 * MIB + 64 * 1024
+    assert MIB <= bytecode < MIB + 64 * 1024
+
+
+def test_an_environment_not_built_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"Not built: \.venv, .*make bench-sizes"):
+        environments.measure(tmp_path)
