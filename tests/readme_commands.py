@@ -21,20 +21,22 @@ AWS_CLI_BIN = ROOT / ".venv-awscli" / "bin"
 
 
 def commands(heading: str, document: Path = README) -> list[str]:
-    """The `bash` blocks between `heading` and the next heading of any level, in order."""
+    """The `bash` blocks between `heading` and the next heading of any level, in order (a block
+    indented in a list item comes without its indentation)."""
     blocks: list[str] = []
     lines: list[str] = []
-    in_section, fence = False, None
+    in_section, fence, indent = False, None, 0
     for line in document.read_text().splitlines():
-        if line.startswith("```"):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("```"):
             if fence is None:
-                fence, lines = line[3:], []
+                fence, indent, lines = stripped[3:], len(line) - len(stripped), []
             else:
                 if in_section and fence == "bash":
                     blocks.append("\n".join(lines) + "\n")
                 fence = None
         elif fence is not None:
-            lines.append(line)
+            lines.append(line[indent:])
         elif line.startswith("#"):
             in_section = line == heading
     return blocks

@@ -52,7 +52,7 @@ def quick_start() -> str:
     [block] = readme_commands.commands("## Quick start: plain CloudFormation")
     lines = block.splitlines()
     assert lines[0] == "make release"
-    return "\n".join(lines[1:])
+    return "\n".join(lines[1:]) + "\n"
 
 
 @pytest.fixture
@@ -170,3 +170,10 @@ def test_the_readme_upgrade_runs_the_new_zip(
         "version": __version__,
     }
     assert api.engine(REGION).delete_stack(STACK).status == "DELETE_COMPLETE"
+
+
+def test_the_changelog_upgrade_is_the_readme_commands_that_the_test_runs() -> None:
+    changelog = readme_commands.README.parent / "CHANGELOG.md"
+    [block] = readme_commands.commands("### Upgrading from 0.2.1", changelog)
+
+    assert block == quick_start()
