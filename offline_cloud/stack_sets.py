@@ -8,8 +8,9 @@ stacksets-concepts.html, and each action's page in the API Reference):
   stack's creation does (offline_cloud/stack_requests.py) and creates no stack.
 - CreateStackInstances with SERVICE_MANAGED targets organizational units
   (DeploymentTargets.OrganizationalUnitIds; Accounts are refused): one stack per account of those
-  units and per region, with the stack set's values. Each stack is named
-  `StackSet-<stack set name>-<uuid>`, so `${AWS::StackName}` differs in every instance.
+  units and per region, with the stack set's values. StackSets names each stack, not the
+  operator: `StackSet-<stack set name>-<uuid>` as the console shows them (the API Reference gives
+  only each instance's StackId), so `${AWS::StackName}` differs in every instance.
 - UpdateStackSet decides the new values as a stack update does (`UsePreviousValue`: the stack
   set's value; left out: the Default) and updates every instance's stack to the new template and
   values.
