@@ -28,21 +28,19 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .engine import CloudFormation
 from .fake_aws import ACCOUNT, REGION
 from .native_resources import NativeResources
 from .physical_resources import Created
-from .query_protocol import QueryError, answer, error, parse, region_of
+from .query_protocol import QueryError, QueryServer, answer, error, region_of
 from .stack_requests import as_strings, check_capabilities, load_body, parameter_values
 from .stack_sets import Organization, StackSets
 from .stack_state import Stack, now
 from .template import Template
 from .template import parameter_values as effective_values
 
-LOOPBACK = "127.0.0.1"
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create "
     "a change set."
@@ -82,33 +80,13 @@ class CloudFormationApi:
         self.stack_sets = StackSets(self.engine, organization or {})
         self.requests: list[dict[str, Any]] = []  # every request, parsed, in arrival order
         self._lock = threading.Lock()  # one request at a time, as one operation runs to its end
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                """One query-protocol request."""
-                body = self.rfile.read(int(self.headers["content-length"])).decode()
-                region = region_of(self.headers.get("Authorization"), REGION)
-                status, reply = api.handle(parse(body), region)
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(reply.encode())))
-                self.end_headers()
-                self.wfile.write(reply.encode())
-
-            def log_message(self, *_args: object) -> None:
-                """Quiet."""
-
-        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = QueryServer(self.handle)
 
     def __enter__(self) -> str:
-        self._thread.start()
-        return f"http://{LOOPBACK}:{self._server.server_address[1]}"
+        return self._server.__enter__()
 
     def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.__exit__()
 
     def engine(self, region: str) -> CloudFormation:
         """The stacks of `region` (made on first use)."""
@@ -117,8 +95,9 @@ class CloudFormationApi:
             self._engines[region] = CloudFormation(native, _no_custom_resources)
         return self._engines[region]
 
-    def handle(self, request: dict[str, Any], region: str) -> tuple[int, str]:
-        """The HTTP status and XML answer to one request signed for `region`."""
+    def handle(self, request: dict[str, Any], authorization: str | None) -> tuple[int, str]:
+        """The HTTP status and XML answer to one request (its region: the one it is signed for)."""
+        region = region_of(authorization, REGION)
         action = str(request.get("Action"))
         stack_actions = {
             "DescribeStacks": self._describe_stacks,

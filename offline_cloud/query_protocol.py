@@ -6,16 +6,21 @@ A request's structures and lists arrive flattened (`Parameters.member.1.Paramete
 requests", https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/
 Query-Requests.html; "Common Errors", .../CommonErrors.html). The region of a request is the
 one its SigV4 credential scope names (`Credential=KEY/DATE/REGION/SERVICE/aws4_request`).
+`QueryServer` serves such requests on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
+LOOPBACK = "127.0.0.1"
 NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 _SCOPE = re.compile(r"Credential=[^/]+/[0-9]{8}/([a-z0-9-]+)/")
 
@@ -86,3 +91,34 @@ def error(message: str, code: str = "ValidationError") -> str:
         f"<Code>{code}</Code><Message>{escape(message)}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
     )
+
+
+class QueryServer:
+    """An endpoint on 127.0.0.1: `handle(request, authorization)` answers each parsed request
+    with an HTTP status and XML. `with QueryServer(handle) as url:`."""
+
+    def __init__(self, handle: Callable[[dict[str, Any], str | None], tuple[int, str]]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                """One request."""
+                body = self.rfile.read(int(self.headers["content-length"])).decode()
+                status, reply = handle(parse(body), self.headers.get("Authorization"))
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(reply.encode())))
+                self.end_headers()
+                self.wfile.write(reply.encode())
+
+            def log_message(self, *_args: object) -> None:
+                """Quiet."""
+
+        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> str:
+        self._thread.start()
+        return f"http://{LOOPBACK}:{self._server.server_address[1]}"
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

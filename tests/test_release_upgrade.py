@@ -172,6 +172,15 @@ def test_the_readme_upgrade_runs_the_new_zip(
     assert api.engine(REGION).delete_stack(STACK).status == "DELETE_COMPLETE"
 
 
+def test_0_2_0s_template_is_0_2_1s_with_its_version_filled_in() -> None:
+    # so the upgrade from 0.2.0's is the upgrade from 0.2.1's template, while this release is
+    # still numbered 0.2.1 (then a zip of the same name)
+    texts = {version: path.read_text() for version, path in CODE_KEY_RELEASES.items()}
+
+    assert make_release.template_versions(texts["0.2.1"]) == {"0.2.1"}
+    assert texts["0.2.1"].replace("0.2.1", "0.2.0") == texts["0.2.0"]
+
+
 def test_the_changelog_upgrade_is_the_readme_commands_that_the_test_runs() -> None:
     changelog = readme_commands.README.parent / "CHANGELOG.md"
     [block] = readme_commands.commands("### Upgrading from 0.2.1", changelog)
