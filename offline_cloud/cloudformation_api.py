@@ -41,6 +41,8 @@ from .stack_state import Stack, now
 from .template import Template
 from .template import parameter_values as effective_values
 
+# The statuses in which a stack has every resource of its template, and so its outputs.
+WITH_OUTPUTS = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create "
     "a change set."
@@ -133,8 +135,7 @@ class CloudFormationApi:
             stacks = [s for s in engine.stacks if s.status != "DELETE_COMPLETE"]
         described = []
         for stack in stacks:
-            complete = stack.status.endswith("_COMPLETE") and "ROLLBACK" not in stack.status
-            outputs = engine.outputs(stack) if complete else []
+            outputs = engine.outputs(stack) if stack.status in WITH_OUTPUTS else []
             described.append(
                 {
                     "StackId": stack.stack_id,
