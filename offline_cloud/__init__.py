@@ -26,13 +26,18 @@ What it stands in for, and where each part's model and its AWS references are wr
   asset run in execution environments (an interpreter each, importing only from the asset) that
   are initialized once and reused warm by the function's next events, one event at a time, as
   Lambda reuses them; an event that times out (killed) or crashes takes its environment along.
+- CloudFormation's API for an operator's AWS CLI (`cloudformation_api`, `stack_sets`,
+  `stack_requests`, `query_protocol`): stacks created and updated by change sets, as
+  `aws cloudformation deploy` does, and service-managed stack sets whose instances are stacks in
+  each region's engine; parameters (`UsePreviousValue`, Defaults) and IAM capabilities decided as
+  CloudFormation documents them.
 - One fake partition, region, account and credentials (`fake_aws`), and its own reading of
   ARNs and physical ids (`arns`), never the product's parser: a stand-in that shared it could
   not catch its bugs.
 
-Not modelled: change sets, parallel resource operations (one at a time, template order among
-independent ones), UpdateReplacePolicy, nested stacks' own resources; resource-based policies,
-permissions boundaries, SCPs, IAM conditions (refused) and IAM's propagation delay; any AWS
-service or API the provider does not call. Nothing here reaches a real account or leaves
-127.0.0.1.
+Not modelled: a change set's list of changes, parallel resource operations (one at a time,
+template order among independent ones), UpdateReplacePolicy, nested stacks' own resources;
+resource-based policies, permissions boundaries, SCPs, IAM conditions (refused) and IAM's
+propagation delay; any AWS service or API that neither the provider nor the README's commands
+call. Nothing here reaches a real account or leaves 127.0.0.1.
 """

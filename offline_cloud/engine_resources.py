@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .native_resources import NativeResources
@@ -24,6 +25,16 @@ from .template import no_lookup
 CustomResourceSender = Callable[["Stack", dict[str, Any]], Created]
 SERVICE_TOKEN = "ServiceToken"
 SERVICE_TOKEN_CHANGE = "Modifying service token is not allowed."
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of a stack: its value, and the name it is exported under (None: not)."""
+
+    key: str
+    value: Any
+    description: str | None
+    export_name: str | None
 
 
 class ResourceOperations:
@@ -126,11 +137,26 @@ class ResourceOperations:
 
         return stack.resolver(lookup, self.exports)(value)
 
+    def outputs(self, stack: Stack) -> list[Output]:
+        """The outputs of the stack's template that exist, resolved (DescribeStacks' Outputs)."""
+        found = []
+        for key, output in stack.template.get("Outputs", {}).items():
+            if stack.resolver(no_lookup, self.exports).exists(output):
+                export = output.get("Export")
+                found.append(
+                    Output(
+                        key,
+                        self._resolve(stack, output["Value"]),
+                        output.get("Description"),
+                        None if export is None else self._resolve(stack, export["Name"]),
+                    )
+                )
+        return found
+
     def _export(self, stack: Stack) -> None:
-        for output in stack.template.get("Outputs", {}).values():
-            if "Export" in output and stack.resolver(no_lookup, self.exports).exists(output):
-                name = self._resolve(stack, output["Export"]["Name"])
-                self.exports[name] = self._resolve(stack, output["Value"])
+        for output in self.outputs(stack):
+            if output.export_name is not None:
+                self.exports[output.export_name] = output.value
 
     def _record(self, stack: Stack, logical_id: str, resource: Resource) -> None:
         with self.lock:

@@ -3,7 +3,8 @@
 dispatches to them).
 
 A function whose `Code` names an S3 object gets that object's bytes, read as Lambda reads them:
-from a bucket in the function's own region, else the create fails (CDK's asset bucket aside).
+from a bucket in the function's own region, else the create fails (CDK's asset bucket aside); an
+update that changes `Code` reads them again.
 `AWS::Lambda::EventInvokeConfig`'s physical id here is `FunctionName|Qualifier`: the resource's
 identifying properties (its schema's primary identifier), joined with `|` as CloudFormation joins
 compound identifiers. Its `Ref` is the same.
@@ -47,20 +48,30 @@ class LambdaResources:
             call(FunctionName=name, **kwargs)
 
     def create_function(self, stack: str, logical_id: str, props: Properties) -> Created:
-        code = props.get("Code", {})
-        if "S3Bucket" in code and not CDK_ASSETS.fullmatch(code["S3Bucket"]):
-            body = self._code_object(code["S3Bucket"], code["S3Key"])
-        else:
-            body = EMPTY_ZIP if code.get("ZipFile") is None else _zip(code["ZipFile"])
         function = self.lambda_client.create_function(
             FunctionName=props.get("FunctionName") or physical_name(stack, logical_id),
             Runtime=props["Runtime"],
             Role=props["Role"],
             Handler=props["Handler"],
-            Code={"ZipFile": body},
+            Code={"ZipFile": self._code(props)},
         )
         name = function["FunctionName"]
         return Created(name, {"Ref": name, "Arn": function["FunctionArn"]})
+
+    def update_function(self, name: str, props: Properties) -> None:
+        """An update in place: the function gets the code its `Code` names now, read again.
+
+        `Code` is "Update requires: No interruption" ("AWS::Lambda::Function",
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/
+        aws-resource-lambda-function.html); the function's other settings are not modelled.
+        """
+        self.lambda_client.update_function_code(FunctionName=name, ZipFile=self._code(props))
+
+    def _code(self, props: Properties) -> bytes:
+        code = props.get("Code", {})
+        if "S3Bucket" in code and not CDK_ASSETS.fullmatch(code["S3Bucket"]):
+            return self._code_object(code["S3Bucket"], code["S3Key"])
+        return EMPTY_ZIP if code.get("ZipFile") is None else _zip(code["ZipFile"])
 
     def _code_object(self, bucket: str, key: str) -> bytes:
         """A code zip as Lambda fetches it: only from a bucket in the function's region."""

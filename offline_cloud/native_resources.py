@@ -83,7 +83,7 @@ class NativeResources:
             "AWS::Lambda::Function": (
                 ("FunctionName",),
                 functions.create_function,
-                None,
+                functions.update_function,
                 functions.delete_function,
             ),
             "AWS::Lambda::Version": (

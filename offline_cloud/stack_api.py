@@ -19,63 +19,42 @@ from __future__ import annotations
 import datetime
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
-from xml.sax.saxutils import escape
 
 from . import iam_roles
 from .engine import CloudFormation
 from .native_resources import NativeResources
 from .physical_resources import Created
+from .query_protocol import answer, error
 from .stack_state import Stack
 
 LOOPBACK = "127.0.0.1"
 PAGE_SIZE = 2
-_NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 
 
 def _time(value: datetime.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _xml(fields: dict[str, Any]) -> str:
-    return "".join(
-        f"<{name}>{escape(str(value))}</{name}>" for name, value in fields.items() if value
-    )
-
-
-def _answer(action: str, result: str) -> str:
-    return (
-        f'<{action}Response xmlns="{_NAMESPACE}"><{action}Result>{result}</{action}Result>'
-        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
-        f"</{action}Response>"
-    )
-
-
 def list_stack_resources(stack: Stack, next_token: str | None) -> str:
     """One page of the stack's resource summaries."""
     start = int(next_token or 0)
     page = list(stack.resources.items())[start : start + PAGE_SIZE]
-    members = "".join(
-        "<member>"
-        + _xml(
-            {
-                "LogicalResourceId": logical_id,
-                "PhysicalResourceId": resource.physical_id,
-                "ResourceType": resource.type,
-                "LastUpdatedTimestamp": _time(resource.updated_at),
-                "ResourceStatus": resource.status,
-            }
-        )
-        + "</member>"
+    summaries = [
+        {
+            "LogicalResourceId": logical_id,
+            "PhysicalResourceId": resource.physical_id,
+            "ResourceType": resource.type,
+            "LastUpdatedTimestamp": _time(resource.updated_at),
+            "ResourceStatus": resource.status,
+        }
         for logical_id, resource in page
-    )
+    ]
     more = start + PAGE_SIZE < len(stack.resources)
-    token = _xml({"NextToken": str(start + PAGE_SIZE) if more else None})
-    summaries = f"<StackResourceSummaries>{members}</StackResourceSummaries>"
-    return _answer("ListStackResources", summaries + token)
+    token = str(start + PAGE_SIZE) if more else None
+    return answer("ListStackResources", {"StackResourceSummaries": summaries, "NextToken": token})
 
 
 def describe_stacks(stack: Stack) -> str:
@@ -86,15 +65,7 @@ def describe_stacks(stack: Stack) -> str:
         "CreationTime": _time(stack.created_at),
         "StackStatus": stack.status,
     }
-    return _answer("DescribeStacks", f"<Stacks><member>{_xml(fields)}</member></Stacks>")
-
-
-def _error(message: str, code: str = "ValidationError") -> str:
-    return (
-        f'<ErrorResponse xmlns="{_NAMESPACE}"><Error><Type>Sender</Type>'
-        f"<Code>{code}</Code><Message>{escape(message)}</Message></Error>"
-        f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
-    )
+    return answer("DescribeStacks", {"Stacks": [fields]})
 
 
 class StackApi:
@@ -114,7 +85,7 @@ class StackApi:
                 api.calls.append(request)
                 if time.monotonic() < api._throttled_until:
                     api.throttled_calls += 1
-                    status, answer = 400, _error("Rate exceeded", "Throttling")
+                    status, answer = 400, error("Rate exceeded", "Throttling")
                 else:
                     status, answer = api.answer(engine, request, self.headers.get("Authorization"))
                 self.send_response(status)
@@ -140,14 +111,14 @@ class StackApi:
             resource = stack.stack_id if stack is not None else request.get("StackName", "")
             denied = iam_roles.denial(authorization, action, resource)
             if denied is not None:
-                return 403, _error(denied, "AccessDenied")
+                return 403, error(denied, "AccessDenied")
             if stack is None:
-                return 400, _error(f"Stack with id {request.get('StackName')} does not exist")
+                return 400, error(f"Stack with id {request.get('StackName')} does not exist")
             if request.get("Action") == "ListStackResources":
                 return 200, list_stack_resources(stack, request.get("NextToken"))
             if request.get("Action") == "DescribeStacks":
                 return 200, describe_stacks(stack)
-        return 400, _error(f"{request.get('Action')} is not served by this stand-in")
+        return 400, error(f"{request.get('Action')} is not served by this stand-in")
 
     def throttle(self, seconds: float) -> None:
         """Answer every request with CloudFormation's throttling error for `seconds` from now."""

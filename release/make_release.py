@@ -5,10 +5,10 @@ Usage: python release/make_release.py [DIST]   (default: dist)
 `provider-VERSION.zip` is the provider's Lambda code: the files
 `event_invoke_config_bundle` lists (the Python sources of the handler package and of
 crhelper, and their licences), the same bytes the CDK construct stages as its asset.
-`provider.yaml` is release/provider.yaml as written, which reads the zip from the S3 bucket and
-key its parameters name. Then `python -m build` and `twine check`. Needs neither Node nor the
-CDK: the environment `make release` builds holds crhelper, build, setuptools and twine
-(requirements-release.txt).
+`provider.yaml` is release/provider.yaml as written, which reads that zip, by the name it
+carries, from the S3 bucket and prefix its parameters name. Then `python -m build` and `twine
+check`. Needs neither Node nor the CDK: the environment `make release` builds holds crhelper,
+build, setuptools and twine (requirements-release.txt).
 """
 
 from __future__ import annotations

@@ -56,7 +56,8 @@ def release_template() -> Template:
 
 def upload(dist: Path, s3_client: Any, region: str) -> None:
     """The README's `aws s3 cp` of the zip to the region's bucket, under the template's key."""
-    key = release_template()["Parameters"]["CodeS3Key"]["Default"]
+    template = release_template()
+    key = resolve(template, template["Resources"]["Function"]["Properties"]["Code"]["S3Key"])
     s3_client.put_object(
         Bucket=f"{BUCKET}-{region}", Key=key, Body=(dist / make_release.ZIP_NAME).read_bytes()
     )
@@ -283,7 +284,7 @@ def test_the_options_reach_the_role_the_log_group_and_the_function() -> None:
     ("parameter", "good", "bad"),
     [
         ("CodeS3Bucket", ["acme-artifacts", "a1.b"], ["", "Acme", "-x", "a" * 48, "b/c"]),
-        ("CodeS3Key", ["lambda-event-invoke-config/provider-0.2.1.zip"], ["x.tar", "a b.zip"]),
+        ("CodeS3Prefix", ["", "lambda-event-invoke-config/", "a/b.c/"], ["a", "/a/", "a b/"]),
         ("ServedStackNames", ["*", "orders-*", "Billing2"], ["", "a_b", "a" * 129, "a/b"]),
         ("ServiceTokenParameterName", ["/a/b", "/x"], ["a/b", "/", "/a b"]),
         ("ServiceTokenExportName", ["", "team-a:token"], ["a b", "a/b"]),
@@ -317,7 +318,10 @@ def test_the_template_carries_the_version_in_its_metadata_outputs_and_code_key()
 
     assert template["Metadata"]["LambdaEventInvokeConfig"]["Version"] == __version__
     assert template["Outputs"]["Version"]["Value"] == __version__
-    assert template["Parameters"]["CodeS3Key"]["Default"].endswith(make_release.ZIP_NAME)
+    code_key = template["Resources"]["Function"]["Properties"]["Code"]["S3Key"]
+    assert code_key == {"Fn::Sub": f"${{CodeS3Prefix}}{make_release.ZIP_NAME}"}
+    # and no parameter names it: an update keeps a parameter's value (tests/test_release_upgrade.py)
+    assert [p for p in template["Parameters"].values() if ".zip" in str(p.get("Default"))] == []
     assert f"provider-{__version__}.zip" == make_release.ZIP_NAME
     assert make_release.template_versions(make_release.TEMPLATE.read_text()) == {__version__}
 
