@@ -173,8 +173,7 @@ def test_the_readme_upgrade_runs_the_new_zip(
 
 
 def test_0_2_0s_template_is_0_2_1s_with_its_version_filled_in() -> None:
-    # so the upgrade from 0.2.0's is the upgrade from 0.2.1's template, while this release is
-    # still numbered 0.2.1 (then a zip of the same name)
+    # so the two upgrades test one template text: the Default names the zip, deploy keeps it
     texts = {version: path.read_text() for version, path in CODE_KEY_RELEASES.items()}
 
     assert make_release.template_versions(texts["0.2.1"]) == {"0.2.1"}

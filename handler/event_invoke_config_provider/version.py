@@ -1,3 +1,3 @@
 """The release: setuptools reads it into the package metadata, and the provider carries it."""
 
-__version__ = "0.2.1"
+__version__ = "0.3.0"
