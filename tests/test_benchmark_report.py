@@ -58,8 +58,10 @@ def test_the_last_section_is_read_to_the_end() -> None:
 def test_every_environment_the_makefile_builds_is_measured() -> None:
     makefile = (ROOT / "Makefile").read_text()
     venvs = set(re.findall(r"^\w*VENV := (\S+)$", makefile, re.MULTILINE))
+    [sdks] = re.findall(r"^LAMBDA_SDKS := (.+)$", makefile, re.MULTILINE)
+    sdk_folders = {stamp.removesuffix("/.installed") for stamp in sdks.split()}
 
-    assert venvs | {"node_modules"} == set(environments.ENVIRONMENTS)
+    assert venvs | sdk_folders | {"node_modules"} == set(environments.ENVIRONMENTS)
 
 
 @pytest.mark.slow  # runs du and find
@@ -67,7 +69,7 @@ def test_sizes_count_a_symlinked_environment_and_its_bytecode(tmp_path: Path) ->
     # GIVEN every environment built, one of them a symlink (as in a git worktree), with 2 MiB of
     # which 1 MiB is bytecode, and a symlink inside it that must not count twice
     for name in environments.ENVIRONMENTS:
-        (tmp_path / name).mkdir()
+        (tmp_path / name).mkdir(parents=True)
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "lib" / "__pycache__").mkdir(parents=True)
     (elsewhere / "lib" / "module.py").write_bytes(b"x" * MIB)
