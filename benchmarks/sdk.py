@@ -10,19 +10,19 @@ Lambda client. Writes docs/sdk-contract.md.
 from __future__ import annotations
 
 import datetime
-import io
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 from event_invoke_config_bundle import provider_contents
 from offline_cloud.fake_aws import client_environment
 from offline_cloud.lambda_sdk import FLOOR, NEWEST, pinned, sdk_path
+
+from .runtime import zipped_size
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "sdk-contract.md"
@@ -36,16 +36,6 @@ from event_invoke_config_provider.retries import CallTimeouts
 index.make_client("lambda", CallTimeouts.within(60.0))
 print(time.perf_counter() - started)
 """
-
-
-def zipped(folder: Path) -> int:
-    """Bytes of `folder` as a deflated zip, as Lambda receives it."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder))
-    return len(buffer.getvalue())
 
 
 def stage(folder: Path, files: dict[str, bytes]) -> Path:
@@ -116,15 +106,15 @@ def measure() -> list[tuple[str, int, float]]:
                 for cache in list(bundled.rglob("__pycache__")):
                     shutil.rmtree(cache)
         rows = [
-            (f"{BASELINE}: runtime SDK {pinned(NEWEST)}", zipped(baseline),
+            (f"{BASELINE}: runtime SDK {pinned(NEWEST)}", zipped_size(baseline),
              cold_start(baseline, sdk_path(NEWEST))),
-            (f"runtime SDK, floor {pinned(FLOOR)}", zipped(asset),
+            (f"runtime SDK, floor {pinned(FLOOR)}", zipped_size(asset),
              cold_start(asset, sdk_path(FLOOR))),
-            (f"runtime SDK, newest {pinned(NEWEST)}", zipped(asset),
+            (f"runtime SDK, newest {pinned(NEWEST)}", zipped_size(asset),
              cold_start(asset, sdk_path(NEWEST))),
-            (f"bundled SDK {pinned(NEWEST)}, with .pyc", zipped(work / "bundled"),
+            (f"bundled SDK {pinned(NEWEST)}, with .pyc", zipped_size(work / "bundled"),
              cold_start(work / "bundled", None)),
-            (f"bundled SDK {pinned(NEWEST)}, source only", zipped(work / "bundled-source"),
+            (f"bundled SDK {pinned(NEWEST)}, source only", zipped_size(work / "bundled-source"),
              cold_start(work / "bundled-source", None)),
         ]  # fmt: skip
     return rows

@@ -17,20 +17,16 @@ code `Throttling`, "Rate exceeded".
 from __future__ import annotations
 
 import datetime
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
 from . import iam_roles
 from .engine import CloudFormation
 from .native_resources import NativeResources
 from .physical_resources import Created
-from .query_protocol import answer, error
+from .query_protocol import QueryServer, answer, error
 from .stack_state import Stack
 
-LOOPBACK = "127.0.0.1"
 PAGE_SIZE = 2
 
 
@@ -72,37 +68,22 @@ class StackApi:
     """The stand-in endpoint: `with StackApi(engine) as url:`, the provider's CloudFormation."""
 
     def __init__(self, engine: CloudFormation) -> None:
-        self.calls: list[dict[str, str]] = []
+        self.calls: list[dict[str, Any]] = []
         self.throttled_calls = 0
         self._throttled_until = 0.0  # time.monotonic()
-        api = self
+        self._engine = engine
+        self._server = QueryServer(self._handle)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                """One query-protocol request."""
-                body = self.rfile.read(int(self.headers["content-length"])).decode()
-                request = {key: values[0] for key, values in parse_qs(body).items()}
-                api.calls.append(request)
-                if time.monotonic() < api._throttled_until:
-                    api.throttled_calls += 1
-                    status, answer = 400, error("Rate exceeded", "Throttling")
-                else:
-                    status, answer = api.answer(engine, request, self.headers.get("Authorization"))
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(answer.encode())))
-                self.end_headers()
-                self.wfile.write(answer.encode())
-
-            def log_message(self, *_args: object) -> None:
-                """Quiet."""
-
-        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def _handle(self, request: dict[str, Any], authorization: str | None) -> tuple[int, str]:
+        self.calls.append(request)
+        if time.monotonic() < self._throttled_until:
+            self.throttled_calls += 1
+            return 400, error("Rate exceeded", "Throttling")
+        return self.answer(self._engine, request, authorization)
 
     @staticmethod
     def answer(
-        engine: CloudFormation, request: dict[str, str], authorization: str | None = None
+        engine: CloudFormation, request: dict[str, Any], authorization: str | None = None
     ) -> tuple[int, str]:
         """The HTTP status and XML body for one request, read under the engine's lock."""
         with engine.lock:
@@ -125,12 +106,10 @@ class StackApi:
         self._throttled_until = time.monotonic() + seconds
 
     def __enter__(self) -> str:
-        self._thread.start()
-        return f"http://{LOOPBACK}:{self._server.server_address[1]}"
+        return self._server.__enter__()
 
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def __exit__(self, *exc: object) -> None:
+        self._server.__exit__(*exc)
 
 
 def empty_stack_api(moto_endpoint: str, stack_id: str) -> StackApi:
