@@ -25,7 +25,6 @@ COLD_START = """
 import sys, time
 started = time.perf_counter()
 if sys.argv[1] == "provider":
-    sys.path.insert(0, sys.argv[2])
     from event_invoke_config_provider import index
     from event_invoke_config_provider.retries import CallTimeouts
     index.make_client("lambda", CallTimeouts.within(60.0))
@@ -47,16 +46,22 @@ def zipped_size(folder: Path) -> int:
     return len(buffer.getvalue())
 
 
+def cold_start(mode: str, path: list[Path]) -> float:
+    """Seconds from first import to first Lambda client ("provider", or "bare" boto3) in a fresh
+    interpreter that has, as in Lambda, only `path` (task root, runtime SDK) and the standard
+    library; the task root is read-only there, so no bytecode is written."""
+    env = {"PATH": os.environ["PATH"], **FAKE_AWS, "PYTHONPATH": os.pathsep.join(map(str, path))}
+    argv = [sys.executable, "-S", "-c", COLD_START, mode]
+    return float(subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout)
+
+
 def cold_starts(asset: Path, runs: int) -> dict[str, float]:
-    """Median seconds from first import to first Lambda client, each in a fresh interpreter."""
-    env = {"PATH": os.environ["PATH"], **FAKE_AWS, "PYTHONPATH": str(sdk_path())}
+    """Median cold starts of the provider and of a bare client, on the newest runtime SDK."""
+    sdk = sdk_path()
     samples: dict[str, list[float]] = {"provider": [], "bare boto3.client('lambda')": []}
     for _ in range(runs):
-        for mode, values in samples.items():
-            # As in Lambda: the asset, the runtime's SDK and the standard library only.
-            argv = [sys.executable, "-S", "-c", COLD_START, mode.split()[0], str(asset)]
-            out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-            values.append(float(out.stdout))
+        samples["provider"].append(cold_start("provider", [asset, sdk]))
+        samples["bare boto3.client('lambda')"].append(cold_start("bare", [sdk]))
     return {mode: statistics.median(values) for mode, values in samples.items()}
 
 

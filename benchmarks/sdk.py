@@ -10,7 +10,6 @@ Lambda client. Writes docs/sdk-contract.md.
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
 import statistics
 import subprocess
@@ -19,23 +18,15 @@ import tempfile
 from pathlib import Path
 
 from event_invoke_config_bundle import provider_contents
-from offline_cloud.fake_aws import client_environment
 from offline_cloud.lambda_sdk import FLOOR, NEWEST, pinned, sdk_path
 
+from .runtime import cold_start as cold_start_once
 from .runtime import zipped_size
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "sdk-contract.md"
 RUNS = 15
 BASELINE = "v0.2.1"
-COLD_START = """
-import time
-started = time.perf_counter()
-from event_invoke_config_provider import index
-from event_invoke_config_provider.retries import CallTimeouts
-index.make_client("lambda", CallTimeouts.within(60.0))
-print(time.perf_counter() - started)
-"""
 
 
 def stage(folder: Path, files: dict[str, bytes]) -> Path:
@@ -46,28 +37,10 @@ def stage(folder: Path, files: dict[str, bytes]) -> Path:
     return folder
 
 
-def cold_start(task_root: Path, runtime_sdk: Path | None, runs: int = RUNS) -> float:
+def cold_start(task_root: Path, runtime_sdk: Path | None) -> float:
     """Median seconds to import the handler and make a first client, fresh interpreters."""
-    path = [str(task_root), *([str(runtime_sdk)] if runtime_sdk else [])]
-    env = {
-        "PATH": os.environ["PATH"],
-        **client_environment(),
-        "PYTHONPATH": os.pathsep.join(path),
-        "PYTHONDONTWRITEBYTECODE": "1",  # the task root is read-only in Lambda
-    }
-    samples = [
-        float(
-            subprocess.run(
-                [sys.executable, "-S", "-c", COLD_START],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        for _ in range(runs)
-    ]
-    return statistics.median(samples)
+    path = [task_root, *([runtime_sdk] if runtime_sdk else [])]
+    return statistics.median(cold_start_once("provider", path) for _ in range(RUNS))
 
 
 def baseline_files() -> dict[str, bytes]:
