@@ -60,12 +60,13 @@ def _stand_in(value: Any, stand_in: str) -> Any:
     return value
 
 
-def _valid_alone(function_name: Any) -> bool:
+def _function_name_problem(value: Any) -> str | None:
+    """The provider's reason to refuse FunctionName `value` (None: it is missing), or None."""
     try:
-        parse_properties({FUNCTION_NAME: function_name})
-    except InvalidPropertyError:
-        return False
-    return True
+        parse_properties({} if value is None else {FUNCTION_NAME: value})
+    except InvalidPropertyError as error:
+        return str(error)
+    return None
 
 
 def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
@@ -77,20 +78,24 @@ def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
     if FUNCTION_NAME not in properties:
         properties = {**properties, FUNCTION_NAME: None}
     given = properties[FUNCTION_NAME]
-    function = given if not _is_intrinsic(given) and _valid_alone(given) else _SOME_FUNCTION
+    given_problem = None if _is_intrinsic(given) else _function_name_problem(given)
+    function = _SOME_FUNCTION if _is_intrinsic(given) or given_problem else given
     for name, value in properties.items():
         if name == SERVICE_TOKEN or _is_intrinsic(value):
+            continue
+        path = None if value is None else name
+        if name == FUNCTION_NAME:
+            if given_problem is not None:
+                yield path, given_problem
             continue
         try:
             if name == SERVICE_TIMEOUT:
                 check_integer(SERVICE_TIMEOUT, value, SERVICE_TIMEOUT_LIMIT)
-            elif name == FUNCTION_NAME:
-                parse_properties({} if value is None else {name: value})
             else:
                 stand_in = _SOME_DESTINATION if name == DESTINATION_CONFIG else _SOME_FUNCTION
                 parse_properties({FUNCTION_NAME: function, name: _stand_in(value, stand_in)})
         except InvalidPropertyError as error:
-            yield (None if value is None else name), str(error)
+            yield path, str(error)
 
 
 class EventInvokeConfigProperties(CloudFormationLintRule):  # type: ignore[misc]
