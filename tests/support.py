@@ -6,6 +6,7 @@ no test module imports another.
 
 from __future__ import annotations
 
+import ast
 import datetime
 import json
 import shutil
@@ -42,6 +43,18 @@ RELEASED = {
 QUEUE = f"arn:aws:sqs:{REGION}:{ACCOUNT}:failures"
 BUCKET = "arn:aws:s3:::failed-events"
 ORDERS_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
+
+
+def imports(source: str) -> set[tuple[str, str | None]]:
+    """(module, name) for each `from module import name` in `source`, (module, None) for each
+    `import module`, at any depth; relative imports left out."""
+    found: set[tuple[str, str | None]] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update((alias.name, None) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
+            found.update((node.module, alias.name) for alias in node.names)
+    return found
 
 
 def which(tool: str) -> str:

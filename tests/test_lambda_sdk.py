@@ -3,7 +3,6 @@ imports from the SDK exists there, and the SDK folders the offline runtime uses 
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 
 from event_invoke_config_bundle import PACKAGES, provider_files
 from offline_cloud.lambda_sdk import FLOOR, NEWEST, pinned, sdk_path
-from tests.support import ROOT
+from tests.support import ROOT, imports
 
 # The SDK's distributions: what the runtime carries besides the standard library.
 SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3")
@@ -36,13 +35,9 @@ print(json.dumps(missing))
 
 def sdk_imports(source: str) -> set[tuple[str, str | None]]:
     """(module, name or None) for each import of an SDK module in `source`, at any depth."""
-    found: set[tuple[str, str | None]] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.update((alias.name, None) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
-            found.update((node.module, alias.name) for alias in node.names)
-    return {(module, name) for module, name in found if module.split(".")[0] in SDK_PACKAGES}
+    return {
+        (module, name) for module, name in imports(source) if module.split(".")[0] in SDK_PACKAGES
+    }
 
 
 def shipped_sdk_imports() -> set[tuple[str, str | None]]:

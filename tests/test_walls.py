@@ -3,7 +3,6 @@ and the scripts read AWS ids their own way, never through the provider they test
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
@@ -14,7 +13,7 @@ from pathlib import Path
 import event_invoke_config_bundle
 from event_invoke_config_bundle import provider_files
 from offline_cloud.fake_aws import client_environment
-from tests.support import ROOT
+from tests.support import ROOT, imports
 
 ENTRY_POINT = "event_invoke_config_provider.index"
 # Imports the Lambda runtime's task root as the runtime does, then lists the modules that came
@@ -67,13 +66,7 @@ def modules_loaded_by_the_entry_point(folder: Path) -> set[str]:
 
 def product_imports(source: str) -> set[str]:
     """The modules of the product's packages that `source` imports."""
-    imported: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
-            imported.add(node.module)
-    return {name for name in imported if name.split(".")[0] in PRODUCT_PACKAGES}
+    return {module for module, _ in imports(source) if module.split(".")[0] in PRODUCT_PACKAGES}
 
 
 def test_every_module_the_lambda_bundle_ships_is_loaded_by_its_entry_point(tmp_path: Path) -> None:
