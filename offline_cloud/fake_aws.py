@@ -9,6 +9,8 @@ from __future__ import annotations
 PARTITION = "aws"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+# Where every stand-in endpoint listens.
+LOOPBACK = "127.0.0.1"
 # Only loopback endpoints ever see them.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 

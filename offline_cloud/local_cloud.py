@@ -31,9 +31,8 @@ from moto.server import ThreadedMotoServer
 
 from . import moto_lambda
 from .cfn_events import signed_query
-from .fake_aws import REGION
+from .fake_aws import LOOPBACK, REGION
 
-LOOPBACK = "127.0.0.1"
 EMPTY_ZIP = b"PK\x05\x06" + b"\0" * 18  # moto stores the code; nothing runs it
 # Shaped like the S3 pre-signed URL CloudFormation sends: the signature is a credential.
 RESPONSE_PATH = "/cloudformation-custom-resource-response-useast1/{request_id}"

@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
-LOOPBACK = "127.0.0.1"
+from .fake_aws import LOOPBACK
+
 NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 _SCOPE = re.compile(r"Credential=[^/]+/[0-9]{8}/([a-z0-9-]+)/")
 
