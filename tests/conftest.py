@@ -127,10 +127,12 @@ def stubs() -> Iterator[Stubs]:
         mock.patch.object(index, "make_client", side_effect=stubs.client),
         stubs.lambda_,
         stubs.cloudformation,
+        stubs.ssm,
     ):
         yield stubs
         stubs.lambda_.assert_no_pending_responses()
         stubs.cloudformation.assert_no_pending_responses()
+        stubs.ssm.assert_no_pending_responses()
 
 
 @pytest.fixture

@@ -342,6 +342,11 @@ SETTINGS = {
     "MaximumEventAgeInSeconds": 3600,
     "DestinationConfig": {"OnFailure": {"Destination": QUEUE}},
 }
+# A config someone set by hand, which a takeover keeps a copy of, and where that copy lives.
+HAND_MADE = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 60}
+COPY_OF_ORDERS = "/event-invoke-config/adopted/orders/.LATEST"
+COPY_OF_ORDERS_LIVE = "/event-invoke-config/adopted/orders/live"
+STACK_ID = json.loads((EVENTS / "create.json").read_text())["StackId"]
 
 
 class Stubs:
@@ -350,14 +355,51 @@ class Stubs:
     def __init__(self) -> None:
         self.lambda_ = Stubber(boto3.client("lambda", region_name="us-east-1"))
         self.cloudformation = Stubber(boto3.client("cloudformation", region_name="us-east-1"))
+        self.ssm = Stubber(boto3.client("ssm", region_name="us-east-1"))
 
     def client(self, service: str, _timeouts: object) -> Any:
-        return {"lambda": self.lambda_, "cloudformation": self.cloudformation}[service].client
+        stubbers = {"lambda": self.lambda_, "cloudformation": self.cloudformation, "ssm": self.ssm}
+        return stubbers[service].client
 
-    def get(self, target: dict[str, str], *, exists: bool) -> None:
+    def copy_saved(self, name: str, value: dict[str, Any]) -> None:
+        """The provider keeps a copy of a config it takes over (PutParameter of its JSON)."""
+        self.ssm.add_response(
+            "put_parameter",
+            {"Version": 1},
+            {"Name": name, "Value": json.dumps(value), "Type": "String", "Overwrite": True},
+        )
+
+    def copy_found(self, name: str, value: dict[str, Any] | None) -> None:
+        """GetParameter of a copy: `value`, or None for ParameterNotFound."""
+        if value is None:
+            self.ssm.add_client_error(
+                "get_parameter",
+                "ParameterNotFound",
+                http_status_code=400,
+                expected_params={"Name": name},
+            )
+            return
+        parameter = {"Name": name, "Type": "String", "Value": json.dumps(value), "Version": 1}
+        self.ssm.add_response("get_parameter", {"Parameter": parameter}, {"Name": name})
+
+    def copy_forgotten(self, name: str, *, existed: bool = True) -> None:
+        """DeleteParameter of a copy (ParameterNotFound when there was none)."""
+        if existed:
+            self.ssm.add_response("delete_parameter", {}, {"Name": name})
+        else:
+            self.ssm.add_client_error(
+                "delete_parameter",
+                "ParameterNotFound",
+                http_status_code=400,
+                expected_params={"Name": name},
+            )
+
+    def get(
+        self, target: dict[str, str], *, exists: bool, settings: dict[str, Any] | None = None
+    ) -> None:
         if exists:
             arn = f"{target['FunctionName']}:{target.get('Qualifier', '$LATEST')}"
-            response = {"FunctionArn": arn, "LastModified": MODIFIED}
+            response = {"FunctionArn": arn, "LastModified": MODIFIED, **(settings or {})}
             self.lambda_.add_response("get_function_event_invoke_config", response, target)
         else:
             self.lambda_.add_client_error(

@@ -7,6 +7,7 @@ Actions here are plain functions; the answers travel to the local ResponseURL en
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -118,7 +119,7 @@ def test_any_other_exception_answers_failed_with_the_id_cloudformation_knows(
 def test_a_long_reason_keeps_its_start(endpoint: ResponseCollector) -> None:
     create = request_to(endpoint, "Create")
 
-    handle(create, fail_with(ResourceFailure("MaximumRetryAttempts: " + "x" * 400, NOT_CREATED)))
+    handle(create, fail_with(ResourceFailure("MaximumRetryAttempts: " + "x" * 4000, NOT_CREATED)))
 
     [response] = endpoint.responses(create["RequestId"])
     assert response["Reason"].startswith("MaximumRetryAttempts: xxx")
@@ -132,9 +133,9 @@ def test_a_long_access_denied_keeps_the_action_and_the_resource(
     session = (
         f"assumed-role/Stack-EventInvokeConfigProviderRole-{'R' * 12}/Stack-Handler-{'H' * 12}"
     )
-    resource = f"arn:aws:lambda:us-east-1:123456789012:function:{'f' * 64}:{'live' * 8}"
+    resource = f"arn:aws:lambda:us-east-1:123456789012:function:{'f' * 64}:{'live' * 32}"
     message = (
-        f"User: arn:aws:sts::123456789012:{session} is not authorized to perform: "
+        f"User: arn:aws:sts::123456789012:{session}/{'S' * 1500} is not authorized to perform: "
         f"lambda:GetFunctionEventInvokeConfig on resource: {resource} because no "
         "identity-based policy allows the lambda:GetFunctionEventInvokeConfig action"
     )
@@ -148,7 +149,7 @@ def test_a_long_access_denied_keeps_the_action_and_the_resource(
     # THEN
     [response] = endpoint.responses(create["RequestId"])
     assert len(str(error)) > MAX_REASON >= len(response["Reason"])
-    assert response["Reason"] == (
+    assert response["Reason"].startswith(
         "AccessDeniedException: the provider's role may not call "
         f"lambda:GetFunctionEventInvokeConfig on {resource}"
     )
@@ -159,17 +160,28 @@ NEXT = "); the rollback removes it."
 
 
 def test_a_long_detail_is_cut_and_the_cause_and_what_follows_stay_whole() -> None:
-    reason = fit_reason(CAUSE + "{}" + NEXT, "x" * 400)
+    reason = fit_reason(CAUSE + "{}" + NEXT, "x" * 4000)
 
     room = MAX_REASON - len(CAUSE) - len(NEXT)
-    assert reason == CAUSE + "x" * (room - 1) + "…" + NEXT
+    assert reason == CAUSE + "x" * (room - 3) + "..." + NEXT
 
 
 def test_details_share_the_room_and_the_longest_is_cut_first() -> None:
-    assert fit_reason("{} ({}) next", "n" * 40, "e" * 400) == (
-        "n" * 40 + " (" + "e" * (MAX_REASON - 40 - 8 - 1) + "…) next"
+    assert fit_reason("{} ({}) next", "n" * 40, "e" * 4000) == (
+        "n" * 40 + " (" + "e" * (MAX_REASON - 40 - 8 - 3) + "...) next"
     )
-    assert fit_reason("{}/{}", "n" * 200, "e" * 200) == "n" * 126 + "…/" + "e" * 126 + "…"
+    half = (MAX_REASON - 1) // 2
+    assert fit_reason("{}/{}", "n" * 2000, "e" * 2000) == (
+        "n" * (half - 3) + ".../" + "e" * (half - 3) + "..."
+    )
+
+
+def test_sizes_are_bytes_as_they_travel_in_the_json_answer() -> None:
+    # GIVEN a detail whose characters JSON escapes: a quote takes 2 bytes, a non-ASCII one 6
+    reason = fit_reason("cause: {}", '"é' * 2000)
+    # THEN the reason fits MAX_REASON as encoded, not as counted in characters
+    assert len(json.dumps(reason)) - 2 <= MAX_REASON < len(json.dumps(reason + "x" * 8)) - 2 + 8
+    assert reason.startswith('cause: "é"é') and reason.endswith("...")
 
 
 def test_an_aws_error_as_a_detail_is_condensed_before_it_is_cut() -> None:
@@ -177,7 +189,7 @@ def test_an_aws_error_as_a_detail_is_condensed_before_it_is_cut() -> None:
         {
             "Error": {
                 "Code": "InvalidParameterValueException",
-                "Message": "Not allowed. " + "x" * 300,
+                "Message": "Not allowed. " + "x" * 3000,
             }
         },
         "PutFunctionEventInvokeConfig",
@@ -188,11 +200,11 @@ def test_an_aws_error_as_a_detail_is_condensed_before_it_is_cut() -> None:
     assert reason.startswith(
         CAUSE + "PutFunctionEventInvokeConfig (InvalidParameterValueException): Not allowed. xx"
     )
-    assert reason.endswith("x…" + NEXT) and len(reason) == MAX_REASON
+    assert reason.endswith("x..." + NEXT) and len(reason) == MAX_REASON
 
 
 def test_a_template_too_long_alone_keeps_its_start() -> None:
-    assert fit_reason("c" * 300 + " {}", "detail") == "c" * (MAX_REASON - 1) + "…"
+    assert fit_reason("c" * 3000 + " {}", "detail") == "c" * (MAX_REASON - 3) + "..."
 
 
 def test_delete_never_sleeps(endpoint: ResponseCollector) -> None:

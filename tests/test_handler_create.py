@@ -13,7 +13,16 @@ import pytest
 
 from event_invoke_config_provider.cloudformation import MAX_REASON
 from event_invoke_config_provider.function_ref import NOT_CREATED
-from tests.support import ORDERS_ARN, SETTINGS, Stubs, answer, event
+from tests.support import (
+    COPY_OF_ORDERS,
+    HAND_MADE,
+    ORDERS_ARN,
+    SETTINGS,
+    STACK_ID,
+    Stubs,
+    answer,
+    event,
+)
 
 
 def test_create_of_a_free_config_puts_exactly_the_declared_settings(
@@ -78,6 +87,7 @@ def test_create_takes_over_a_config_another_resource_of_the_stack_holds(
 ) -> None:
     stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
     stubs.stack(("OldName", f"{ORDERS_ARN}:$LATEST", status), ("Async", "", "CREATE_IN_PROGRESS"))
+    stubs.copy_saved(COPY_OF_ORDERS, {"StackId": STACK_ID, "LogicalResourceId": "Async"})
     stubs.put({"FunctionName": ORDERS_ARN, **SETTINGS})
 
     response = answer(event(), responses)
@@ -91,8 +101,11 @@ def test_create_takes_over_a_config_another_resource_of_the_stack_holds(
 def test_adopt_existing_takes_over_a_config_set_outside_the_stack(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
-    stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=True, settings=HAND_MADE)
     stubs.stack()
+    stubs.copy_saved(
+        COPY_OF_ORDERS, {"StackId": STACK_ID, "LogicalResourceId": "Async", **HAND_MADE}
+    )
     stubs.put({"FunctionName": ORDERS_ARN, "MaximumRetryAttempts": 1})
 
     adopting = event(
@@ -153,9 +166,13 @@ def test_a_long_failure_reason_keeps_its_start(
     response = answer(event(), responses)
 
     assert response["Reason"].startswith(
-        "PutFunctionEventInvokeConfig (InvalidParameterValueException): The destination is not"
-    ), "botocore's preamble condensed, the operation and Lambda's words kept"
-    assert len(response["Reason"]) <= MAX_REASON
+        "FunctionName orders: Lambda refused the settings (An error occurred "
+        "(InvalidParameterValueException) when calling the PutFunctionEventInvokeConfig "
+        "operation: The destination is not allowed. xxx"
+    ), "the config first, then Lambda's words"
+    assert response["Reason"].endswith(
+        "; nothing was changed. Fix what Lambda names, then deploy again."
+    )
 
 
 def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
@@ -181,18 +198,17 @@ def test_an_unconfirmed_write_of_the_longest_target_keeps_its_cause_and_what_com
     name, qualifier = "f" * 64, "live-" + "a" * 123
     target = {"FunctionName": ORDERS_ARN.replace(":orders", f":{name}"), "Qualifier": qualifier}
     stubs.get(target, exists=False)
-    stubs.put_refused("The destination is not allowed. " + "x" * 400)
+    stubs.put_refused("The destination is not allowed. " + "x" * 4000)
     stubs.get(target, exists=True)
     # WHEN
     reason = answer(event(ResourceProperties={"FunctionName": name, **target}), responses)["Reason"]
     # THEN the name and Lambda's words share the room; the cause and what follows stay whole
-    assert len(reason) <= MAX_REASON
-    assert reason.startswith(f"FunctionName {name}:live-aaa")
+    assert len(reason) == MAX_REASON
+    assert reason.startswith(f"FunctionName {name}:{qualifier}: Lambda did not confirm the write (")
     assert (
-        "…: Lambda did not confirm the write (PutFunctionEventInvokeConfig "
-        "(InvalidParameterValueException): The destination is not"
-    ) in reason
-    assert reason.endswith("…); the rollback removes it.")
+        "PutFunctionEventInvokeConfig (InvalidParameterValueException): The destination" in reason
+    )
+    assert reason.endswith("x...). Nothing to do: the rollback removes what it may have written.")
 
 
 def test_with_no_time_left_nothing_is_called(stubs: Stubs, responses: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from event_invoke_config_provider.cloudformation import MAX_REASON
-from tests.support import ORDERS_ARN, Stubs, answer, event
+from tests.support import COPY_OF_ORDERS_LIVE, ORDERS_ARN, STACK_ID, Stubs, answer, event
 
 
 def test_update_of_the_same_config_puts_without_the_settings_it_dropped(
@@ -87,6 +87,7 @@ def test_a_move_onto_a_config_another_resource_holds_takes_it_over(
 ) -> None:
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
     stubs.stack(("Removed", f"{ORDERS_ARN}:live", "UPDATE_COMPLETE"))
+    stubs.copy_saved(COPY_OF_ORDERS_LIVE, {"StackId": STACK_ID, "LogicalResourceId": "Async"})
     stubs.put({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, f"{ORDERS_ARN}:live")
 
     assert answer(move_to_live(), responses)["Status"] == "SUCCESS"
@@ -109,7 +110,10 @@ def test_an_unconfirmed_move_removes_what_it_may_have_written(
         "FAILED",
         f"{ORDERS_ARN}:$LATEST",
     )
-    assert response["Reason"].endswith("removed it again.")
+    assert response["Reason"].endswith(
+        "Nothing to do: the provider removed what it may have written, and the rollback keeps "
+        "the config at its old place."
+    )
 
 
 def test_an_unconfirmed_move_that_cannot_remove_what_it_wrote_says_how_to(
@@ -118,7 +122,7 @@ def test_an_unconfirmed_move_that_cannot_remove_what_it_wrote_says_how_to(
     # GIVEN a move whose write Lambda refused after an attempt applied it, and a failing cleanup
     live = {"FunctionName": ORDERS_ARN, "Qualifier": "live"}
     stubs.get(live, exists=False)
-    stubs.put_refused("The destination is not allowed. " + "x" * 400)
+    stubs.put_refused("The destination is not allowed. " + "x" * 4000)
     stubs.get(live, exists=True)
     stubs.lambda_.add_client_error(
         "delete_function_event_invoke_config",
@@ -133,12 +137,13 @@ def test_an_unconfirmed_move_that_cannot_remove_what_it_wrote_says_how_to(
         "FAILED",
         f"{ORDERS_ARN}:$LATEST",
     )
-    assert len(response["Reason"]) <= MAX_REASON
+    assert len(response["Reason"]) == MAX_REASON
     # and its reason keeps the cause and the command whole; Lambda's words are shortened
     assert response["Reason"].startswith(
-        "FunctionName orders:live: Lambda did not confirm the write (PutFunctionEventInvokeConfig"
+        "FunctionName orders:live: Lambda did not confirm the write of the move "
+        "(PutFunctionEventInvokeConfig (InvalidParameterValueException): The destination"
     )
     assert response["Reason"].endswith(
-        "…); remove what it may have left: aws lambda delete-function-event-invoke-config "
-        f"--function-name {ORDERS_ARN} --qualifier live"
+        "x...), and removing it failed. Remove what it may have left: aws lambda "
+        f"delete-function-event-invoke-config --function-name {ORDERS_ARN} --qualifier live"
     )

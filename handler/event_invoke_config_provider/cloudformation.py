@@ -14,6 +14,7 @@ Avoiding them would mean skipping that constructor, which is what made this modu
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -33,9 +34,14 @@ logger = logging.getLogger(__name__)
 # pre-signed credential.
 LOG_LEVEL = "INFO"
 BOTO_LOG_LEVEL = "WARNING"
-# The longest reason CloudFormation shows (crhelper would keep the last 240 characters of a longer
-# one); `fit_reason` makes every reason fit, its cause first.
-MAX_REASON = 256
+# "The total size of the response body can't exceed 4096 bytes", and its PhysicalResourceId "can be
+# up to 1 KB" ("Custom resource response objects", https://docs.aws.amazon.com/AWSCloudFormation/
+# latest/UserGuide/crpg-ref-responses.html). The rest of the body (ids copied from the request,
+# the attributes, the keys) stays well within another 1 KB, so a reason gets the remaining half,
+# counted as it travels: JSON-encoded bytes. At send time the whole body is held to 4096 bytes
+# (`_fit_body`). crhelper cuts every reason to its last 240 characters; the answer here does not.
+MAX_RESPONSE_BODY = 4096
+MAX_REASON = 2048
 
 
 @dataclass(frozen=True)
@@ -83,31 +89,50 @@ _CONDENSED = (
 )
 
 
-def fit_reason(template: str, *details: object) -> str:
-    """`template` with its `{}` filled by `details`, within MAX_REASON: only the details shrink.
+def fit_reason(template: str, *details: object, limit: int = MAX_REASON) -> str:
+    """`template` with its `{}` filled by `details`, within `limit`: only the details shrink.
 
     The template's own words, the cause first and then what to do, are kept whole. The details
     share the rest: condensed first (an AWS error's preamble and caller go), then the longest
-    cut at its end with "…" until they fit. A reason of unknown shape is all detail:
-    `fit_reason("{}", reason)` keeps its start.
+    cut at its end with "..." until they fit. A reason of unknown shape is all detail:
+    `fit_reason("{}", reason)` keeps its start. Sizes are JSON-encoded bytes (`encoded_size`).
     """
     texts = [str(detail) for detail in details]
     for pattern, replacement in _CONDENSED:
-        if len(template.format(*texts)) <= MAX_REASON:
+        if encoded_size(template.format(*texts)) <= limit:
             break
         texts = [pattern.sub(replacement, text) for text in texts]
-    room = MAX_REASON - len(template.format(*("" for _ in texts)))
-    longest = max((len(text) for text in texts), default=0)
-    while longest > 0 and sum(min(len(text), longest) for text in texts) > room:
+    room = limit - encoded_size(template.format(*("" for _ in texts)))
+    longest = max((encoded_size(text) for text in texts), default=0)
+    while longest > 0 and sum(min(encoded_size(text), longest) for text in texts) > room:
         longest -= 1
-    return _cut(template.format(*(_cut(text, longest) for text in texts)), MAX_REASON)
+    return _cut(template.format(*(_cut(text, longest) for text in texts)), limit)
 
 
-def _cut(text: str, length: int) -> str:
-    """`text` in at most `length` characters; a cut one ends with "…"."""
-    if len(text) <= length:
+def encoded_size(text: str) -> int:
+    """The bytes `text` takes in the JSON answer (escapes included, quotes not)."""
+    return len(json.dumps(text)) - 2
+
+
+_ELLIPSIS = "..."
+
+
+def _cut(text: str, size: int) -> str:
+    """`text` in at most `size` encoded bytes; a cut one ends with "..."."""
+    if encoded_size(text) <= size:
         return text
-    return text[: length - 1] + "…" if length > 0 else ""
+    if size < len(_ELLIPSIS):
+        return ""
+    keep = min(len(text), size)
+    while keep > 0 and encoded_size(text[:keep]) > size - len(_ELLIPSIS):
+        keep -= 1
+    return text[:keep] + _ELLIPSIS
+
+
+def _fit_body(body: dict[str, Any], reason: str) -> dict[str, Any]:
+    """`body` with `reason`, cut further only if the whole would pass MAX_RESPONSE_BODY."""
+    envelope = len(json.dumps({**body, "Reason": ""}, default=str).encode())
+    return {**body, "Reason": fit_reason("{}", reason, limit=MAX_RESPONSE_BODY - envelope)}
 
 
 class CloudFormationRequest(CfnResource):
@@ -132,6 +157,7 @@ class CloudFormationRequest(CfnResource):
         self.__event_context: EventContext  # set per event, by __call__
         self.__answer_lock = threading.Lock()
         self.__answered = False
+        self.__reason = ""
 
     def __call__(self, event: dict[str, Any], context: Any) -> None:
         """Handle `event`: run its action, then answer CloudFormation."""
@@ -171,7 +197,9 @@ class CloudFormationRequest(CfnResource):
     # - the timer and the normal path can both answer: the first wins, and the other waits
     #   while that answer travels (Lambda would freeze a handler that returned mid-PUT);
     # - crhelper answers the timer with an empty id, which CloudFormation rejects;
-    # - crhelper keeps the end of a long reason: here `fit_reason` keeps its cause;
+    # - crhelper keeps the last 240 characters of a reason over 256: here the reason bypasses that
+    #   cut (it is set in the body at delivery) and `fit_reason` keeps its cause within the
+    #   response body's documented size;
     # - crhelper's sender never times out and never gives up: `response.deliver` does both.
     def _send(self, status: str | None = None, reason: str = "", **_ignored: Any) -> None:
         with self.__answer_lock:
@@ -181,9 +209,10 @@ class CloudFormationRequest(CfnResource):
             self.__answered = True
             if not self.PhysicalResourceId:  # the timer, while the action runs
                 self.PhysicalResourceId = self.__event_context.cut_off_id or self.__unchanged_id
-            self.Reason = fit_reason("{}", self.Reason)
+            self.__reason = fit_reason("{}", reason if status else self.Reason)
+            self.Reason = ""
             send = super()._send  # type: ignore[misc]  # not in crhelper's type stubs
-            send(status, fit_reason("{}", reason), send_response=self.__deliver)
+            send(status, "", send_response=self.__deliver)
 
     def __deliver(self, url: str, body: dict[str, Any], _ssl_verify: object) -> None:
-        response.deliver(url, body, self.__event_context.deadline)
+        response.deliver(url, _fit_body(body, self.__reason), self.__event_context.deadline)

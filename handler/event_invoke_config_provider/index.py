@@ -15,27 +15,27 @@ from typing import Any, TypeVar
 import boto3
 from botocore.exceptions import ClientError
 
-from . import grant_digest
-from .cloudformation import (
-    CloudFormationRequest,
-    EventContext,
-    Outcome,
-    ResourceFailure,
-    fit_reason,
-)
+from . import copies, grant_digest, reasons
+from .cloudformation import CloudFormationRequest, EventContext, Outcome, ResourceFailure
+from .copies import Copy
 from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
-from .lambda_api import config_exists, delete_command, delete_config, put_config
+from .lambda_api import delete_config, put_config, read_settings
 from .ownership import (
     ROLLBACK_STATES,
     TEARDOWN_STATES,
+    UNDO_STATES,
     holders,
-    refusal,
     stack_status,
-    unreadable_stack,
 )
-from .properties import FUNCTION_NAME, ConfigRequest, parse_properties
+from .properties import (
+    ADOPT_EXISTING,
+    FUNCTION_ARN_ATTRIBUTE,
+    LAST_MODIFIED_ATTRIBUTE,
+    ConfigRequest,
+    parse_properties,
+)
 from .retries import ACCESS_DENIED, CallTimeouts, OutOfTimeError, call_with_retries
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ T = TypeVar("T")
 
 _session = boto3.session.Session()
 _session_lock = threading.Lock()  # a session is not thread-safe; its clients are
+NOT_FOUND = "ResourceNotFoundException"
+
+
+class Refusal(RuntimeError):  # noqa: N818 - named for the answer it becomes
+    """A FAILED answer whose message is one of `reasons`: what was refused, why, what to do."""
 
 
 def make_client(service: str, timeouts: CallTimeouts) -> Any:
@@ -51,58 +56,98 @@ def make_client(service: str, timeouts: CallTimeouts) -> Any:
         return _session.client(service, config=timeouts.config())
 
 
+def _code(error: Exception) -> str:
+    return str(error.response["Error"]["Code"]) if isinstance(error, ClientError) else ""
+
+
 class Calls:
     """The AWS calls of one event, each retried within the event's deadline."""
 
-    def __init__(self, deadline: Deadline) -> None:
+    def __init__(self, deadline: Deadline, event: CustomResourceEvent) -> None:
         self.deadline = deadline
+        self.event = event
+
+    def _call(self, service: str, call: Callable[[Any], T]) -> T:
+        return call_with_retries(call, self.deadline, functools.partial(make_client, service))
 
     def lambda_(self, call: Callable[[Any], T]) -> T:
         """`call(lambda_client)` with retries."""
-        return call_with_retries(call, self.deadline, functools.partial(make_client, "lambda"))
+        return self._call("lambda", call)
 
-    def cloudformation(self, call: Callable[[Any], T]) -> T:
-        """`call(cloudformation_client)` with retries."""
-        return call_with_retries(
-            call, self.deadline, functools.partial(make_client, "cloudformation")
-        )
-
-    def read_stack(self, event: CustomResourceEvent, action: str, call: Callable[[Any], T]) -> T:
+    def read_stack(self, action: str, call: Callable[[Any], T]) -> T:
         """`call(cloudformation_client)` on the event's stack; a denial says what is missing."""
         try:
-            return self.cloudformation(call)
+            return self._call("cloudformation", call)
         except ClientError as error:
-            if error.response["Error"]["Code"] not in ACCESS_DENIED:
+            if _code(error) not in ACCESS_DENIED:
                 raise
-            raise unreadable_stack(event.stack_id, action) from error
+            raise Refusal(reasons.unreadable_stack(self.event.stack_id, action)) from error
 
-    def holders(self, event: CustomResourceEvent, config: ConfigId) -> list[str]:
+    def holders(self, config: ConfigId) -> list[str]:
         """The other resources of the event's stack that hold `config`, a page per request."""
         return holders(
             lambda request: self.read_stack(
-                event, "ListStackResources", lambda client: client.list_stack_resources(**request)
+                "ListStackResources", lambda client: client.list_stack_resources(**request)
             ),
-            event,
+            self.event,
             config,
         )
 
-    def stack_status(self, event: CustomResourceEvent) -> str:
+    def stack_status(self) -> str:
         """The status of the event's stack (DescribeStacks)."""
         return self.read_stack(
-            event, "DescribeStacks", lambda client: stack_status(client, event.stack_id)
+            "DescribeStacks", lambda client: stack_status(client, self.event.stack_id)
         )
 
-    def exists(self, config: ConfigId) -> bool:
-        """Whether Lambda holds `config` (GetFunctionEventInvokeConfig)."""
-        return self.lambda_(lambda client: config_exists(client, config))
+    def settings(self, config: ConfigId) -> dict[str, Any] | None:
+        """The settings Lambda holds at `config`, or None (GetFunctionEventInvokeConfig)."""
+        try:
+            return self.lambda_(lambda client: read_settings(client, config))
+        except ClientError as error:
+            if _code(error) not in ACCESS_DENIED:
+                raise
+            raise Refusal(reasons.write_denied(config, error)) from error
 
     def written(self, config: ConfigId) -> bool:
         """Whether Lambda holds `config` now; True when that cannot be told."""
         try:
-            return self.exists(config)
+            return self.settings(config) is not None
         except Exception:
             logger.exception("Could not read %s back", config.physical_id)
             return True
+
+    def put(self, config: ConfigId, settings: dict[str, Any]) -> dict[str, str]:
+        """Write the whole config (PutFunctionEventInvokeConfig); returns the attributes."""
+        return self.lambda_(lambda client: put_config(client, config, settings))
+
+    def keep_copy(self, config: ConfigId, settings: dict[str, Any]) -> None:
+        """Save what `config` holds before this resource writes over it (copies.py)."""
+        copy = Copy(self.event.stack_id, self.event.logical_resource_id, settings)
+        try:
+            self._call("ssm", lambda client: copies.save(client, config, copy))
+        except Exception as error:
+            raise Refusal(reasons.copy_not_kept(config, error)) from error
+
+    def own_copy(self, config: ConfigId) -> Copy | None:
+        """The copy this very resource of this stack kept of `config`, if any."""
+        try:
+            copy = self._call("ssm", lambda client: copies.load(client, config))
+        except Exception as error:
+            parameter = copies.parameter_name(config)
+            raise Refusal(reasons.copy_unreadable(config, parameter, error)) from error
+        if copy is None or (copy.stack_id, copy.logical_id) != (
+            self.event.stack_id,
+            self.event.logical_resource_id,
+        ):
+            return None
+        return copy
+
+    def forget_copy(self, config: ConfigId) -> None:
+        """Remove the copy of a config that left its resource; a failure only costs a parameter."""
+        try:
+            self._call("ssm", lambda client: copies.forget(client, config))
+        except Exception:
+            logger.exception("Could not remove the copy of %s", config.physical_id)
 
 
 def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, ConfigId]:
@@ -111,49 +156,66 @@ def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, Con
     return request, request.config_id(Environment.of_function_arn(context.invoked_function_arn))
 
 
+def _adopted_before(event: CustomResourceEvent) -> bool:
+    """Whether AdoptExisting was already true before this Update: then it adopts nothing."""
+    return str(event.old_resource_properties.get(ADOPT_EXISTING, "")).lower() == "true"
+
+
 def _take_over_or_refuse(
-    calls: Calls, event: CustomResourceEvent, config: ConfigId, *, adopt: bool, moving: bool
-) -> None:
-    """Before writing over the existing `config`: go on if it may be taken, else refuse it.
+    calls: Calls, config: ConfigId, before: dict[str, Any], request: ConfigRequest, *, moving: bool
+) -> bool:
+    """Before writing over the existing `config`: keep a copy and go on, or refuse.
 
     It may be taken from another resource of the stack that holds it, when the resource adopts
-    it, or back by a move that the stack's rollback makes.
+    it (AdoptExisting turned on in this deploy), or back by a move that the stack's rollback
+    makes. Returns whether a copy was kept (not for a rollback's move back).
     """
-    held_by = calls.holders(event, config)
+    adopt = request.adopt_existing and not (moving and _adopted_before(calls.event))
+    held_by = calls.holders(config)
     if held_by:
         logger.info("Taking %s over from %s of this stack", config.physical_id, held_by)
     elif adopt:
         logger.info("Adopting the existing config of %s", config.physical_id)
-    elif not (moving and calls.stack_status(event) in ROLLBACK_STATES):
-        raise refusal(config)
+    elif moving and calls.stack_status() in ROLLBACK_STATES:
+        return False
+    elif request.adopt_existing:
+        raise Refusal(reasons.adoption_spent(config))
+    else:
+        raise Refusal(reasons.not_managed_here(config))
+    calls.keep_copy(config, before)
+    return True
 
 
-# A write Lambda refused or left unanswered, which an earlier attempt may have applied: the
-# details are the config and the error; each use adds what comes next.
-_UNCONFIRMED = f"{FUNCTION_NAME} {{}}: Lambda did not confirm the write ({{}})"
+def _refused(config: ConfigId, error: Exception) -> Refusal:
+    """Lambda's final refusal of a write, as a reason."""
+    if _code(error) in ACCESS_DENIED:
+        return Refusal(reasons.write_denied(config, error))
+    return Refusal(reasons.lambda_refused(config, error))
 
 
 def create(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Write the declared config, unless it belongs to someone else."""
     request, config = _parse(event, context)
-    calls = Calls(event_context.deadline)
-    existed = calls.exists(config)
-    if existed:
-        _take_over_or_refuse(calls, event, config, adopt=request.adopt_existing, moving=False)
-    else:
-        event_context.writing(config.physical_id)
+    calls = Calls(event_context.deadline, event)
+    before = calls.settings(config)
+    if before is not None:
+        _take_over_or_refuse(calls, config, before, request, moving=False)
+    event_context.writing(config.physical_id)
     try:
-        data = calls.lambda_(lambda client: put_config(client, config, request.settings))
+        data = calls.put(config, request.settings)
     except OutOfTimeError:
         raise
     except Exception as error:
-        # An earlier attempt may have written even if the last one was refused: look.
-        if existed or not calls.written(config):
-            raise
-        # Answer its id, so that the rollback's Delete removes it (it was free before).
+        # Its id makes the rollback's Delete undo it: write the copy back, or delete what an
+        # earlier attempt may have written at a free place.
+        if before is not None:
+            raise ResourceFailure(
+                reasons.rolled_back_write(config, error), config.physical_id
+            ) from error
+        if not calls.written(config):
+            raise _refused(config, error) from error
         raise ResourceFailure(
-            fit_reason(f"{_UNCONFIRMED}; the rollback removes it.", config.describe(), error),
-            config.physical_id,
+            reasons.unconfirmed_create(config, error), config.physical_id
         ) from error
     return Outcome(config.physical_id, data)
 
@@ -161,21 +223,43 @@ def create(event: CustomResourceEvent, context: Any, event_context: EventContext
 def update(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Rewrite the config; a move to another function or qualifier is checked like a Create."""
     request, config = _parse(event, context)
-    calls = Calls(event_context.deadline)
+    calls = Calls(event_context.deadline, event)
     moving = parse_physical_id(event.physical_resource_id) != config
-    existed = moving and calls.exists(config)
-    if existed:
-        _take_over_or_refuse(calls, event, config, adopt=request.adopt_existing, moving=True)
+    before = calls.settings(config) if moving else None
+    copied = before is not None and _take_over_or_refuse(
+        calls, config, before, request, moving=True
+    )
     try:
-        data = calls.lambda_(lambda client: put_config(client, config, request.settings))
+        data = calls.put(config, request.settings)
     except OutOfTimeError:
         raise
     except Exception as error:
-        if not moving or existed or not calls.written(config):
-            raise
+        if _code(error) == NOT_FOUND and calls.stack_status() == "UPDATE_ROLLBACK_IN_PROGRESS":
+            # The function (or its alias) is gone: the rollback has nothing to write back.
+            logger.warning("%s is gone; nothing to roll back", config.physical_id)
+            return Outcome(
+                config.physical_id,
+                {FUNCTION_ARN_ATTRIBUTE: config.function_arn, LAST_MODIFIED_ATTRIBUTE: ""},
+            )
+        if copied and before is not None:
+            _write_back(calls, config, before, error)
+        if not moving or before is not None or not calls.written(config):
+            raise _refused(config, error) from error
         # The update fails with the old id, so nothing would ever delete the new place.
         _remove_unconfirmed(calls, config, error)
     return Outcome(config.physical_id, data)
+
+
+def _write_back(calls: Calls, config: ConfigId, before: dict[str, Any], error: Exception) -> None:
+    """A failed move onto a config it took over: the old id stays, so no Delete will come to
+    put that config back; do it now."""
+    try:
+        calls.put(config, before)
+    except Exception as restore_error:
+        raise Refusal(
+            reasons.not_restored(config, copies.parameter_name(config), restore_error)
+        ) from error
+    calls.forget_copy(config)
 
 
 def _remove_unconfirmed(calls: Calls, config: ConfigId, error: Exception) -> None:
@@ -183,33 +267,70 @@ def _remove_unconfirmed(calls: Calls, config: ConfigId, error: Exception) -> Non
     try:
         calls.lambda_(lambda client: delete_config(client, config))
     except Exception as cleanup_error:
-        raise RuntimeError(
-            fit_reason(
-                f"{_UNCONFIRMED}; remove what it may have left: {delete_command(config)}",
-                config.describe(),
-                error,
-            )
-        ) from cleanup_error
-    raise RuntimeError(
-        fit_reason(f"{_UNCONFIRMED}; removed it again.", config.describe(), error)
-    ) from error
+        raise Refusal(reasons.unconfirmed_move_left(config, error)) from cleanup_error
+    raise Refusal(reasons.unconfirmed_move_removed(config, error)) from error
 
 
 def delete(event: CustomResourceEvent, _context: Any, event_context: EventContext) -> Outcome:
-    """Remove the config named by the physical id, unless another resource now holds it."""
+    """Remove the config named by the physical id, unless another resource now holds it; in a
+    rollback, write back a config this resource took over."""
     physical_id = event.physical_resource_id
     config = parse_physical_id(physical_id)
     if config is None:
         logger.info("Physical id %r names no event invoke config: nothing to delete", physical_id)
         return Outcome(physical_id)
-    calls = Calls(event_context.deadline)
+    calls = Calls(event_context.deadline, event)
+    try:
+        status = calls.stack_status()
+    except Refusal as refusal:
+        raise Refusal(
+            reasons.unreadable_stack_on_delete(config, event.stack_id, event.logical_resource_id)
+        ) from refusal
     # While the whole stack goes, no other resource of it can keep the config (ownership.py).
-    held_by = [] if calls.stack_status(event) in TEARDOWN_STATES else calls.holders(event, config)
-    if held_by:
+    held_by = [] if status in TEARDOWN_STATES else calls.holders(config)
+    copy = calls.own_copy(config) if status in UNDO_STATES else None
+    if copy is not None:
+        _restore(calls, config, copy)
+    elif held_by:
         logger.info("Keeping %s: %s of this stack holds it now", physical_id, held_by)
     else:
-        calls.lambda_(lambda client: delete_config(client, config))
+        _delete(calls, config, event, tearing_down=status in TEARDOWN_STATES)
     return Outcome(physical_id)
+
+
+def _restore(calls: Calls, config: ConfigId, copy: Copy) -> None:
+    """Write back the config this resource took over; a function gone has nothing to restore."""
+    try:
+        calls.put(config, copy.settings)
+    except Exception as error:
+        if _code(error) != NOT_FOUND:
+            raise Refusal(
+                reasons.not_restored(config, copies.parameter_name(config), error)
+            ) from error
+    logger.info("Wrote back the config %s held before it was taken over", config.physical_id)
+    calls.forget_copy(config)
+
+
+def _delete(calls: Calls, config: ConfigId, event: CustomResourceEvent, tearing_down: bool) -> None:
+    """Delete the config, and the copy kept of it. A denial is final: the grant existed since
+    the config was written, so it is not propagating; it was removed or narrowed."""
+
+    def delete_or_refuse(client: Any) -> None:
+        try:
+            delete_config(client, config)
+        except ClientError as error:
+            if _code(error) not in ACCESS_DENIED:
+                raise
+            stack_id, logical_id = event.stack_id, event.logical_resource_id
+            raise Refusal(
+                reasons.delete_denied(config, stack_id, logical_id, tearing_down)
+            ) from error
+
+    try:
+        calls.lambda_(delete_or_refuse)
+    except ClientError as error:
+        raise Refusal(reasons.delete_failed(config, error)) from error
+    calls.forget_copy(config)
 
 
 def handler(event: dict[str, Any], context: Any) -> None:

@@ -5,22 +5,35 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from .function_ref import UNQUALIFIED, ConfigId
-from .properties import FUNCTION_ARN_ATTRIBUTE, LAST_MODIFIED_ATTRIBUTE
-from .retries import ACCESS_DENIED
+from .function_ref import ConfigId
+from .properties import (
+    DESTINATION,
+    DESTINATION_CONFIG,
+    EVENT_AGE,
+    FUNCTION_ARN_ATTRIBUTE,
+    LAST_MODIFIED_ATTRIBUTE,
+    RETRY_ATTEMPTS,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def config_exists(client: Any, config: ConfigId) -> bool:
-    """True when Lambda holds a config for exactly this function and qualifier."""
+def read_settings(client: Any, config: ConfigId) -> dict[str, Any] | None:
+    """The settings Lambda holds for exactly this function and qualifier, as a put takes them;
+    None when there is no config (or no function)."""
     try:
-        client.get_function_event_invoke_config(**config.api_target)
+        found = client.get_function_event_invoke_config(**config.api_target)
     except client.exceptions.ResourceNotFoundException:
-        return False
-    return True
+        return None
+    settings = {key: found[key] for key in (RETRY_ATTEMPTS, EVENT_AGE) if key in found}
+    destinations = {
+        key: {DESTINATION: target[DESTINATION]}
+        for key, target in found.get(DESTINATION_CONFIG, {}).items()
+        if target.get(DESTINATION)
+    }
+    if destinations:
+        settings[DESTINATION_CONFIG] = destinations
+    return settings
 
 
 def put_config(client: Any, config: ConfigId, settings: dict[str, Any]) -> dict[str, str]:
@@ -40,22 +53,4 @@ def delete_config(client: Any, config: ConfigId) -> None:
     except client.exceptions.ResourceNotFoundException:
         logger.info("Event invoke config of %s is already gone", config.physical_id)
         return
-    except ClientError as error:
-        if error.response["Error"]["Code"] not in ACCESS_DENIED:
-            raise
-        # The template no longer grants this function: CloudFormation updated the provider's
-        # policy before this cleanup delete. Say how to finish the job by hand.
-        raise PermissionError(
-            "Delete denied: its grant left the template first. Remove the config by hand: "
-            + delete_command(config)
-        ) from error
     logger.info("Deleted event invoke config of %s", config.physical_id)
-
-
-def delete_command(config: ConfigId) -> str:
-    """The AWS CLI command that removes `config` by hand."""
-    qualifier = "" if config.qualifier == UNQUALIFIED else f" --qualifier {config.qualifier}"
-    return (
-        "aws lambda delete-function-event-invoke-config "
-        f"--function-name {config.function_arn}{qualifier}"
-    )

@@ -38,21 +38,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .cloudformation import fit_reason
 from .event import CustomResourceEvent
 from .function_ref import ConfigId
-from .properties import ADOPT_EXISTING, FUNCTION_NAME
 
 # Stack states in which CloudFormation puts back what the failed operation changed.
 ROLLBACK_STATES = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
 # Stack states in which CloudFormation deletes every resource of the stack (see above).
 TEARDOWN_STATES = frozenset({"DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
+# Stack states whose Deletes undo what the failed operation created ("Stack status codes":
+# ROLLBACK_IN_PROGRESS "removal of one or more stacks after a failed stack creation",
+# UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS "deleting any new resources it created during the
+# stack update"): a config taken over in it is written back (copies.py), not deleted.
+UNDO_STATES = frozenset({"ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"})
 # One ListStackResources request: its parameters -> one page of the answer.
 ListPage = Callable[[dict[str, str]], Mapping[str, Any]]
-
-
-class OwnershipError(RuntimeError):
-    """A write refused before anything was sent: the config belongs to no resource of the stack."""
 
 
 def holders(list_page: ListPage, event: CustomResourceEvent, config: ConfigId) -> list[str]:
@@ -81,31 +80,3 @@ def stack_status(client: Any, stack_id: str) -> str:
     """The stack's status, by its unique id (DescribeStacks)."""
     [stack] = client.describe_stacks(StackName=stack_id)["Stacks"]
     return str(stack["StackStatus"])
-
-
-def refusal(config: ConfigId) -> OwnershipError:
-    """The error for a config that no resource of the stack holds: what to do, within the reason.
-
-    The provider sees its own stack only, so the reason gives each way out, the safe ones
-    first: another stack's config is given up there before it is adopted here; a stack's own
-    config left by a paused update (`--no-rollback`) comes back with the rollback.
-    """
-    return OwnershipError(
-        fit_reason(
-            f"{FUNCTION_NAME} {{}}: a config no resource of this stack manages is there; nothing "
-            "was changed. Another stack's: remove it there first (Retain keeps it). Left by a "
-            f"--no-rollback deploy: cdk rollback. Else set {ADOPT_EXISTING}: true.",
-            config.describe(),
-        )
-    )
-
-
-def unreadable_stack(stack_id: str, action: str) -> PermissionError:
-    """The error for a stack the provider may not read with `action`."""
-    return PermissionError(
-        fit_reason(
-            f"The provider may not read its stack (cloudformation:{action} on {{}}); it reads it "
-            "to know which resource holds a config.",
-            stack_id,
-        )
-    )

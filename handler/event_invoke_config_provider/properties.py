@@ -31,6 +31,8 @@ from .model_limits import PUT_LIMITS
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 FUNCTION_ARN_ATTRIBUTE = "FunctionArn"
 LAST_MODIFIED_ATTRIBUTE = "LastModified"
+# Where the provider keeps copies of the configs it takes over (copies.py), in SSM.
+ADOPTED_PARAMETER_PATH = "/event-invoke-config/adopted/"
 
 FUNCTION_NAME = "FunctionName"
 QUALIFIER = "Qualifier"

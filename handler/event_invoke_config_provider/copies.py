@@ -1,0 +1,60 @@
+"""Copies of configs taken over, kept in SSM Parameter Store so that a rollback can put them back.
+
+Before a resource writes over a config it did not hold (adopted with AdoptExisting, or taken
+over from another resource of its stack), the provider saves the config's settings, with the
+stack and the logical id that took it, under `ADOPTED_PARAMETER_PATH` + function + qualifier.
+A Delete that CloudFormation sends to undo that resource (its stack's status is a rollback's)
+writes the copy back instead of deleting the config; any other Delete that removes the config
+removes its copy too. Standard parameters: no charge, 4 KB each, which a config's JSON fits
+("Parameter Store quotas", https://docs.aws.amazon.com/general/latest/gr/ssm.html).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .function_ref import ConfigId
+from .properties import ADOPTED_PARAMETER_PATH
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A config's settings before a resource took it over, and who took it."""
+
+    stack_id: str
+    logical_id: str
+    settings: dict[str, Any]
+
+
+def parameter_name(config: ConfigId) -> str:
+    """The parameter of `config`'s copy. `$` is not allowed in a name: `$LATEST` is `.LATEST`
+    (no alias or version contains a dot, so no two qualifiers share a name)."""
+    return f"{ADOPTED_PARAMETER_PATH}{config.name}/{config.qualifier.replace('$', '.')}"
+
+
+def save(client: Any, config: ConfigId, copy: Copy) -> None:
+    """Keep `copy` of `config`, replacing an older one."""
+    value = {"StackId": copy.stack_id, "LogicalResourceId": copy.logical_id, **copy.settings}
+    client.put_parameter(
+        Name=parameter_name(config), Value=json.dumps(value), Type="String", Overwrite=True
+    )
+
+
+def load(client: Any, config: ConfigId) -> Copy | None:
+    """The copy kept of `config`, if any."""
+    try:
+        found = client.get_parameter(Name=parameter_name(config))
+    except client.exceptions.ParameterNotFound:
+        return None
+    value = json.loads(found["Parameter"]["Value"])
+    return Copy(value.pop("StackId"), value.pop("LogicalResourceId"), value)
+
+
+def forget(client: Any, config: ConfigId) -> None:
+    """Remove the copy of `config`; none is fine."""
+    try:
+        client.delete_parameter(Name=parameter_name(config))
+    except client.exceptions.ParameterNotFound:
+        return
