@@ -107,6 +107,8 @@ class Provider:
         self.history: list[Exchange] = []
         self.before_send: Callable[[dict[str, Any]], None] | None = None
         self.role_of: RoleOf = lambda _event: None
+        # The environment variables of the function the event's ServiceToken names.
+        self.variables_of: Callable[[dict[str, Any]], dict[str, str]] = lambda _event: {}
         self.enforcement: Enforcement | None = None
 
     def send(self, partial: dict[str, Any]) -> Exchange:
@@ -128,7 +130,7 @@ class Provider:
         exchange = Exchange(event, sent_at, sent_at + timeout, role=self.role_of(event))
         if self.before_send is not None:
             self.before_send(event)
-        env = self.env
+        env = {**self.env, **self.variables_of(event)}
         if exchange.role is not None and self.enforcement is not None:
             env = {**env, **self.enforcement.credentials(exchange.role)}
         exchange.invocation = self.runtime.invoke(self.asset, event, env)
@@ -190,6 +192,7 @@ class LocalCloud:
         )
         self.engine = CloudFormation(self.native, self.provider.as_custom_resource)
         self.iam = Enforcement(self.native.role_policies)
+        self.provider.variables_of = self._variables_of
         if enforce_iam:
             self.provider.role_of, self.provider.enforcement = self._role_of, self.iam
         self._exit = contextlib.ExitStack()
@@ -213,8 +216,8 @@ class LocalCloud:
         """The provider's calls IAM refused."""
         return self.iam.denied
 
-    def _role_of(self, event: dict[str, Any]) -> str | None:
-        """The role of the live stacks' function that the event's ServiceToken names."""
+    def _function_of(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """The properties of the live stacks' function that the event's ServiceToken names."""
         with self.engine.lock:
             for stack in self.engine.stacks:
                 for resource in stack.resources.values():
@@ -222,8 +225,18 @@ class LocalCloud:
                         resource.type == "AWS::Lambda::Function"
                         and resource.attributes.get("Arn") == event["ServiceToken"]
                     ):
-                        return role_name(resource.properties["Role"])
+                        return resource.properties
         return None
+
+    def _role_of(self, event: dict[str, Any]) -> str | None:
+        """The role of the function that the event's ServiceToken names."""
+        function = self._function_of(event)
+        return None if function is None else role_name(function["Role"])
+
+    def _variables_of(self, event: dict[str, Any]) -> dict[str, str]:
+        """The environment variables of the function that the event's ServiceToken names."""
+        function = self._function_of(event) or {}
+        return dict(function.get("Environment", {}).get("Variables", {}))
 
     @property
     def stack_api_calls(self) -> list[dict[str, str]]:

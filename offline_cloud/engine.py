@@ -188,12 +188,28 @@ class CloudFormation(ResourceOperations):
             self._clean_up(stack, operation)
         return [stack for stack, _ in begun]
 
-    def delete_stack(self, name: str) -> Stack:
-        """Delete every resource in reverse dependency order."""
+    def delete_stack(self, name: str, retain_resources: tuple[str, ...] = ()) -> Stack:
+        """Delete every resource in reverse dependency order.
+
+        `retain_resources`: DeleteStack's RetainResources, "For stacks in the DELETE_FAILED
+        state, a list of resource logical IDs that are associated with the resources you want
+        to retain" (.../APIReference/API_DeleteStack.html): those are left, not deleted.
+        """
         stack = self._require(name)
+        if retain_resources and stack.status != "DELETE_FAILED":
+            raise ValueError(
+                f"Stack [{name}] cannot be deleted while in status {stack.status} with "
+                "RetainResources: only a DELETE_FAILED stack can retain resources"
+            )
         self._set_stack(stack, "DELETE_IN_PROGRESS")
         for logical_id in reversed(stack.order()):
-            if logical_id in stack.resources:
+            if logical_id in retain_resources and logical_id in stack.resources:
+                self._log(
+                    stack, logical_id, "DELETE_SKIPPED", stack.resources[logical_id].physical_id
+                )
+                with self.lock:
+                    del stack.resources[logical_id]
+            elif logical_id in stack.resources:
                 self._delete(stack, logical_id)
         failed = any(r.status == "DELETE_FAILED" for r in stack.resources.values())
         self._set_stack(stack, "DELETE_FAILED" if failed else "DELETE_COMPLETE")

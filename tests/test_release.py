@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import zipfile
@@ -446,3 +447,78 @@ def test_one_template_and_one_set_of_values_deploy_in_every_region_whose_bucket_
             failed = deploy_release(cloud.engine, dist)
             assert failed.status == "ROLLBACK_COMPLETE"
             assert any(error in reason for reason in failed.reasons("CREATE_FAILED"))
+
+
+# --- A narrowed shared provider strands no consumer (issue 22, item 4) -----------------------
+
+WORKER = "async-orders-worker"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("narrowed", "cause"),
+    [
+        (
+            {"FunctionNames": ["billing"]},
+            f"the shared provider {RELEASE_STACK} may not delete it any more (FunctionNames "
+            "narrowed)",
+        ),
+        (
+            {"ServedStackNames": ["billing-*"]},
+            f"the provider may not read this stack (the shared provider {RELEASE_STACK}'s "
+            "ServedStackNames leave it out)",
+        ),
+    ],
+)
+def test_a_narrowed_shared_provider_strands_no_consumer(
+    dist: Path,
+    tmp_path: Path,
+    moto_endpoint: str,
+    *,
+    collector: ResponseCollector,
+    s3_client: Any,
+    narrowed: dict[str, list[str]],
+    cause: str,
+) -> None:
+    # GIVEN the example served by the release, whose operator then narrows it
+    with zipfile.ZipFile(dist / make_release.ZIP_NAME) as archive:
+        archive.extractall(tmp_path / "code")
+    upload(dist, s3_client, "us-east-1")
+    release = load_yaml_template(dist / make_release.TEMPLATE.name)
+    function = release["Resources"]["Function"]["Properties"]
+    asset = ProviderAsset(tmp_path / "code", function["Handler"], function["Timeout"])
+    values = {"FunctionNames": ALLOWED, "CodeS3Bucket": BUCKET}
+    with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:
+        engine = cloud.engine
+        assert engine.create_stack(RELEASE_STACK, release, values).status == "CREATE_COMPLETE"
+        assert engine.create_stack("orders", load_yaml_template(EXAMPLE)).status == (
+            "CREATE_COMPLETE"
+        )
+        narrowing = engine.update_stack(RELEASE_STACK, release, {**values, **narrowed})
+        assert narrowing.status == "UPDATE_COMPLETE"
+        # WHEN the consumer is deleted
+        stack = engine.delete_stack("orders")
+        # THEN it fails, with the cause and both commands whole
+        assert stack.status == "DELETE_FAILED"
+        [reason] = stack.reasons("DELETE_FAILED")
+        assert cause in reason
+        commands = [shlex.split(text) for text in re.findall(r"aws [a-z]+ [a-z-]+ [^;(]+", reason)]
+        assert [command[:3] for command in commands] == [
+            ["aws", "lambda", "delete-function-event-invoke-config"],
+            ["aws", "cloudformation", "delete-stack"],
+        ]
+        # AND followed as written, they finish the job: config gone, stack gone
+        function_name = _option(commands[0], "--function-name")
+        assert function_name.endswith(f":function:{WORKER}") and "--qualifier" not in commands[0]
+        cloud.lambda_client.delete_function_event_invoke_config(FunctionName=function_name)
+        assert _option(commands[1], "--stack-name") == stack.stack_id
+        retained = _option(commands[1], "--retain-resources")
+        assert engine.delete_stack(stack.stack_id, (retained,)).status == "DELETE_COMPLETE"
+        with pytest.raises(cloud.lambda_client.exceptions.ResourceNotFoundException):
+            cloud.lambda_client.get_function_event_invoke_config(FunctionName=WORKER)
+        assert engine.delete_stack(RELEASE_STACK).status == "DELETE_COMPLETE"
+
+
+def _option(command: list[str], name: str) -> str:
+    """The value of one option of a parsed command."""
+    return command[command.index(name) + 1]
