@@ -22,6 +22,8 @@ What it stands in for, and where each part's model and its AWS references are wr
   replaced by one that behaves like Lambda's (per qualifier, put replaces, `$LATEST` ARNs,
   configs deleted with their function), IAM-checked, countable, with injectable faults; it
   refuses any moto but the version it was written for.
+- SSM (`moto_ssm`): moto's Parameter Store, where a role's requests are IAM-checked on the
+  parameter's ARN and counted per operation (the provider's copies of configs it took over).
 - The Lambda Python runtime (`lambda_runtime`, `lambda_bootstrap`): the synthesized provider
   asset run in execution environments (an interpreter each, importing only from the asset) that
   are initialized once and reused warm by the function's next events, one event at a time, as

@@ -45,10 +45,13 @@ class ProviderAsset:
 
 
 def environment(
-    lambda_endpoint: str, ca_file: Path, cloudformation_endpoint: str | None = None
+    moto_endpoint: str, ca_file: Path, cloudformation_endpoint: str | None = None
 ) -> dict[str, str]:
-    """The function's environment: fake credentials, the local endpoints, nothing from the host."""
-    endpoints = {"AWS_ENDPOINT_URL_LAMBDA": lambda_endpoint}
+    """The function's environment: fake credentials, the local endpoints, nothing from the host.
+
+    Lambda and SSM are moto's (`moto_endpoint`), CloudFormation the stack API's if given.
+    """
+    endpoints = {"AWS_ENDPOINT_URL_LAMBDA": moto_endpoint, "AWS_ENDPOINT_URL_SSM": moto_endpoint}
     if cloudformation_endpoint is not None:
         endpoints["AWS_ENDPOINT_URL_CLOUDFORMATION"] = cloudformation_endpoint
     return {

@@ -1,4 +1,4 @@
-"""Loopback stand-ins for AWS: moto's server for the Lambda API, an HTTPS CloudFormation endpoint.
+"""Loopback stand-ins for AWS: moto's server (Lambda, SSM, ...), an HTTPS CloudFormation endpoint.
 
 The provider answers CloudFormation with an HTTPS PUT to the event's pre-signed ResponseURL;
 `ResponseCollector` serves that URL on 127.0.0.1 with a self-signed certificate, keeps every
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from moto.server import ThreadedMotoServer
 
-from . import moto_lambda
+from . import moto_lambda, moto_ssm
 from .cfn_events import signed_query
 from .fake_aws import LOOPBACK, REGION
 
@@ -42,10 +42,11 @@ RESPONSE_QUERY = (
 
 
 class MotoServer:
-    """moto's server on 127.0.0.1, with the event-invoke-config fix applied."""
+    """moto's server on 127.0.0.1, with the event-invoke-config fix and SSM's IAM applied."""
 
     def __init__(self) -> None:
         moto_lambda.install()
+        moto_ssm.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         self._server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
 

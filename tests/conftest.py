@@ -93,8 +93,10 @@ def local_aws(
     quiet_stack_api: str,
     collector: ResponseCollector,
 ) -> ResponseCollector:
-    """Point the in-process handler at moto and the stack API; trust the ResponseURL's cert."""
+    """Point the in-process handler at moto (Lambda, SSM) and the stack API; trust the
+    ResponseURL's cert."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", moto_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", moto_endpoint)
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", quiet_stack_api)
     monkeypatch.setenv("SSL_CERT_FILE", str(collector.ca_file))
     return collector

@@ -27,6 +27,7 @@ from constructs import Construct, IConstruct
 
 from event_invoke_config_provider.properties import RESOURCE_TYPE
 
+from .adopted_copies import allow_copies
 from .allow_list import SharedAccess
 from .arguments import check_type
 from .asset import HANDLER, provider_code
@@ -70,8 +71,8 @@ NO_RESERVED_CONCURRENCY = (
 )
 NO_VPC = (
     "CKV_AWS_117",
-    "No VPC unless ProviderOptions.vpc: the provider calls only the Lambda, CloudFormation and "
-    "S3 (pre-signed response) endpoints and reaches no private resource.",
+    "No VPC unless ProviderOptions.vpc: the provider calls only the Lambda, CloudFormation, SSM "
+    "and S3 (pre-signed response) endpoints and reaches no private resource.",
 )
 LOGS_WITHOUT_KMS = (
     "CKV_AWS_158",
@@ -130,8 +131,9 @@ class EventInvokeConfigProvider(Construct):
 
     The role may write only its own log group, call the event-invoke-config actions only on
     the ARNs its configs name (`grant`) or the function names it is given
-    (`allow_function_names`), and read the resource list and status of its own stack (and of
-    the stacks registered with `allow_stack_reads`).
+    (`allow_function_names`), read the resource list and status of its own stack (and of
+    the stacks registered with `allow_stack_reads`), and keep copies of the configs it took
+    over in its SSM parameters (adopted_copies.py).
 
     Options (`ProviderOptions`, or keyword arguments of `of`)
     ---------------------------------------------------------
@@ -142,8 +144,8 @@ class EventInvokeConfigProvider(Construct):
     memory_size:
         The provider function's memory, 128 to 10,240 MB. Default: 256.
     vpc:
-        A VPC to run the provider in; it must reach the Lambda, CloudFormation and S3 (the
-        answer's pre-signed URL) endpoints, through a NAT gateway or VPC endpoints. The role
+        A VPC to run the provider in; it must reach the Lambda, CloudFormation, SSM and S3
+        (the answer's pre-signed URL) endpoints, through a NAT gateway or VPC endpoints. The role
         then gets the AWS managed policy AWSLambdaVPCAccessExecutionRole. Default: no VPC.
     vpc_subnets:
         Where in `vpc` to place the provider; needs `vpc`. Default: the VPC's private subnets.
@@ -180,6 +182,7 @@ class EventInvokeConfigProvider(Construct):
             actions=list(STACK_READ_ACTIONS), resources=[Stack.of(self).stack_id]
         )
         self.role.add_to_principal_policy(self._stack_reads)
+        allow_copies(self.role)
         self._rename_default_policy()
         buckets = MAX_BUCKETS
         if vpc is not None:

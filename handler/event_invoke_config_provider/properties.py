@@ -31,7 +31,8 @@ from .model_limits import PUT_LIMITS
 RESOURCE_TYPE = "Custom::LambdaEventInvokeConfig"
 FUNCTION_ARN_ATTRIBUTE = "FunctionArn"
 LAST_MODIFIED_ATTRIBUTE = "LastModified"
-# Where the provider keeps copies of the configs it takes over (copies.py), in SSM.
+# Where the provider keeps copies of the configs it takes over (copies.py), in SSM, in its own
+# account and region; its role may get, put and delete only the parameters under this path.
 ADOPTED_PARAMETER_PATH = "/event-invoke-config/adopted/"
 
 FUNCTION_NAME = "FunctionName"
