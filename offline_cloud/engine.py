@@ -79,7 +79,7 @@ from typing import Any
 from .engine_resources import CustomResourceSender, ResourceOperations
 from .native_resources import NativeResources
 from .stack_state import Operation, Stack, is_custom
-from .template import Parameters, Template, parameter_values, resources
+from .template import Parameters, Template, dependencies, parameter_values, resources
 
 PAUSED = "UPDATE_FAILED"
 NOT_UPDATABLE = (
@@ -209,11 +209,23 @@ class CloudFormation(ResourceOperations):
                 )
                 with self.lock:
                     del stack.resources[logical_id]
-            elif logical_id in stack.resources:
+            elif logical_id in stack.resources and not self._still_needed(stack, logical_id):
                 self._delete(stack, logical_id)
         failed = any(r.status == "DELETE_FAILED" for r in stack.resources.values())
         self._set_stack(stack, "DELETE_FAILED" if failed else "DELETE_COMPLETE")
         return stack
+
+    @staticmethod
+    def _still_needed(stack: Stack, logical_id: str) -> bool:
+        """Whether a resource of the stack that depends on `logical_id` is still there (its
+        Delete failed): the reverse dependency order then never reaches `logical_id` (assumed
+        from that order; the docs do not say it in words)."""
+        declared = resources(stack.template, stack.parameters)
+        return any(
+            logical_id in dependencies(stack.template, other, stack.parameters)
+            for other in stack.resources
+            if other != logical_id and other in declared
+        )
 
     # --- phases of an update ------------------------------------------------------------------
 
