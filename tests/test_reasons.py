@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from event_invoke_config_provider import copies, reasons
 from event_invoke_config_provider.cloudformation import MAX_REASON, encoded_size
 from event_invoke_config_provider.function_ref import ConfigId
+from event_invoke_config_provider.properties import SHARED_PROVIDER_VARIABLE
 
 LONGEST = ConfigId("aws-iso-b", "us-isob-east-1", "123456789012", "f" * 64, "a" * 128)
 STACK_ID = (
@@ -66,9 +67,9 @@ def _variants(builder: Callable[..., str]) -> list[dict[str, Any]]:
 @pytest.fixture(params=[None, "shared-provider-" + "p" * 100], ids=["own", "shared"])
 def provider(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
     if request.param is None:
-        monkeypatch.delenv(reasons.SHARED_PROVIDER_VARIABLE, raising=False)
+        monkeypatch.delenv(SHARED_PROVIDER_VARIABLE, raising=False)
     else:
-        monkeypatch.setenv(reasons.SHARED_PROVIDER_VARIABLE, request.param)
+        monkeypatch.setenv(SHARED_PROVIDER_VARIABLE, request.param)
     return str(request.param) if request.param else None
 
 

@@ -25,7 +25,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
-from event_invoke_config_provider.properties import RESOURCE_TYPE
+from event_invoke_config_provider.properties import RESOURCE_TYPE, SHARED_PROVIDER_VARIABLE
 
 from .adopted_copies import allow_copies
 from .allow_list import SharedAccess
@@ -278,6 +278,8 @@ class EventInvokeConfigProvider(Construct):
         >>> provider.allow_stack_reads(stack.format_arn(
         ...     service="cloudformation", resource="stack", resource_name="*"))
         """
+        # Its grants now come from this allow-list: the provider's reasons name it.
+        self.function.add_environment(SHARED_PROVIDER_VARIABLE, Stack.of(self).stack_name)
         return self._shared.allow_function_names(names)
 
     def allow_stack_reads(self, stack_arn: str) -> None:

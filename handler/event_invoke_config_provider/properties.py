@@ -34,6 +34,10 @@ LAST_MODIFIED_ATTRIBUTE = "LastModified"
 # Where the provider keeps copies of the configs it takes over (copies.py), in SSM, in its own
 # account and region; its role may get, put and delete only the parameters under this path.
 ADOPTED_PARAMETER_PATH = "/event-invoke-config/adopted/"
+# Set on a shared provider's function to its stack's name (release/provider.yaml, and the CDK
+# provider given an allow-list): its grants come from its own allow-lists (ServedStackNames,
+# FunctionNames), not from the consumer's template, and its reasons say so.
+SHARED_PROVIDER_VARIABLE = "EVENT_INVOKE_CONFIG_SHARED_PROVIDER"
 
 FUNCTION_NAME = "FunctionName"
 QUALIFIER = "Qualifier"

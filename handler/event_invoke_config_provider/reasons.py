@@ -12,11 +12,7 @@ import os
 
 from .cloudformation import fit_reason
 from .function_ref import UNQUALIFIED, ConfigId
-from .properties import ADOPT_EXISTING, FUNCTION_NAME
-
-# Set by the shared provider's template (release/provider.yaml) to its stack's name: its grants
-# come from its own parameters (ServedStackNames, FunctionNames), not from the consumer's template.
-SHARED_PROVIDER_VARIABLE = "EVENT_INVOKE_CONFIG_SHARED_PROVIDER"
+from .properties import ADOPT_EXISTING, FUNCTION_NAME, SHARED_PROVIDER_VARIABLE
 
 
 def reason(refused: str, cause: str, remedy: str, *details: object) -> str:
