@@ -127,7 +127,10 @@ def test_bad_input_fails_with_the_reason_and_calls_nothing(
     response = answer(bad, responses)
 
     assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
-    assert response["Reason"] == "MaximumRetryAttempts must be a whole number from 0 to 2; got '5'."
+    assert response["Reason"] == (
+        "MaximumRetryAttempts must be a whole number from 0 to 2; got '5': nothing was changed. "
+        "Correct the template, then deploy again."
+    )
 
 
 def test_an_event_without_a_resource_type_is_still_answered(

@@ -39,6 +39,7 @@ ARGUMENTS: dict[str, Any] = {
     "logical_id": LOGICAL_ID,
     "parameter": copies.parameter_name(LONGEST),
     "action": "ListStackResources",
+    "request_type": "Update",
 }
 HELPERS = {"reason", "shared_provider", "delete_command", "retain_command"}
 BUILDERS = [

@@ -16,7 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from . import copies, grant_digest, reasons
-from .cloudformation import CloudFormationRequest, EventContext, Outcome, ResourceFailure
+from .cloudformation import Action, CloudFormationRequest, EventContext, Outcome, ResourceFailure
 from .copies import Copy
 from .deadline import Deadline
 from .event import CustomResourceEvent
@@ -34,6 +34,7 @@ from .properties import (
     FUNCTION_ARN_ATTRIBUTE,
     LAST_MODIFIED_ATTRIBUTE,
     ConfigRequest,
+    InvalidPropertyError,
     parse_properties,
 )
 from .retries import ACCESS_DENIED, CallTimeouts, OutOfTimeError, call_with_retries
@@ -333,6 +334,25 @@ def _delete(calls: Calls, config: ConfigId, event: CustomResourceEvent, tearing_
     calls.forget_copy(config)
 
 
+def _explained(action: Action) -> Action:
+    """`action`, whose every failure answers a reason that says what, why and what to do."""
+
+    def run(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
+        try:
+            return action(event, context, event_context)
+        except (Refusal, ResourceFailure):
+            raise
+        except InvalidPropertyError as error:
+            raise Refusal(reasons.invalid_property(error)) from error
+        except OutOfTimeError as error:
+            raise Refusal(reasons.out_of_time(event.request_type, error)) from error
+        except Exception as error:
+            logger.exception("%s failed", event.request_type)
+            raise Refusal(reasons.unexpected(event.request_type, error)) from error
+
+    return run
+
+
 def handler(event: dict[str, Any], context: Any) -> None:
     """The function's handler, as named in the provider's `Handler` property."""
     if CustomResourceEvent(event).resource_type == grant_digest.GRANT_DIGEST_TYPE:
@@ -344,5 +364,8 @@ def handler(event: dict[str, Any], context: Any) -> None:
         )(event, context)
         return
     CloudFormationRequest(
-        create=create, update=update, delete=delete, failed_create_id=NOT_CREATED
+        create=_explained(create),
+        update=_explained(update),
+        delete=_explained(delete),
+        failed_create_id=NOT_CREATED,
     )(event, context)

@@ -240,3 +240,34 @@ def delete_failed(config: ConfigId, error: object) -> str:
         config.describe(),
         error,
     )
+
+
+def invalid_property(error: object) -> str:
+    """A property the API would refuse: its message names it and the allowed values."""
+    return reason(
+        "{}",
+        "nothing was changed",
+        "Correct the template, then deploy again.",
+        str(error).rstrip("."),
+    )
+
+
+def out_of_time(request_type: str, error: object) -> str:
+    """CloudFormation would stop waiting before another call could finish."""
+    return reason(
+        f"{request_type}",
+        "{}",
+        "Deploy again; if Lambda or CloudFormation stays this slow, raise ServiceTimeout.",
+        str(error).rstrip("."),
+    )
+
+
+def unexpected(request_type: str, error: object) -> str:
+    """An error the provider has no reason of its own for: AWS's words, and what to do."""
+    return reason(
+        f"{request_type}",
+        "{}",
+        "Nothing more was changed than it says; retry the stack operation once its cause is "
+        "fixed, and report it if it recurs.",
+        error,
+    )
