@@ -9,7 +9,7 @@ counts only if it arrives within the event's ServiceTimeout.
 
 IAM is enforced by default: each event runs with credentials of the role of the function its
 ServiceToken names (the provider function of the CDK stack, or of the shared provider stack whose
-export a plain template imports), and every Lambda and stack API call made with them is
+export a plain template imports), and every Lambda, SSM and stack API call made with them is
 evaluated against that role's policies of the moment (offline_cloud/iam_roles.py); a denied call
 fails with AccessDenied and stays in `denied_calls`. A ServiceToken that names no function of a
 live stack (`service_token()`, single events) runs with the test's own, unchecked credentials.

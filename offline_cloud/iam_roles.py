@@ -19,7 +19,7 @@ denied at once, the outcome IAM settles on within seconds.
 
 `Enforcement` hands a role credentials of its own, as Lambda hands a function its role's
 temporary credentials, and evaluates (offline_cloud/iam_policy.py) each call made with them: the
-Lambda and CloudFormation stand-ins ask `denial` with the request's Authorization header. Calls
+Lambda, SSM and CloudFormation stand-ins ask `denial` with the request's Authorization header. Calls
 with other credentials (the tests', the engine's) are never checked.
 """
 

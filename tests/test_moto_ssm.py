@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,8 +15,25 @@ from botocore.exceptions import ClientError
 from offline_cloud import moto_ssm
 from offline_cloud.fake_aws import ACCOUNT, REGION
 from offline_cloud.iam_roles import AttachedPolicy, Enforcement, RolePolicies
+from offline_cloud.lambda_runtime import LambdaRuntime, ProviderAsset, environment
+from offline_cloud.lambda_sdk import FLOOR, NEWEST, sdk_path
+from offline_cloud.local_cloud import ResponseCollector
 
 ACTIONS = ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"]
+# A function that puts each parameter the event names, with SSM's default endpoint resolution.
+PUTTER = """
+import boto3
+import crhelper  # noqa: F401  (the bootstrap checks where it came from)
+
+def handler(event, context):
+    ssm = boto3.client("ssm")
+    for name in event["Names"]:
+        try:
+            ssm.put_parameter(Name=name, Value="copy", Type="String", Overwrite=True)
+            print(name, "put", flush=True)
+        except ssm.exceptions.ClientError as error:
+            print(name, error.response["Error"]["Code"], flush=True)
+"""
 
 
 @pytest.fixture
@@ -24,8 +43,8 @@ def path() -> str:
 
 
 @pytest.fixture
-def as_role(moto_endpoint: str, path: str) -> Iterator[Any]:
-    """An SSM client with the credentials of a role allowed the three actions under `path`."""
+def enforcement(path: str) -> Iterator[Enforcement]:
+    """IAM for a role ("role") allowed the three actions under `path`."""
     policies = RolePolicies()
     statement = {
         "Effect": "Allow",
@@ -35,6 +54,13 @@ def as_role(moto_endpoint: str, path: str) -> Iterator[Any]:
     document = {"Version": "2012-10-17", "Statement": [statement]}
     policies.put("policy", AttachedPolicy(frozenset({"role"}), (document,)))
     enforcement = Enforcement(policies)
+    yield enforcement
+    enforcement.close()
+
+
+@pytest.fixture
+def as_role(moto_endpoint: str, enforcement: Enforcement) -> Any:
+    """An SSM client with the role's credentials."""
     credentials = enforcement.credentials("role")
     session = boto3.Session(
         aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
@@ -42,10 +68,7 @@ def as_role(moto_endpoint: str, path: str) -> Iterator[Any]:
         aws_session_token=credentials["AWS_SESSION_TOKEN"],
         region_name=REGION,
     )
-    try:
-        yield session.client("ssm", endpoint_url=moto_endpoint)
-    finally:
-        enforcement.close()
+    return session.client("ssm", endpoint_url=moto_endpoint)
 
 
 @pytest.fixture
@@ -126,3 +149,51 @@ def test_a_parameters_arn_drops_the_leading_slash_and_the_selector(
     expected = f"arn:aws:ssm:{REGION}:{ACCOUNT}:{resource}"
 
     assert moto_ssm.parameter_arn(name, REGION, ACCOUNT) == expected
+
+
+@pytest.fixture
+def putter(tmp_path: Path) -> ProviderAsset:
+    """The PUTTER function as an asset of the offline Lambda runtime."""
+    (tmp_path / "putter").mkdir()
+    (tmp_path / "putter" / "__init__.py").write_text("")
+    (tmp_path / "putter" / "index.py").write_text(PUTTER)
+    (tmp_path / "crhelper").mkdir()
+    (tmp_path / "crhelper" / "__init__.py").write_text("")  # the bootstrap wants it from here
+    return ProviderAsset(tmp_path, "putter.index.handler", 30)
+
+
+@pytest.mark.parametrize("sdk", [FLOOR, NEWEST])
+def test_a_function_in_the_lambda_runtime_reaches_ssm_as_its_role(
+    putter: ProviderAsset, moto_endpoint: str, collector: ResponseCollector, sdk: str
+) -> None:
+    # GIVEN a function run as the provider runs, on the runtime's SDK: its environment and the
+    # credentials of a role allowed a path
+    path = f"/runtime-{uuid.uuid4().hex[:8]}/"
+    policies = RolePolicies()
+    statement = {
+        "Effect": "Allow",
+        "Action": ACTIONS,
+        "Resource": f"arn:aws:ssm:*:*:parameter{path}*",
+    }
+    policies.put("policy", AttachedPolicy(frozenset({"role"}), ({"Statement": [statement]},)))
+    enforcement = Enforcement(policies)
+    env = {**environment(moto_endpoint, collector.ca_file), **enforcement.credentials("role")}
+    runtime = LambdaRuntime(sdk_path(sdk))
+    inside, outside = f"{path}copy", f"/{uuid.uuid4().hex}"
+    # WHEN it puts a parameter under that path and one outside it
+    try:
+        invocation = runtime.invoke(putter, {"Names": [inside, outside]}, env)
+        assert invocation.wait(until=time.monotonic() + 60), "the invocation did not end"
+    finally:
+        runtime.close()
+        enforcement.close()
+    # THEN moto's SSM took the one and IAM refused the other
+    assert invocation.logs.splitlines()[-2:] == [
+        f"{inside} put",
+        f"{outside} AccessDeniedException",
+    ], invocation.logs
+    as_test = boto3.client("ssm", endpoint_url=moto_endpoint, region_name=REGION)
+    assert as_test.get_parameter(Name=inside)["Parameter"]["Value"] == "copy"
+    with pytest.raises(as_test.exceptions.ParameterNotFound):
+        as_test.get_parameter(Name=outside)
+    as_test.delete_parameter(Name=inside)

@@ -18,8 +18,10 @@ import pytest
 
 import make_release
 from app import ProviderStack
+from event_invoke_config.adopted_copies import COPY_ACTIONS, copies_arn
 from event_invoke_config.allow_list import AllowListError, function_arns, parse_function_names
 from event_invoke_config.provider import CONFIG_ACTIONS, STACK_READ_ACTIONS
+from event_invoke_config_provider.properties import ADOPTED_PARAMETER_PATH
 from event_invoke_config_provider.version import __version__
 from offline_cloud.deployment import LocalCloud, provider_asset
 from offline_cloud.engine import CloudFormation
@@ -175,12 +177,23 @@ def test_the_function_mirrors_the_constructs_provider(
     assert retention == of_type(template, "AWS::Logs::LogGroup")["RetentionInDays"]
 
 
+def role_statements(template: Template) -> list[dict[str, Any]]:
+    """Every statement of the role's policies, inline and managed, resolved as deployed."""
+    resources = template["Resources"]
+    documents = [p["PolicyDocument"] for p in resources["Role"]["Properties"]["Policies"]]
+    documents += [
+        body["Properties"]["PolicyDocument"]
+        for body in resources.values()
+        if body["Type"] == "AWS::IAM::ManagedPolicy"
+        and {"Ref": "Role"} in body["Properties"]["Roles"]
+    ]
+    return [s for document in resolve(template, documents) for s in document["Statement"]]
+
+
 def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more() -> None:
     # GIVEN the release template deployed with an allow-list
     template = release_template()
-    role = template["Resources"]["Role"]["Properties"]
-    policies = resolve(template, role["Policies"])
-    statements = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
+    statements = role_statements(template)
     # and the construct's ARNs for the same allow-list (allow_list.function_arns)
     stack = cdk.Stack(cdk.App(), "Provider", env=cdk.Environment(account=ACCOUNT, region=REGION))
     arns = [stack.resolve(arn) for arn in function_arns(stack, ALLOWED)]
@@ -191,7 +204,7 @@ def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more(
     actions = {action for s in allowed for action in as_list(s["Action"])}
     assert actions == {"logs:CreateLogStream", "logs:PutLogEvents"} | set(STACK_READ_ACTIONS) | set(
         CONFIG_ACTIONS
-    )
+    ) | set(COPY_ACTIONS)
     assert "*" not in [resource for s in allowed for resource in as_list(s["Resource"])]
     # its own logs, and the stacks of its account and region
     assert allows(statements, "logs:PutLogEvents", f"arn:aws:test:{REGION}:{ACCOUNT}:Logs.Arn")
@@ -211,6 +224,28 @@ def test_the_role_may_do_what_the_constructs_allow_list_grants_and_nothing_more(
     assert sum(expected.values()) == 4
     for action in CONFIG_ACTIONS:
         assert {arn: allows(statements, action, arn) for arn in requests} == expected, action
+    # and on SSM only the parameters under the copies' path, in this account and region
+    parameters = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"
+    for action in COPY_ACTIONS:
+        assert allows(statements, action, f"{parameters}{ADOPTED_PARAMETER_PATH}a/b")
+        for elsewhere in (
+            f"{parameters}{ADOPTED_PARAMETER_PATH.rstrip('/')}-x",
+            f"{parameters}/lambda-event-invoke-config/service-token",
+            f"arn:aws:ssm:{SECOND_REGION}:{ACCOUNT}:parameter{ADOPTED_PARAMETER_PATH}a",
+            f"arn:aws:ssm:{REGION}:999999999999:parameter{ADOPTED_PARAMETER_PATH}a",
+        ):
+            assert not allows(statements, action, elsewhere), (action, elsewhere)
+
+
+def test_the_copies_grant_is_the_constructs_on_the_handlers_path() -> None:
+    # GIVEN the release's grant on SSM and the construct's, in the same account and region
+    template = release_template()
+    [released] = [s for s in role_statements(template) if "ssm:GetParameter" in s["Action"]]
+    stack = cdk.Stack(cdk.App(), "Provider", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    # THEN both are the copy actions on the handler's path, and nothing else
+    path = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{ADOPTED_PARAMETER_PATH}*"
+    assert released == {"Effect": "Allow", "Action": list(COPY_ACTIONS), "Resource": path}
+    assert resolve(template, stack.resolve(copies_arn(stack))) == path
 
 
 @pytest.mark.parametrize(
