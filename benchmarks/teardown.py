@@ -1,10 +1,12 @@
-"""Stack API requests of a teardown (delete-stack) of N configs, each with its function.
+"""Stack API and SSM requests of a teardown (delete-stack) of N configs, each with its function.
 
 Each stack is `benchmarks.scale`'s stack of N unqualified configs of this design, synthesized
 in-process, created and then deleted through the offline engine (offline_cloud/engine.py) with the
 provider asset; the stack API (offline_cloud/stack_api.py) counts every request the provider makes
-while the stack is deleted. The native `AWS::Lambda::EventInvokeConfig` has no provider:
-CloudFormation deletes it without any request of ours, so its figure is 0.
+while the stack is deleted, and moto's SSM (offline_cloud/moto_ssm.py) every request for the
+copies of configs taken over (one DeleteParameter per config deleted). The native
+`AWS::Lambda::EventInvokeConfig` has no provider: CloudFormation deletes it without any request
+of ours, so its figure is 0.
 
 Run: `python -m benchmarks.teardown [N ...]` prints the markdown table (default N: 10).
 """
@@ -22,6 +24,7 @@ from typing import Any
 import aws_cdk as cdk
 
 from event_invoke_config import RESOURCE_TYPE
+from offline_cloud import moto_ssm
 from offline_cloud.deployment import LocalCloud, provider_asset
 from offline_cloud.local_cloud import MotoServer, ResponseCollector
 
@@ -39,6 +42,7 @@ class Teardown:
     configs: int
     resources: int
     stack_requests: int
+    ssm_requests: int
     most_per_delete: int
     seconds: float
 
@@ -76,16 +80,18 @@ def measure_one(count: int, moto_endpoint: str, collector: ResponseCollector) ->
 
             cloud.provider.before_send = mark
             before = len(cloud.stack_api_calls)
+            ssm_before = sum(moto_ssm.calls.values())
             started = time.perf_counter()
             deleted = cloud.engine.delete_stack(name)
             seconds = time.perf_counter() - started
             if deleted.status != "DELETE_COMPLETE":
                 raise RuntimeError(f"{name}: {deleted.status} {deleted.reasons('DELETE_FAILED')}")
             total = len(cloud.stack_api_calls) - before
+            ssm = sum(moto_ssm.calls.values()) - ssm_before
             if len(marks) != count:
                 raise RuntimeError(f"{name}: {len(marks)} Deletes sent for {count} configs")
             per_delete = [b - a for a, b in zip(marks, [*marks[1:], before + total], strict=True)]
-    return Teardown(count, resources, total, max(per_delete), seconds)
+    return Teardown(count, resources, total, ssm, max(per_delete), seconds)
 
 
 def measure(counts: tuple[int, ...]) -> list[Teardown]:
@@ -98,13 +104,13 @@ def table(results: list[Teardown]) -> str:
     """The markdown table of `measure()`."""
     lines = [
         "| configs | stack resources | stack API requests | per config | most in one Delete "
-        "| native | listing every Delete (computed) | teardown s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| SSM requests | native | listing every Delete (computed) | teardown s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.configs} | {r.resources} | {r.stack_requests} "
-            f"| {r.stack_requests / r.configs:.2f} | {r.most_per_delete} | 0 "
+            f"| {r.stack_requests / r.configs:.2f} | {r.most_per_delete} | {r.ssm_requests} | 0 "
             f"| {r.listing_every_delete} | {r.seconds:.0f} |"
         )
     return "\n".join(lines)

@@ -88,7 +88,7 @@ def renamed(name: str, logical_id: str, settings: tuple[int, int], **more: Any) 
     return template(Fn=function(name), **{logical_id: config({"Ref": "Fn"}, settings)}, **more)
 
 
-def test_a_rename_with_new_settings_that_rolls_back_keeps_the_new_settings_a_known_limit(
+def test_a_rename_with_new_settings_that_rolls_back_gets_the_old_settings_back(
     cloud: LocalCloud, names: tuple[str, str]
 ) -> None:
     name, _ = names
@@ -99,7 +99,7 @@ def test_a_rename_with_new_settings_that_rolls_back_keeps_the_new_settings_a_kno
 
     deployed(stack, "UPDATE_ROLLBACK_COMPLETE")
     assert list(stack.resources) == ["Role", "Fn", "Old"]
-    assert held(cloud, name) == SECOND, "Old was never updated, so nothing writes FIRST back"
+    assert held(cloud, name) == FIRST, "New kept a copy when it took over; its rollback wrote it"
 
 
 def test_rename_and_new_settings_in_two_deploys_keep_the_settings_through_a_rollback(

@@ -113,22 +113,6 @@ def test_adopt_existing_left_on_adopts_nothing_more(
     assert "AdoptExisting adopts only in the deploy that turns it on" in reason
 
 
-def test_a_rename_with_new_settings_rolled_back_keeps_the_old_settings(
-    cloud: LocalCloud, name: str
-) -> None:
-    created(cloud, "rename", template(Fn=function(name), Old=config({"Ref": "Fn"}, FIRST)))
-
-    renamed = template(
-        Fn=function(name),
-        New=config({"Ref": "Fn"}, SECOND),
-        Fails={"Type": FAILING_TYPE, "DependsOn": "New"},
-    )
-    stack = cloud.engine.update_stack("rename", renamed)
-
-    deployed(stack, "UPDATE_ROLLBACK_COMPLETE")
-    assert held(cloud, name) == FIRST
-
-
 def test_a_rollback_whose_function_was_deleted_out_of_band_completes(
     cloud: LocalCloud, moto_endpoint: str
 ) -> None:
