@@ -69,8 +69,8 @@ def rollback_failed(engine: CloudFormation, recorder: Recorder) -> Stack:
 
 
 def delete_failed(engine: CloudFormation, recorder: Recorder) -> Stack:
-    """A resource that refers to a role fails its Delete; the role is gone (the engine's
-    KeyError: 'Role' on the next update, before the refusal)."""
+    """A resource that refers to a role fails its Delete (the update issue 22 tried next
+    crashed the engine with KeyError: 'Role')."""
     role = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}
     uses = {"Type": "Custom::Thing", "Properties": {"Target": {"Fn::GetAtt": ["Role", "Arn"]}}}
     engine.create_stack(stack := name(), {"Resources": {"Role": role, "Uses": uses}})
