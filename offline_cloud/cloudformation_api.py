@@ -17,7 +17,11 @@ GetTemplateSummary of a stack (its template's parameters, which the CLI uses to 
 UsePreviousValue for new ones); CreateChangeSet of type CREATE or UPDATE, whose parameters and
 capabilities are decided as offline_cloud/stack_requests.py says, and which FAILS with "The
 submitted information didn't contain changes." when neither template nor values change;
-DescribeChangeSet; ExecuteChangeSet, which runs the stack operation in the engine. Not modelled:
+DescribeChangeSet; ExecuteChangeSet, which runs the stack operation in the engine;
+ContinueUpdateRollback. CreateChangeSet of type UPDATE is refused, with UpdateStack's
+ValidationError, for a stack whose status allows no update (offline_cloud/stack_state.py,
+`not_updatable`; CloudFormation's answer to CreateChangeSet is quoted in
+github.com/aws/aws-cli/issues/6216). Not modelled:
 a change set's list of changes, REVIEW_IN_PROGRESS, TemplateURL, tags, notifications, rollback
 triggers, parameter constraints (AllowedPattern and the like: cfn-lint checks those in the tests).
 An operation runs to its end within the request that starts it.
@@ -37,7 +41,7 @@ from .physical_resources import Created
 from .query_protocol import QueryError, QueryServer, answer, error, region_of
 from .stack_requests import as_strings, check_capabilities, load_body, parameter_values
 from .stack_sets import Organization, StackSets
-from .stack_state import Stack, now
+from .stack_state import Stack, not_updatable, now
 from .template import Template
 from .template import parameter_values as effective_values
 
@@ -107,6 +111,7 @@ class CloudFormationApi:
             "CreateChangeSet": self._create_change_set,
             "DescribeChangeSet": self._describe_change_set,
             "ExecuteChangeSet": self._execute_change_set,
+            "ContinueUpdateRollback": self._continue_update_rollback,
         }
         with self._lock:
             self.requests.append(request)
@@ -189,7 +194,11 @@ class CloudFormationApi:
         check_capabilities(template, capabilities)
         previous = None
         if kind == "UPDATE":
-            previous = as_strings(self._stack(name, region).parameters)
+            stack = self._stack(name, region)
+            refused = not_updatable(stack, disable_rollback=True)  # DisableRollback: on execute
+            if refused is not None:
+                raise QueryError("ValidationError", refused)
+            previous = as_strings(stack.parameters)
         values = parameter_values(template, request.get("Parameters", []), previous)
         change_set = ChangeSet(
             f"arn:aws:cloudformation:{region}:{ACCOUNT}:changeSet/"
@@ -261,6 +270,11 @@ class CloudFormationApi:
             )
         succeeded = stack.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
         change_set.execution_status = "EXECUTE_COMPLETE" if succeeded else "EXECUTE_FAILED"
+        return {}
+
+    def _continue_update_rollback(self, request: dict[str, Any], region: str) -> dict[str, Any]:
+        skipped = request.get("ResourcesToSkip", [])
+        self.engine(region).continue_update_rollback(request["StackName"], skipped)
         return {}
 
 

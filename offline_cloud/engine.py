@@ -25,8 +25,10 @@ The model, and the CloudFormation documentation each part follows:
   UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS then deletes the resources the operation created
   and the physical ids the rollback replaced ("Stack status codes": "deleting any new resources
   it created during the stack update"), in reverse dependency order of the template it
-  abandons, like the update's cleanup phase. An Update that fails in the rollback leaves
-  UPDATE_ROLLBACK_FAILED.
+  abandons, like the update's cleanup phase. An Update that fails in the rollback stops what
+  depends on it, the rest is rolled back, and the stack ends UPDATE_ROLLBACK_FAILED, from which
+  ContinueUpdateRollback resumes it (offline_cloud/engine_rollback.py).
+- Refusals: an update starts only from a stable status (offline_cloud/stack_state.py).
 - DisableRollback (`cdk deploy --no-rollback`; "Choose how to handle failures when provisioning
   resources", .../stack-failure-options.html): a failed update stops with the stack
   UPDATE_FAILED, nothing rolled back and no cleanup. An UPDATE_FAILED stack can only be updated
@@ -66,8 +68,10 @@ The model, and the CloudFormation documentation each part follows:
 
 All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/.
 Parameters and conditions: see `template`. Not modelled: nested stacks' own resources, change sets,
-parallelism (one resource at a time, in template order among independent ones),
-UpdateReplacePolicy.
+parallelism itself (one resource at a time, in template order among independent ones: a
+rollback's and a stack Delete's outcomes are those of parallel branches, but a failed Create or
+Update stops the independent ones not yet begun, and a Delete failed in ROLLBACK_IN_PROGRESS
+does not keep what it depends on), UpdateReplacePolicy.
 """
 
 from __future__ import annotations
@@ -76,20 +80,14 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from .engine_resources import CustomResourceSender, ResourceOperations
+from .engine_resources import CustomResourceSender
+from .engine_rollback import UpdateRollback
 from .native_resources import NativeResources
-from .stack_state import Operation, Stack, is_custom
+from .stack_state import PAUSED, Operation, Stack, not_updatable
 from .template import Parameters, Template, dependencies, parameter_values, resources
 
-PAUSED = "UPDATE_FAILED"
-NOT_UPDATABLE = (
-    "This stack is currently in a non-terminal [UPDATE_FAILED] state. To update your stack from "
-    "this state, please use the disable-rollback parameter with update-stack API. To rollback "
-    "to last known good state, use the rollback-stack API"
-)
 
-
-class CloudFormation(ResourceOperations):
+class CloudFormation(UpdateRollback):
     """The stacks of one account and region, and the operations that change them."""
 
     def __init__(self, native: NativeResources, send_custom: CustomResourceSender) -> None:
@@ -237,8 +235,9 @@ class CloudFormation(ResourceOperations):
         disable_rollback: bool,
     ) -> Operation:
         """The operation the update belongs to: a new one, or the paused one it continues."""
-        if stack.status == PAUSED and not disable_rollback:
-            raise ValueError(NOT_UPDATABLE)
+        refused = not_updatable(stack, disable_rollback)
+        if refused is not None:
+            raise ValueError(refused)
         values = parameter_values(template, parameters, self.native.ssm_parameter)
         for logical_id, body in resources(template, values).items():
             current = stack.resources.get(logical_id)
@@ -273,33 +272,6 @@ class CloudFormation(ResourceOperations):
         self._delete_left_over(stack, operation, [*operation.order(), *stack.resources], kept)
         self._export(stack)
         self._set_stack(stack, "UPDATE_COMPLETE")
-
-    def _roll_back_update(self, stack: Stack, operation: Operation) -> None:
-        """Back to the operation's stable state, then delete what the operation made."""
-        self._set_stack(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
-        abandoned = [*stack.order(), *stack.resources]
-        for logical_id in operation.order():
-            current, was = stack.resources[logical_id], operation.before[logical_id]
-            if current.updated_at == was.updated_at:
-                continue  # not touched by this operation
-            during = replace(current)
-            unchanged = during.physical_id == was.physical_id and current.status != "UPDATE_FAILED"
-            if current.properties == was.properties and during.physical_id == was.physical_id:
-                # nothing changed (a ServiceToken change, refused): no request to undo it
-                self._record(stack, logical_id, replace(current, status="UPDATE_COMPLETE"))
-            elif not (unchanged or is_custom(current.type)):
-                # a native resource replaced, or whose update failed (and so changed nothing):
-                # its old physical resource is still there as it was
-                self._record(stack, logical_id, replace(was, status="UPDATE_COMPLETE"))
-            elif not self._update(stack, logical_id, was.properties):
-                self._set_stack(stack, "UPDATE_ROLLBACK_FAILED")
-                return
-            if stack.resources[logical_id].physical_id != during.physical_id:
-                operation.replaced.setdefault(logical_id, []).append(during)
-        stack.template, stack.parameters = operation.template, operation.parameters
-        self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        self._delete_left_over(stack, operation, abandoned, operation.before)
-        self._set_stack(stack, "UPDATE_ROLLBACK_COMPLETE")
 
     def _delete_left_over(
         self, stack: Stack, operation: Operation, order: list[str], kept: dict[str, Any]

@@ -2,6 +2,16 @@
 
 This is what ListStackResources and DescribeStacks show (offline_cloud/stack_api.py) and what the
 engine (offline_cloud/engine.py) changes, one status at a time.
+
+An update starts only from CREATE_COMPLETE, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE, or
+from UPDATE_FAILED with DisableRollback (offline_cloud/engine.py). From any other status
+(ROLLBACK_COMPLETE, ROLLBACK_FAILED, UPDATE_ROLLBACK_FAILED, DELETE_FAILED, any *_IN_PROGRESS)
+CloudFormation refuses it with the ValidationError "Stack:ARN is in STATUS state and can not
+be updated." ("Continue rolling back an update", https://docs.aws.amazon.com/AWSCloudFormation/
+latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html: "A stack in the
+UPDATE_ROLLBACK_FAILED state can't be updated"; the wording as CloudFormation answers it,
+quoted in github.com/aws-amplify/amplify-cli/issues/1364 and
+github.com/org-formation/org-formation-cli/issues/455, and by moto for ROLLBACK_COMPLETE).
 """
 
 from __future__ import annotations
@@ -15,6 +25,16 @@ from . import cfn_events
 from .fake_aws import ACCOUNT, REGION
 from .physical_resources import Properties
 from .template import Lookup, Resolver, Template, dependency_order
+
+PAUSED = "UPDATE_FAILED"
+NOT_UPDATABLE = (
+    "This stack is currently in a non-terminal [UPDATE_FAILED] state. To update your stack from "
+    "this state, please use the disable-rollback parameter with update-stack API. To rollback "
+    "to last known good state, use the rollback-stack API"
+)
+# The statuses an update may start from; from any other, UpdateStack and CreateChangeSet are
+# refused with `not_updatable`.
+UPDATABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
 
 
 def is_custom(resource_type: str) -> bool:
@@ -55,12 +75,17 @@ class Operation:
 
     `template`, `parameters` and `before` are that stable state; `replaced` holds, per logical
     id, the physical resources that updates replaced since (each deleted once none shows it).
+    Its rollback, once begun, keeps the logical ids it has `rolled_back` and those whose
+    rollback failed in its last run (`rollback_failed`), so that ContinueUpdateRollback
+    resumes it (offline_cloud/engine_rollback.py).
     """
 
     template: Template
     parameters: dict[str, Any]
     before: dict[str, Resource]
     replaced: dict[str, list[Resource]] = field(default_factory=dict)
+    rolled_back: set[str] = field(default_factory=set)
+    rollback_failed: set[str] = field(default_factory=set)
 
     def order(self) -> list[str]:
         """The stable template's resources, each after what it depends on."""
@@ -69,7 +94,8 @@ class Operation:
 
 @dataclass
 class Stack:
-    """A stack's live state; `paused`: the update an UPDATE_FAILED stack holds (DisableRollback)."""
+    """A stack's live state; `paused`: the unfinished update an UPDATE_FAILED (DisableRollback)
+    or UPDATE_ROLLBACK_FAILED stack holds, which RollbackStack or ContinueUpdateRollback ends."""
 
     name: str
     template: Template
@@ -126,3 +152,12 @@ class Stack:
             physical_id=None if request_type == "Create" else resource.physical_id,
             old_properties=old_properties,
         )
+
+
+def not_updatable(stack: Stack, disable_rollback: bool) -> str | None:
+    """CloudFormation's ValidationError for an update of `stack` now, or None: it may start."""
+    if stack.status == PAUSED:
+        return None if disable_rollback else NOT_UPDATABLE
+    if stack.status in UPDATABLE:
+        return None
+    return f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
