@@ -25,6 +25,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
+from event_invoke_config.adopted_copies import allow_copies
 from event_invoke_config.grants import MAX_BUCKETS, ConfigGrants
 from offline_cloud.deployment import LocalCloud, read_config
 from offline_cloud.native_resources import FAILING_TYPE
@@ -108,6 +109,7 @@ def _bare_provider(stack: cdk.Stack) -> tuple[lambda_.Function, ConfigGrants]:
             resources=[stack.stack_id],
         )
     )
+    allow_copies(role)  # as the provider's own role: the copies of configs taken over
     provider = new_function(stack, "Provider", role=role)
     grants = ConfigGrants(
         stack, "Grants", role=role, service_token=provider.function_arn, service_timeout=120
