@@ -74,6 +74,11 @@ NO_VPC = (
     "No VPC unless ProviderOptions.vpc: the provider calls only the Lambda, CloudFormation, SSM "
     "and S3 (pre-signed response) endpoints and reaches no private resource.",
 )
+PLAIN_VARIABLES = (
+    "CKV_AWS_173",
+    "Environment variables not encrypted with a key of ours: the only one a shared provider "
+    "gets is its stack's name, no secret; Lambda encrypts them at rest with its own key.",
+)
 LOGS_WITHOUT_KMS = (
     "CKV_AWS_158",
     "CloudWatch Logs encrypts the provider's events with its own keys; they hold requests and "
@@ -280,6 +285,7 @@ class EventInvokeConfigProvider(Construct):
         """
         # Its grants now come from this allow-list: the provider's reasons name it.
         self.function.add_environment(SHARED_PROVIDER_VARIABLE, Stack.of(self).stack_name)
+        skip_checkov(self.function, PLAIN_VARIABLES)
         return self._shared.allow_function_names(names)
 
     def allow_stack_reads(self, stack_arn: str) -> None:
@@ -322,5 +328,6 @@ class EventInvokeConfigProvider(Construct):
 def skip_checkov(construct: IConstruct, *findings: tuple[str, str]) -> None:
     """Skip checkov's `findings` (id, reason) on `construct`'s CloudFormation resource."""
     resource = cast(CfnResource, construct.node.default_child)
-    skips = [{"id": finding, "comment": comment} for finding, comment in findings]
+    skips = (resource.get_metadata("checkov") or {}).get("skip", [])
+    skips += [{"id": finding, "comment": comment} for finding, comment in findings]
     resource.add_metadata("checkov", {"skip": skips})
