@@ -25,9 +25,9 @@ COLD_START = """
 import sys, time
 started = time.perf_counter()
 if sys.argv[1] == "provider":
-    from event_invoke_config_provider import index
+    from event_invoke_config_provider import index, calls
     from event_invoke_config_provider.retries import CallTimeouts
-    index.make_client("lambda", CallTimeouts.within(60.0))
+    calls.make_client("lambda", CallTimeouts.within(60.0))
 else:
     import boto3
     boto3.client("lambda")

@@ -31,7 +31,7 @@ import pytest  # noqa: E402
 from crhelper import resource_helper  # noqa: E402
 
 import make_release  # noqa: E402
-from event_invoke_config_provider import index  # noqa: E402
+from event_invoke_config_provider import calls  # noqa: E402
 from offline_cloud.deployment import LocalCloud, provider_asset  # noqa: E402
 from offline_cloud.lambda_sdk import NEWEST  # noqa: E402
 from offline_cloud.local_cloud import MotoServer, ResponseCollector  # noqa: E402
@@ -126,7 +126,7 @@ def cloud(
 def stubs() -> Iterator[Stubs]:
     stubs = Stubs()
     with (
-        mock.patch.object(index, "make_client", side_effect=stubs.client),
+        mock.patch.object(calls, "make_client", side_effect=stubs.client),
         stubs.lambda_,
         stubs.cloudformation,
         stubs.ssm,

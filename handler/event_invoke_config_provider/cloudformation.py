@@ -68,6 +68,10 @@ class EventContext:
 Action = Callable[[CustomResourceEvent, Any, EventContext], Outcome]
 
 
+class Refusal(RuntimeError):  # noqa: N818 - named for the answer it becomes
+    """A FAILED answer whose message is one of `reasons`: what was refused, why, what to do."""
+
+
 class ResourceFailure(Exception):  # noqa: N818 - named for the FAILED answer it becomes
     """An action's failure that names the physical id to answer with (what a rollback removes)."""
 

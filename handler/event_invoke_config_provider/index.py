@@ -1,34 +1,32 @@
 """Lambda entry point: maps CloudFormation's Create, Update and Delete onto Lambda's API.
 
 `cloudformation` answers CloudFormation, `properties` parses the input, `ownership` says which
-resource holds a config and `lambda_api` calls Lambda; this module wires them for one event.
+resource holds a config, `calls` makes the AWS calls (`lambda_api`, the stack, `copies`) and
+`reasons` words every failure; this module decides, for one event, what to call.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from . import copies, grant_digest, reasons
-from .cloudformation import Action, CloudFormationRequest, EventContext, Outcome, ResourceFailure
+from .calls import Calls, error_code
+from .cloudformation import (
+    Action,
+    CloudFormationRequest,
+    EventContext,
+    Outcome,
+    Refusal,
+    ResourceFailure,
+)
 from .copies import Copy
-from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
-from .lambda_api import delete_config, put_config, read_settings
-from .ownership import (
-    ROLLBACK_STATES,
-    TEARDOWN_STATES,
-    UNDO_STATES,
-    holders,
-    stack_status,
-)
+from .lambda_api import delete_config
+from .ownership import ROLLBACK_STATES, TEARDOWN_STATES, UNDO_STATES
 from .properties import (
     ADOPT_EXISTING,
     FUNCTION_ARN_ATTRIBUTE,
@@ -37,118 +35,10 @@ from .properties import (
     InvalidPropertyError,
     parse_properties,
 )
-from .retries import ACCESS_DENIED, CallTimeouts, OutOfTimeError, call_with_retries
+from .retries import ACCESS_DENIED, OutOfTimeError
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
-
-_session = boto3.session.Session()
-_session_lock = threading.Lock()  # a session is not thread-safe; its clients are
 NOT_FOUND = "ResourceNotFoundException"
-
-
-class Refusal(RuntimeError):  # noqa: N818 - named for the answer it becomes
-    """A FAILED answer whose message is one of `reasons`: what was refused, why, what to do."""
-
-
-def make_client(service: str, timeouts: CallTimeouts) -> Any:
-    """A client of `service` with the given timeouts and retries."""
-    with _session_lock:
-        return _session.client(service, config=timeouts.config())
-
-
-def _code(error: Exception) -> str:
-    return str(error.response["Error"]["Code"]) if isinstance(error, ClientError) else ""
-
-
-class Calls:
-    """The AWS calls of one event, each retried within the event's deadline."""
-
-    def __init__(self, deadline: Deadline, event: CustomResourceEvent) -> None:
-        self.deadline = deadline
-        self.event = event
-
-    def _call(self, service: str, call: Callable[[Any], T]) -> T:
-        return call_with_retries(call, self.deadline, functools.partial(make_client, service))
-
-    def lambda_(self, call: Callable[[Any], T]) -> T:
-        """`call(lambda_client)` with retries."""
-        return self._call("lambda", call)
-
-    def read_stack(self, action: str, call: Callable[[Any], T]) -> T:
-        """`call(cloudformation_client)` on the event's stack; a denial says what is missing."""
-        try:
-            return self._call("cloudformation", call)
-        except ClientError as error:
-            if _code(error) not in ACCESS_DENIED:
-                raise
-            raise Refusal(reasons.unreadable_stack(self.event.stack_id, action)) from error
-
-    def holders(self, config: ConfigId) -> list[str]:
-        """The other resources of the event's stack that hold `config`, a page per request."""
-        return holders(
-            lambda request: self.read_stack(
-                "ListStackResources", lambda client: client.list_stack_resources(**request)
-            ),
-            self.event,
-            config,
-        )
-
-    def stack_status(self) -> str:
-        """The status of the event's stack (DescribeStacks)."""
-        return self.read_stack(
-            "DescribeStacks", lambda client: stack_status(client, self.event.stack_id)
-        )
-
-    def settings(self, config: ConfigId) -> dict[str, Any] | None:
-        """The settings Lambda holds at `config`, or None (GetFunctionEventInvokeConfig)."""
-        try:
-            return self.lambda_(lambda client: read_settings(client, config))
-        except ClientError as error:
-            if _code(error) not in ACCESS_DENIED:
-                raise
-            raise Refusal(reasons.write_denied(config, error)) from error
-
-    def written(self, config: ConfigId) -> bool:
-        """Whether Lambda holds `config` now; True when that cannot be told."""
-        try:
-            return self.settings(config) is not None
-        except Exception:
-            logger.exception("Could not read %s back", config.physical_id)
-            return True
-
-    def put(self, config: ConfigId, settings: dict[str, Any]) -> dict[str, str]:
-        """Write the whole config (PutFunctionEventInvokeConfig); returns the attributes."""
-        return self.lambda_(lambda client: put_config(client, config, settings))
-
-    def keep_copy(self, config: ConfigId, settings: dict[str, Any]) -> None:
-        """Save what `config` holds before this resource writes over it (copies.py)."""
-        copy = Copy(self.event.stack_id, self.event.logical_resource_id, settings)
-        try:
-            self._call("ssm", lambda client: copies.save(client, config, copy))
-        except Exception as error:
-            raise Refusal(reasons.copy_not_kept(config, error)) from error
-
-    def own_copy(self, config: ConfigId) -> Copy | None:
-        """The copy this very resource of this stack kept of `config`, if any."""
-        try:
-            copy = self._call("ssm", lambda client: copies.load(client, config))
-        except Exception as error:
-            parameter = copies.parameter_name(config)
-            raise Refusal(reasons.copy_unreadable(config, parameter, error)) from error
-        if copy is None or (copy.stack_id, copy.logical_id) != (
-            self.event.stack_id,
-            self.event.logical_resource_id,
-        ):
-            return None
-        return copy
-
-    def forget_copy(self, config: ConfigId) -> None:
-        """Remove the copy of a config that left its resource; a failure only costs a parameter."""
-        try:
-            self._call("ssm", lambda client: copies.forget(client, config))
-        except Exception:
-            logger.exception("Could not remove the copy of %s", config.physical_id)
 
 
 def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, ConfigId]:
@@ -189,7 +79,7 @@ def _take_over_or_refuse(
 
 def _refused(config: ConfigId, error: Exception) -> Refusal:
     """Lambda's final refusal of a write, as a reason."""
-    if _code(error) in ACCESS_DENIED:
+    if error_code(error) in ACCESS_DENIED:
         return Refusal(reasons.write_denied(config, error))
     return Refusal(reasons.lambda_refused(config, error))
 
@@ -235,7 +125,7 @@ def update(event: CustomResourceEvent, context: Any, event_context: EventContext
     except OutOfTimeError:
         raise
     except Exception as error:
-        if _code(error) == NOT_FOUND and calls.stack_status() == "UPDATE_ROLLBACK_IN_PROGRESS":
+        if error_code(error) == NOT_FOUND and calls.stack_status() == "UPDATE_ROLLBACK_IN_PROGRESS":
             # The function (or its alias) is gone: the rollback has nothing to write back.
             logger.warning("%s is gone; nothing to roll back", config.physical_id)
             return Outcome(
@@ -304,7 +194,7 @@ def _restore(calls: Calls, config: ConfigId, copy: Copy) -> None:
     try:
         calls.put(config, copy.settings)
     except Exception as error:
-        if _code(error) != NOT_FOUND:
+        if error_code(error) != NOT_FOUND:
             raise Refusal(
                 reasons.not_restored(config, copies.parameter_name(config), error)
             ) from error
@@ -320,7 +210,7 @@ def _delete(calls: Calls, config: ConfigId, event: CustomResourceEvent, tearing_
         try:
             delete_config(client, config)
         except ClientError as error:
-            if _code(error) not in ACCESS_DENIED:
+            if error_code(error) not in ACCESS_DENIED:
                 raise
             stack_id, logical_id = event.stack_id, event.logical_resource_id
             raise Refusal(
