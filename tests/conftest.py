@@ -33,10 +33,13 @@ from crhelper import resource_helper  # noqa: E402
 import make_release  # noqa: E402
 from event_invoke_config_provider import calls  # noqa: E402
 from offline_cloud.deployment import LocalCloud, provider_asset  # noqa: E402
+from offline_cloud.engine import CloudFormation  # noqa: E402
 from offline_cloud.lambda_sdk import NEWEST  # noqa: E402
 from offline_cloud.local_cloud import MotoServer, ResponseCollector  # noqa: E402
+from offline_cloud.native_resources import NativeResources  # noqa: E402
 from offline_cloud.stack_api import empty_stack_api  # noqa: E402
 from offline_cloud.template import load_template  # noqa: E402
+from tests.engine_recorder import Recorder  # noqa: E402
 from tests.support import ROOT, ManualTimer, Stubs, cdk_cli, event  # noqa: E402
 
 
@@ -166,3 +169,15 @@ def crhelper_timers() -> Iterator[list[ManualTimer]]:
     # crhelper calls `threading.Timer` (pinned in test_cloudformation.py): only its name changes.
     with mock.patch.object(resource_helper, "threading", SimpleNamespace(Timer=timer)):
         yield made
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    """Records the custom-resource requests of `engine`'s stacks and answers them."""
+    return Recorder()
+
+
+@pytest.fixture
+def engine(moto_endpoint: str, recorder: Recorder) -> CloudFormation:
+    """An offline CloudFormation whose custom resources `recorder` answers."""
+    return CloudFormation(NativeResources(moto_endpoint), recorder)

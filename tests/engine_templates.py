@@ -6,10 +6,12 @@ function holds.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from event_invoke_config_provider.function_ref import UNQUALIFIED
 from offline_cloud.deployment import LocalCloud, service_token
+from offline_cloud.local_cloud import create_functions
 from offline_cloud.stack_state import Stack
 
 CUSTOM = "Custom::LambdaEventInvokeConfig"
@@ -104,3 +106,13 @@ def created(cloud: LocalCloud, stack: str, resources: dict[str, Any]) -> Stack:
 
 def updated(cloud: LocalCloud, stack: str, resources: dict[str, Any]) -> Stack:
     return deployed(cloud.engine.update_stack(stack, resources), "UPDATE_COMPLETE")
+
+
+def hand_made(cloud: LocalCloud, moto_endpoint: str, settings: tuple[int, int]) -> str:
+    """The name of a new function outside any stack, with a config set by hand."""
+    arn = create_functions(moto_endpoint, f"hand-{uuid.uuid4().hex[:6]}")[0]
+    retries, age = settings
+    cloud.lambda_client.put_function_event_invoke_config(
+        FunctionName=arn, MaximumRetryAttempts=retries, MaximumEventAgeInSeconds=age
+    )
+    return arn.rsplit(":", 1)[1]

@@ -9,7 +9,6 @@ last test pins the policies a role holds at each request, phase by phase
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,56 +17,11 @@ import pytest
 
 from offline_cloud.engine import CloudFormation
 from offline_cloud.iam_policy import evaluate
-from offline_cloud.native_resources import FAILING_TYPE, NativeResources
-from offline_cloud.physical_resources import Created, ResourceError
+from offline_cloud.native_resources import FAILING_TYPE
+from offline_cloud.physical_resources import Created
 from offline_cloud.stack_api import PAGE_SIZE, StackApi
 from offline_cloud.stack_state import Stack
-
-CUSTOM = "Custom::Thing"
-
-
-class Recorder:
-    """Answers custom-resource requests: SUCCESS with the Target property as physical id."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str | None]] = []
-        self.seen_status: list[str] = []
-        self.fail_on: list[tuple[str, str]] = []  # each fails once
-
-    def clear(self) -> None:
-        """Forget what was sent so far."""
-        self.sent.clear()
-        self.seen_status.clear()
-
-    def __call__(self, stack: Stack, event: dict[str, Any]) -> Created:
-        request, logical_id = event["RequestType"], event["LogicalResourceId"]
-        self.sent.append((request, logical_id, event.get("PhysicalResourceId")))
-        self.seen_status.append(stack.status)
-        if (request, logical_id) in self.fail_on:
-            self.fail_on.remove((request, logical_id))
-            raise ResourceError("refused", event.get("PhysicalResourceId"))
-        if request == "Delete":
-            return Created(event["PhysicalResourceId"])
-        target = event["ResourceProperties"]["Target"]
-        return Created(target, {"Ref": target})
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def engine(moto_endpoint: str, recorder: Recorder) -> CloudFormation:
-    return CloudFormation(NativeResources(moto_endpoint), recorder)
-
-
-def thing(target: str, **attributes: Any) -> dict[str, Any]:
-    return {"Type": CUSTOM, "Properties": {"Target": target}, **attributes}
-
-
-def name() -> str:
-    return f"engine-{uuid.uuid4().hex[:8]}"
+from tests.engine_recorder import CUSTOM, Recorder, name, thing
 
 
 def test_create_goes_in_dependency_order_and_delete_in_reverse(

@@ -19,22 +19,12 @@ from offline_cloud.cloudformation_api import CloudFormationApi
 from offline_cloud.engine import CloudFormation
 from offline_cloud.engine_resources import CustomResourceSender
 from offline_cloud.fake_aws import REGION
-from offline_cloud.native_resources import FAILING_TYPE, NativeResources
+from offline_cloud.native_resources import FAILING_TYPE
 from offline_cloud.physical_resources import Created
 from offline_cloud.stack_state import Stack
-from tests.test_engine import Recorder, name, thing
+from tests.engine_recorder import Recorder, name, thing
 
 FAILS = {"Type": FAILING_TYPE}
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def engine(moto_endpoint: str, recorder: Recorder) -> CloudFormation:
-    return CloudFormation(NativeResources(moto_endpoint), recorder)
 
 
 def refusing_rollback_of(logical_id: str, recorder: Recorder) -> CustomResourceSender:

@@ -17,7 +17,6 @@ import pytest
 from event_invoke_config_provider.function_ref import UNQUALIFIED
 from offline_cloud import moto_lambda
 from offline_cloud.deployment import LocalCloud
-from offline_cloud.local_cloud import create_functions
 from offline_cloud.native_resources import FAILING_TYPE
 from tests.engine_templates import (
     ALIAS,
@@ -29,6 +28,7 @@ from tests.engine_templates import (
     created,
     deployed,
     function,
+    hand_made,
     held,
     requests,
     template,
@@ -140,39 +140,29 @@ def test_a_second_stack_cannot_take_a_config_over_and_leaves_it_when_deleted(
     assert held(cloud, name) == FIRST
 
 
-def _hand_made(cloud: LocalCloud, moto_endpoint: str) -> str:
-    """A function outside any stack, with a config set by hand (SECOND)."""
-    arn = create_functions(moto_endpoint, "hand")[0]
-    retries, age = SECOND
-    cloud.lambda_client.put_function_event_invoke_config(
-        FunctionName=arn, MaximumRetryAttempts=retries, MaximumEventAgeInSeconds=age
-    )
-    return arn.rsplit(":", 1)[1]
-
-
 def test_a_hand_made_config_survives_a_stack_that_rolls_back(
     cloud: LocalCloud, moto_endpoint: str
 ) -> None:
-    hand_made = _hand_made(cloud, moto_endpoint)
+    hand = hand_made(cloud, moto_endpoint, SECOND)
     failing = {"Type": FAILING_TYPE, "DependsOn": "Config"}
 
     stack = cloud.engine.create_stack(
-        "hand", template(Config=config(hand_made, FIRST), Fails=failing)
+        "hand", template(Config=config(hand, FIRST), Fails=failing)
     )
 
     deployed(stack, "ROLLBACK_COMPLETE")
-    assert held(cloud, hand_made) == SECOND
+    assert held(cloud, hand) == SECOND
 
 
 def test_adopt_existing_takes_a_hand_made_config_over(
     cloud: LocalCloud, moto_endpoint: str
 ) -> None:
-    hand_made = _hand_made(cloud, moto_endpoint)
+    hand = hand_made(cloud, moto_endpoint, SECOND)
 
-    adopting = config(hand_made, FIRST, AdoptExisting="true")
+    adopting = config(hand, FIRST, AdoptExisting="true")
     created(cloud, "adopt", template(Config=adopting))
 
-    assert held(cloud, hand_made) == FIRST
+    assert held(cloud, hand) == FIRST
 
 
 def test_a_lost_reply_is_rolled_back_by_deleting_exactly_that_config(

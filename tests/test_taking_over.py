@@ -24,6 +24,7 @@ from tests.engine_templates import (
     created,
     deployed,
     function,
+    hand_made,
     held,
     template,
 )
@@ -37,16 +38,6 @@ FAILS_AFTER_CONFIG = {"Type": FAILING_TYPE, "DependsOn": "Config"}
 def name() -> str:
     """A function name no other test uses."""
     return f"take-{uuid.uuid4().hex[:10]}"
-
-
-def _hand_made(cloud: LocalCloud, moto_endpoint: str, settings: tuple[int, int]) -> str:
-    """A function outside any stack, with a config set by hand."""
-    arn = create_functions(moto_endpoint, f"hand-{uuid.uuid4().hex[:6]}")[0]
-    retries, age = settings
-    cloud.lambda_client.put_function_event_invoke_config(
-        FunctionName=arn, MaximumRetryAttempts=retries, MaximumEventAgeInSeconds=age
-    )
-    return arn.rsplit(":", 1)[1]
 
 
 def test_the_native_migration_rolled_back_leaves_the_native_config_as_it_was(
@@ -70,30 +61,30 @@ def test_the_native_migration_rolled_back_leaves_the_native_config_as_it_was(
 def test_a_stack_creation_that_adopts_and_rolls_back_gives_the_config_back(
     cloud: LocalCloud, moto_endpoint: str
 ) -> None:
-    hand_made = _hand_made(cloud, moto_endpoint, SECOND)
+    hand = hand_made(cloud, moto_endpoint, SECOND)
 
-    adopting = config(hand_made, FIRST, AdoptExisting="true")
+    adopting = config(hand, FIRST, AdoptExisting="true")
     stack = cloud.engine.create_stack(
         "adopt-fails", template(Config=adopting, Fails=FAILS_AFTER_CONFIG)
     )
 
     deployed(stack, "ROLLBACK_COMPLETE")
-    assert held(cloud, hand_made) == SECOND
+    assert held(cloud, hand) == SECOND
 
 
 def test_a_move_that_adopts_and_rolls_back_gives_both_configs_back(
     cloud: LocalCloud, moto_endpoint: str, name: str
 ) -> None:
-    hand_made = _hand_made(cloud, moto_endpoint, SECOND)
+    hand = hand_made(cloud, moto_endpoint, SECOND)
     created(cloud, "move-adopt", template(Fn=function(name), Config=config({"Ref": "Fn"}, FIRST)))
 
-    moved = config(hand_made, THIRD, AdoptExisting="true")
+    moved = config(hand, THIRD, AdoptExisting="true")
     stack = cloud.engine.update_stack(
         "move-adopt", template(Fn=function(name), Config=moved, Fails=FAILS_AFTER_CONFIG)
     )
 
     deployed(stack, "UPDATE_ROLLBACK_COMPLETE")
-    assert (held(cloud, name), held(cloud, hand_made)) == (FIRST, SECOND)
+    assert (held(cloud, name), held(cloud, hand)) == (FIRST, SECOND)
 
 
 def test_adopt_existing_left_on_adopts_nothing_more(
@@ -102,7 +93,7 @@ def test_adopt_existing_left_on_adopts_nothing_more(
     # GIVEN a config that adopted once, AdoptExisting left true
     adopting = config({"Ref": "Fn"}, FIRST, AdoptExisting="true")
     created(cloud, "left-on", template(Fn=function(name), Config=adopting))
-    other = _hand_made(cloud, moto_endpoint, SECOND)  # another owner's config
+    other = hand_made(cloud, moto_endpoint, SECOND)  # another owner's config
     # WHEN a later deploy moves it onto a function whose config someone else holds
     moved = config(other, THIRD, AdoptExisting="true")
     stack = cloud.engine.update_stack("left-on", template(Fn=function(name), Config=moved))
