@@ -205,7 +205,10 @@ def test_an_unexpected_exception_is_answered_failed_with_its_message(
     response = run(local_aws, create_event(local_aws, "orders"))
 
     assert response["Status"] == "FAILED"
-    assert response["Reason"] == "disk on fire"
+    assert response["Reason"] == (
+        "Create: disk on fire. Nothing more was changed than it says; retry the stack operation "
+        "once its cause is fixed, and report it if it recurs."
+    )
     assert response["PhysicalResourceId"] == NOT_CREATED
 
 
