@@ -50,8 +50,9 @@ class LambdaEventInvokeConfig(Construct):
         function or EventBridge bus; an S3 bucket on failure only. Default: none.
     adopt_existing:
         Take over a config that no resource of this stack manages (one set by hand, or by the
-        native resource being migrated); template property `AdoptExisting`. Without it, such a
-        Create fails before writing. Default: False.
+        native resource being migrated); template property `AdoptExisting`. It adopts only in
+        the deploy that turns it on, and a rollback of that deploy writes the config back.
+        Without it, such a Create fails before writing. Default: False.
     service_token:
         The ServiceToken of a provider that already exists, e.g. a shared provider stack's
         export (`Fn.import_value(...)`). This stack then gets no provider and grants nothing:
