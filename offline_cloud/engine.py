@@ -47,9 +47,23 @@ The model, and the CloudFormation documentation each part follows:
   any rolls every one back. A config's old place in one nested stack is thus still there when
   another nested stack creates it at the new one.
 - Delete stack: every resource in reverse dependency order.
-- DeletionPolicy Retain, as last deployed, keeps a resource whenever its logical resource is
-  deleted, rollbacks included (the docs' RetainExceptOnCreate exists to opt out of exactly
-  that; "DeletionPolicy attribute", .../aws-attribute-deletionpolicy.html).
+- DeletionPolicy ("DeletionPolicy attribute", .../aws-attribute-deletionpolicy.html) applies
+  whenever a logical resource is deleted: stack delete, removal in an update's cleanup ("This
+  capability also applies to stack update operations that lead to resources being deleted from
+  stacks"), a failed create's rollback and an update rollback's cleanup of what the update
+  created. Retain keeps the resource in all of them (RetainExceptOnCreate exists to opt out of
+  exactly the rollbacks: "If the stack operation that created the resource is rolled back,
+  CloudFormation deletes the resource"). It does not apply to replacement ("This capability
+  doesn't apply to resources whose physical instance is replaced during stack update
+  operations").
+- UpdateReplacePolicy ("UpdateReplacePolicy attribute", .../aws-attribute-updatereplacepolicy
+  .html) applies to the old physical id of a replaced resource, custom or native, in the cleanup
+  phase ("By default, CloudFormation then deletes the old resource"): Retain keeps it, out of
+  the stack. The value is the new template's, the one the update applies. Rollback: the docs
+  speak only of the old resource of an update's replacement and are silent on the physical id
+  a rollback replaces (the one the failed update created); modelled as the same rule, with the
+  restored template's policy, so a Retain there leaks rather than hides a leak. The values and
+  Snapshot on types without snapshots: `engine_resources.keeps`.
 - A failed Delete in a cleanup phase leaves DELETE_FAILED, and the stack completes anyway.
 - ServiceToken: an Update that changes it fails, nothing sent (offline_cloud/engine_resources.py).
 - ServiceTimeout: an answer later than the event's ServiceTimeout is a failure
@@ -71,7 +85,7 @@ Parameters and conditions: see `template`. Not modelled: nested stacks' own reso
 parallelism itself (one resource at a time, in template order among independent ones: a
 rollback's and a stack Delete's outcomes are those of parallel branches, but a failed Create or
 Update stops the independent ones not yet begun, and a Delete failed in ROLLBACK_IN_PROGRESS
-does not keep what it depends on), UpdateReplacePolicy.
+does not keep what it depends on).
 """
 
 from __future__ import annotations
@@ -284,8 +298,9 @@ class CloudFormation(UpdateRollback):
                 if logical_id in stack.resources:
                     self._delete(stack, logical_id)
                 continue
+            self._take_policies(stack, logical_id)  # a rollback's: the restored template's
             current = stack.resources[logical_id].physical_id
             for gone in operation.replaced.get(logical_id, []):
                 if gone.physical_id not in (current, *done):
                     done.add(str(gone.physical_id))
-                    self._delete_physical(stack, logical_id, gone)
+                    self._delete_replaced(stack, logical_id, gone)

@@ -7,6 +7,12 @@ resource: CloudFormation fails that Update itself with "Modifying service token 
 allowed." ("AWS::CloudFormation::CustomResource": ServiceToken, "Update requires: Updates are
 not supported", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
 aws-resource-cloudformation-customresource.html).
+
+DeletionPolicy and UpdateReplacePolicy, custom resources included ("You can apply the
+UpdateReplacePolicy attribute to any resource"; a custom resource that answers a new physical id
+is replaced): each is read from the template in effect, the one the operation applies, so a
+rollback's cleanup reads the restored template's. `keeps` says which values keep a physical
+resource; offline_cloud/engine.py says when each policy applies.
 """
 
 from __future__ import annotations
@@ -25,6 +31,28 @@ from .template import no_lookup
 CustomResourceSender = Callable[["Stack", dict[str, Any]], Created]
 SERVICE_TOKEN = "ServiceToken"
 SERVICE_TOKEN_CHANGE = "Modifying service token is not allowed."
+RETAIN, RETAIN_EXCEPT_ON_CREATE = "Retain", "RetainExceptOnCreate"
+# The statuses in which a Delete undoes the operation that created the resource: a failed
+# create's rollback, and an update rollback's cleanup (it deletes only what the update created).
+CREATION_ROLLED_BACK = ("ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+
+
+def keeps(policy: str, creation_rolled_back: bool = False) -> bool:
+    """Whether a DeletionPolicy or UpdateReplacePolicy value keeps the physical resource.
+
+    "DeletionPolicy attribute" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+    aws-attribute-deletionpolicy.html): Retain keeps it; RetainExceptOnCreate "behaves like
+    Retain for stack operations, except for the stack operation that initially created the
+    resource. If the stack operation that created the resource is rolled back, CloudFormation
+    deletes the resource" (`creation_rolled_back`). Snapshot snapshots, then deletes: no type
+    the engine models supports snapshots, and "If you specify the Snapshot option in the
+    UpdateReplacePolicy for a resource that doesn't support snapshots, CloudFormation reverts to
+    the default option, which is Delete" ("UpdateReplacePolicy attribute", .../
+    aws-attribute-updatereplacepolicy.html). For DeletionPolicy the docs only list the types
+    that support snapshots: the same fallback is assumed. Values CloudFormation would refuse
+    in a template (RetainExceptOnCreate as an UpdateReplacePolicy) are not validated.
+    """
+    return policy == RETAIN or (policy == RETAIN_EXCEPT_ON_CREATE and not creation_rolled_back)
 
 
 @dataclass(frozen=True)
@@ -49,8 +77,8 @@ class ResourceOperations:
         body = stack.template["Resources"][logical_id]
         properties = self._resolve(stack, body.get("Properties", {}))
         resource = Resource(body["Type"], "CREATE_IN_PROGRESS", properties)
-        resource.deletion_policy = body.get("DeletionPolicy", "Delete")
         self._record(stack, logical_id, resource)
+        self._take_policies(stack, logical_id)
         try:
             if is_custom(resource.type):
                 created = self.send_custom(stack, stack.request("Create", logical_id))
@@ -66,7 +94,7 @@ class ResourceOperations:
 
     def _update_to_template(self, stack: Stack, logical_id: str) -> bool:
         body = stack.template["Resources"][logical_id]
-        stack.resources[logical_id].deletion_policy = body.get("DeletionPolicy", "Delete")
+        self._take_policies(stack, logical_id)
         properties = self._resolve(stack, body.get("Properties", {}))
         if properties == stack.resources[logical_id].properties:
             return True
@@ -96,15 +124,32 @@ class ResourceOperations:
         self._set(stack, logical_id, "UPDATE_COMPLETE")
         return True
 
-    def _delete(self, stack: Stack, logical_id: str) -> None:
-        """Delete a resource (unless its DeletionPolicy is Retain) and drop it from the stack."""
+    def _take_policies(self, stack: Stack, logical_id: str) -> None:
+        """Set a resource's DeletionPolicy and UpdateReplacePolicy from the template in effect."""
+        body = stack.template["Resources"][logical_id]
         resource = stack.resources[logical_id]
-        if resource.deletion_policy == "Retain":
+        resource.deletion_policy = body.get("DeletionPolicy", "Delete")
+        resource.update_replace_policy = body.get("UpdateReplacePolicy", "Delete")
+
+    def _delete(self, stack: Stack, logical_id: str) -> None:
+        """Delete a resource (unless its DeletionPolicy keeps it) and drop it from the stack."""
+        resource = stack.resources[logical_id]
+        if keeps(resource.deletion_policy, stack.status in CREATION_ROLLED_BACK):
             self._log(stack, logical_id, "DELETE_SKIPPED", resource.physical_id)
         elif self._delete_physical(stack, logical_id, resource, status_of=resource) is False:
             return
         with self.lock:
             del stack.resources[logical_id]
+
+    def _delete_replaced(self, stack: Stack, logical_id: str, gone: Resource) -> None:
+        """Delete a physical resource that `logical_id` no longer shows, unless the logical
+        resource's UpdateReplacePolicy keeps it: kept, it leaves CloudFormation's scope
+        ("UpdateReplacePolicy retains the old physical resource or snapshot, but removes it
+        from CloudFormation's scope", .../aws-attribute-updatereplacepolicy.html)."""
+        if keeps(stack.resources[logical_id].update_replace_policy):
+            self._log(stack, logical_id, "DELETE_SKIPPED", gone.physical_id)
+        else:
+            self._delete_physical(stack, logical_id, gone)
 
     def _delete_physical(
         self, stack: Stack, logical_id: str, gone: Resource, status_of: Resource | None = None

@@ -56,6 +56,7 @@ class Resource:
     physical_id: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     deletion_policy: str = "Delete"
+    update_replace_policy: str = "Delete"
     updated_at: datetime.datetime = field(default_factory=now)
 
 

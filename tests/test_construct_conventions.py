@@ -2,41 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
+import jsii
 import pytest
 from aws_cdk.assertions import Template
+from constructs import IConstruct
 
 import event_invoke_config
 from event_invoke_config import RESOURCE_TYPE, InvalidPropertyError, LambdaEventInvokeConfig
 from tests.support import new_function, new_stack, synth_error
 
 
+@jsii.implements(cdk.IAspect)
+class _RetainEverything:
+    """An Aspect that applies RETAIN to every CloudFormation resource."""
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, cdk.CfnResource):
+            node.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+
+
+def _by_parameter(config: LambdaEventInvokeConfig, policy: cdk.RemovalPolicy) -> None:
+    """Nothing more: the config was built with `removal_policy=policy`."""
+
+
+_WAYS: dict[str, Callable[[LambdaEventInvokeConfig, cdk.RemovalPolicy], None]] = {
+    "removal_policy=": _by_parameter,
+    "apply_removal_policy": lambda config, policy: config.apply_removal_policy(policy),
+    "on the default child": lambda config, policy: config.resource.apply_removal_policy(policy),
+    "RemovalPolicies.of": lambda config, policy: cdk.RemovalPolicies.of(config).apply(policy),
+    "an Aspect": lambda config, _policy: cdk.Aspects.of(config).add(_RetainEverything()),
+}
+
+
+@pytest.mark.parametrize("way", list(_WAYS))
 @pytest.mark.parametrize(
-    ("policy", "written"),
-    [(cdk.RemovalPolicy.RETAIN, "Retain"), (cdk.RemovalPolicy.DESTROY, "Delete")],
+    ("policy", "deletion"),
+    [
+        (cdk.RemovalPolicy.RETAIN, "Retain"),
+        (cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, "RetainExceptOnCreate"),
+        (cdk.RemovalPolicy.DESTROY, "Delete"),
+    ],
 )
-def test_apply_removal_policy_and_the_parameter_write_the_same_policies(
-    policy: cdk.RemovalPolicy, written: str
+def test_deletion_policy_follows_the_user_and_a_move_always_deletes_the_old_config(
+    way: str, policy: cdk.RemovalPolicy, deletion: str
 ) -> None:
-    # GIVEN one config with the parameter, one with the method
+    # GIVEN a config whose removal policy is set one way
     stack = new_stack()
-    LambdaEventInvokeConfig(stack, "ByParameter", function="orders", removal_policy=policy)
-    LambdaEventInvokeConfig(stack, "ByMethod", function="billing").apply_removal_policy(policy)
+    chosen = policy if way == "removal_policy=" else None
+    config = LambdaEventInvokeConfig(stack, "Async", function="orders", removal_policy=chosen)
+    _WAYS[way](config, policy)
     # WHEN
-    configs = Template.from_stack(stack).find_resources(RESOURCE_TYPE)
-    # THEN both carry the policy CloudFormation reads, as every L2 writes it
-    assert [(c["DeletionPolicy"], c["UpdateReplacePolicy"]) for c in configs.values()] == [
-        (written, written),
-        (written, written),
-    ]
+    (written,) = Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()
+    # THEN DeletionPolicy is the user's (an Aspect applies RETAIN), UpdateReplacePolicy Delete
+    expected = "Retain" if way == "an Aspect" else deletion
+    assert (written["DeletionPolicy"], written["UpdateReplacePolicy"]) == (expected, "Delete")
 
 
-def test_without_a_removal_policy_none_is_written() -> None:
+def test_without_a_removal_policy_only_update_replace_policy_delete_is_written() -> None:
     stack = new_stack()
     LambdaEventInvokeConfig(stack, "Async", function="orders")
 
     (config,) = Template.from_stack(stack).find_resources(RESOURCE_TYPE).values()
-    assert "DeletionPolicy" not in config and "UpdateReplacePolicy" not in config
+    assert "DeletionPolicy" not in config and config["UpdateReplacePolicy"] == "Delete"
 
 
 def test_snapshot_and_wrong_types_are_refused_naming_the_allowed_values() -> None:

@@ -149,6 +149,27 @@ def test_the_rule_refuses_what_the_provider_refuses_in_its_words(
         assert finding.endswith(provider_says({name: literal}))
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("policy", "expected"), [("Retain", "leaks"), ("Snapshot", "no snapshot")])
+def test_the_rule_refuses_an_update_replace_policy_that_keeps_the_old_config(
+    tmp_path: Path, policy: str, expected: str
+) -> None:
+    template = tmp_path / "consumer.yaml"
+    filled = CONSUMER % {"timeout": 300, "retries": "MaximumRetryAttempts", "retry_value": 1}
+    template.write_text(f"{filled}    UpdateReplacePolicy: {policy}\n")
+
+    lint = subprocess.run(
+        [which("cfn-lint"), str(template), "--append-rules", str(make_release.RULES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    [finding] = [line for line in lint.stdout.splitlines() if line.startswith("E9101")]
+    assert expected in finding and "Write UpdateReplacePolicy: Delete" in finding
+    assert lint_consumer(tmp_path).returncode == 0, "without it the same template passes"
+
+
 def test_the_example_and_the_demo_keep_their_queues_encrypted(cdk_out: Path) -> None:
     example = load_yaml_template(ROOT / "examples" / "async-config.yaml")
     demo = load_template(cdk_out, "EventInvokeConfigDemo")

@@ -60,10 +60,15 @@ class LambdaEventInvokeConfig(Construct):
         Default: the stack's own provider (`EventInvokeConfigProvider.of`), which is granted
         exactly the ARNs this config's calls name.
     removal_policy:
-        What CloudFormation does with the config when the resource leaves the stack: `RETAIN`
-        keeps it in Lambda (e.g. to hand it to another stack, which adopts it); `DESTROY`
-        deletes it. Also `apply_removal_policy`. Default: none written, CloudFormation's
-        default: the config is deleted.
+        What CloudFormation does with the config when the resource leaves the stack
+        (`DeletionPolicy`): `RETAIN` keeps it in Lambda (e.g. to hand it to another stack, which
+        adopts it); `DESTROY` deletes it. Also `apply_removal_policy`. Default: none written,
+        CloudFormation's default: the config is deleted. A move to another function or
+        qualifier always deletes the old config: the resource always has
+        `UpdateReplacePolicy: Delete`, whatever policy is applied and however (this argument,
+        `apply_removal_policy` on it or its `Resource`, `RemovalPolicies.of(...)`, an Aspect),
+        as a raw override, which CDK writes after every removal policy. `Retain` there would
+        keep the old config without any resource owning it.
 
     A wrong type raises `TypeError` naming the argument, a bad value `InvalidPropertyError`; a
     second config of the app for the same function and qualifier (this construct's or a native
@@ -134,9 +139,14 @@ class LambdaEventInvokeConfig(Construct):
             properties[p.ADOPT_EXISTING] = "true"
         destination_objects = not all(isinstance(d, str | None) for d in (on_success, on_failure))
 
-        # A plain CfnResource: CustomResource would also write DeletionPolicy and
-        # UpdateReplacePolicy "Delete", CloudFormation's default, into every config.
+        # A plain CfnResource: CustomResource would also write DeletionPolicy "Delete".
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        # A move answers a new physical id: a replacement, whose old config CloudFormation
+        # deletes in the cleanup unless UpdateReplacePolicy keeps it out of every stack
+        # ("UpdateReplacePolicy attribute", https://docs.aws.amazon.com/AWSCloudFormation/latest/
+        # UserGuide/aws-attribute-updatereplacepolicy.html). A raw override is merged after the
+        # resource's options, so no removal policy applied later, by any means, replaces it.
+        self.resource.add_override("UpdateReplacePolicy", "Delete")
         if removal_policy is not None:
             self.apply_removal_policy(removal_policy)
         if provider is not None:
@@ -153,7 +163,8 @@ class LambdaEventInvokeConfig(Construct):
         """What CloudFormation does with the config when the resource leaves the stack.
 
         As on every aws-cdk-lib L2: `RETAIN` keeps the config in Lambda, `DESTROY` deletes it
-        (also on replacement: `UpdateReplacePolicy`). `SNAPSHOT` is refused: a config has none.
+        (`DeletionPolicy`). A move still deletes the old config: `UpdateReplacePolicy` stays
+        `Delete` (see `removal_policy`). `SNAPSHOT` is refused: a config has none.
         """
         check_type("policy", policy, (RemovalPolicy,))
         if policy == RemovalPolicy.SNAPSHOT:

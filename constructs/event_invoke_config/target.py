@@ -24,6 +24,7 @@ from .identity import (
 )
 
 FunctionLike = lambda_.IFunction | str
+_LATEST_SUFFIX = f":{UNQUALIFIED}:"
 
 
 @dataclass(frozen=True)
@@ -165,13 +166,19 @@ def _may_be_arn(part: str) -> bool:
 
 
 def _name_of_name_or_arn(value: str) -> str:
-    """The `name[:qualifier]` of `value`, a name or a (partial) ARN, as CloudFormation resolves it.
+    """The `name[:qualifier]` of `value`, a name or a (partial) ARN, as CloudFormation resolves
+    it, without a trailing `:$LATEST`.
 
     `value + "function:" + value` split on `function:` has the name at index 1 either way: a
     name, which has no colon, gives (`n`, `n`); an ARN (`arn:...:`, `n`, `arn:...:`, `n`).
+    `$LATEST` is the unqualified config, which the provider addresses by the unqualified ARN
+    (`ConfigId.api_target`), so its grant must name that: `n + ":$LATEST:"` split on
+    `:$LATEST:` has `n` at index 0 whether `n` ended with `:$LATEST` or not, and keeps any other
+    qualifier whole (an alias, a version, `$LATEST.PUBLISHED`: no `:` follows `$LATEST` there).
     """
     joined = Fn.join("", [value, "function:", value])
-    return Fn.select(1, Fn.split("function:", joined))
+    named = Fn.select(1, Fn.split("function:", joined))
+    return Fn.select(0, Fn.split(_LATEST_SUFFIX, Fn.join("", [named, _LATEST_SUFFIX])))
 
 
 def _token_function(scope: Construct, function: str) -> _Function:

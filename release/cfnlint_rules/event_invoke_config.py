@@ -4,8 +4,9 @@ Usage: cfn-lint --append-rules release/cfnlint_rules template.yaml (dist/cfnlint
 `make release`). Each property is checked alone by the provider's own `parse_properties`, so a
 template fails lint with the reason a deploy would fail with, from the same limits (the
 provider's `model_limits`). Values CloudFormation resolves at deploy time (Ref, Fn::*) are left to
-the provider. The provider's code comes from the installed package, else from the provider zip
-beside this folder; it needs cfn-lint only (no botocore).
+the provider. An UpdateReplacePolicy of Retain or Snapshot is refused too
+(`replace_policy_problem`). The provider's code comes from the installed package, else from the
+provider zip beside this folder; it needs cfn-lint only (no botocore).
 """
 
 from __future__ import annotations
@@ -69,6 +70,30 @@ def _function_name_problem(value: Any) -> str | None:
     return None
 
 
+def replace_policy_problem(policy: object) -> str | None:
+    """Why an UpdateReplacePolicy other than Delete is wrong for a config, or None.
+
+    A move to another function or qualifier answers a new physical id: a replacement, whose old
+    config CloudFormation deletes in the cleanup phase unless UpdateReplacePolicy keeps it
+    ("UpdateReplacePolicy attribute", https://docs.aws.amazon.com/AWSCloudFormation/latest/
+    UserGuide/aws-attribute-updatereplacepolicy.html). A config has no snapshots.
+    """
+    if policy == "Retain":
+        return (
+            "UpdateReplacePolicy Retain leaks the old config when the resource moves to "
+            "another function or qualifier: CloudFormation keeps it, and no resource owns or "
+            "deletes it then. Write UpdateReplacePolicy: Delete; DeletionPolicy: Retain alone "
+            "keeps the config when the resource leaves the stack."
+        )
+    if policy == "Snapshot":
+        return (
+            "UpdateReplacePolicy Snapshot: a config has no snapshot, so a move deletes the old "
+            "config as Delete does. Write UpdateReplacePolicy: Delete, which says so; Retain "
+            "would leak the old config."
+        )
+    return None
+
+
 def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
     """(property, or None for the resource, and the provider's reason) for each it would refuse.
 
@@ -105,15 +130,20 @@ class EventInvokeConfigProperties(CloudFormationLintRule):  # type: ignore[misc]
     shortdesc = f"{RESOURCE_TYPE} properties"
     description = (
         f"Checks each {RESOURCE_TYPE}'s properties and ServiceTimeout with the provider's own "
-        "checks: unknown properties, value ranges and forms, in the provider's words."
+        "checks: unknown properties, value ranges and forms, in the provider's words; and "
+        "refuses an UpdateReplacePolicy that would leak the old config on a move."
     )
     source_url = "README.md#checking-templates-before-deploy"
     tags: ClassVar[list[str]] = ["resources", "custom", "lambda"]
 
     def match(self, cfn: Any) -> list[RuleMatch]:
-        """A match per property the provider would refuse."""
+        """A match per property the provider would refuse, and one for a leaking policy."""
         matches = []
         for logical_id, resource in cfn.get_resources([RESOURCE_TYPE]).items():
+            leak = replace_policy_problem(resource.get("UpdateReplacePolicy"))
+            if leak is not None:
+                path = ["Resources", logical_id, "UpdateReplacePolicy"]
+                matches.append(RuleMatch(path, f"{logical_id}: {leak}"))
             properties = resource.get("Properties", {})
             if not isinstance(properties, Mapping) or _is_intrinsic(properties):
                 continue
