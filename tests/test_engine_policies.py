@@ -2,7 +2,7 @@
 
 What the UserGuide's "DeletionPolicy attribute" and "UpdateReplacePolicy attribute" pages say
 each value does, in each operation that deletes a logical or a physical resource. Custom
-resources answer from the recording stand-in of test_engine.py; the native case uses an SSM
+resources answer from the recording stand-in of tests/engine_recorder.py; the native case uses an SSM
 parameter in moto, replaced when its Name changes.
 """
 
@@ -16,18 +16,8 @@ import pytest
 
 from offline_cloud.engine import CloudFormation
 from offline_cloud.fake_aws import CREDENTIALS, REGION
-from offline_cloud.native_resources import FAILING_TYPE, NativeResources
-from tests.test_engine import Recorder, name, thing
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def engine(moto_endpoint: str, recorder: Recorder) -> CloudFormation:
-    return CloudFormation(NativeResources(moto_endpoint), recorder)
+from offline_cloud.native_resources import FAILING_TYPE
+from tests.engine_recorder import Recorder, name, thing
 
 
 def skipped(stack: Any) -> list[tuple[str, str | None]]:

@@ -146,9 +146,7 @@ def test_a_hand_made_config_survives_a_stack_that_rolls_back(
     hand = hand_made(cloud, moto_endpoint, SECOND)
     failing = {"Type": FAILING_TYPE, "DependsOn": "Config"}
 
-    stack = cloud.engine.create_stack(
-        "hand", template(Config=config(hand, FIRST), Fails=failing)
-    )
+    stack = cloud.engine.create_stack("hand", template(Config=config(hand, FIRST), Fails=failing))
 
     deployed(stack, "ROLLBACK_COMPLETE")
     assert held(cloud, hand) == SECOND
