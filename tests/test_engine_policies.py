@@ -2,8 +2,8 @@
 
 What the UserGuide's "DeletionPolicy attribute" and "UpdateReplacePolicy attribute" pages say
 each value does, in each operation that deletes a logical or a physical resource. Custom
-resources answer from the recording stand-in of tests/engine_recorder.py; the native case uses an SSM
-parameter in moto, replaced when its Name changes.
+resources answer from the recording stand-in of tests/engine_recorder.py; the native case uses
+an SSM parameter in moto, replaced when its Name changes.
 """
 
 from __future__ import annotations
