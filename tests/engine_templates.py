@@ -11,6 +11,7 @@ from typing import Any
 
 from event_invoke_config_provider.function_ref import UNQUALIFIED
 from offline_cloud.deployment import LocalCloud, service_token
+from offline_cloud.iam_policy import evaluate
 from offline_cloud.local_cloud import create_functions
 from offline_cloud.stack_state import Stack
 
@@ -116,3 +117,14 @@ def hand_made(cloud: LocalCloud, moto_endpoint: str, settings: tuple[int, int]) 
         FunctionName=arn, MaximumRetryAttempts=retries, MaximumEventAgeInSeconds=age
     )
     return arn.rsplit(":", 1)[1]
+
+
+def provider_may_delete(cloud: LocalCloud, stack: Stack, resource: str) -> bool:
+    """Whether the stack's own provider role may delete the config at `resource` now."""
+    [role] = [
+        str(r.physical_id)
+        for logical_id, r in stack.resources.items()
+        if r.type == "AWS::IAM::Role" and logical_id.startswith("EventInvokeConfigProviderRole")
+    ]
+    documents = cloud.native.role_policies.documents(role)
+    return evaluate(documents, "lambda:DeleteFunctionEventInvokeConfig", resource).allowed

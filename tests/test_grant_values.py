@@ -26,11 +26,11 @@ from event_invoke_config.grants import MAX_BUCKETS
 from event_invoke_config_provider.grant_digest import GRANT_DIGEST_TYPE
 from offline_cloud.deployment import LocalCloud, read_config
 from offline_cloud.fake_aws import ACCOUNT, CREDENTIALS, REGION
-from offline_cloud.iam_policy import evaluate
 from offline_cloud.local_cloud import create_functions
 from offline_cloud.native_resources import FAILING_TYPE
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import Template
+from tests.engine_templates import provider_may_delete
 from tests.support import new_function
 
 pytestmark = pytest.mark.slow
@@ -67,16 +67,6 @@ def configs(stack: Stack) -> dict[str, str]:
     }
 
 
-def provider_grants(cloud: LocalCloud, stack: Stack, function_arn: str) -> bool:
-    """Whether the stack's provider role may delete the config of `function_arn` now."""
-    [role] = [
-        str(r.physical_id)
-        for logical_id, r in stack.resources.items()
-        if r.type == "AWS::IAM::Role" and logical_id.startswith("EventInvokeConfigProviderRole")
-    ]
-    return evaluate(cloud.native.role_policies.documents(role), DELETE, function_arn).allowed
-
-
 def assert_moved(cloud: LocalCloud, stack: Stack, old: str, new: str, status: str) -> None:
     """`stack` ended in `status`, nothing denied or DELETE_FAILED, the config moved old -> new."""
     assert stack.status == status, [e for e in stack.events if e.reason]
@@ -84,8 +74,8 @@ def assert_moved(cloud: LocalCloud, stack: Stack, old: str, new: str, status: st
     assert cloud.denied_calls == []
     assert read_config(cloud.lambda_client, f"{new}:$LATEST") is not None
     assert read_config(cloud.lambda_client, f"{old}:$LATEST") is None, "the old config is left"
-    assert provider_grants(cloud, stack, new)
-    assert not provider_grants(cloud, stack, old), "the old function is still granted"
+    assert provider_may_delete(cloud, stack, new)
+    assert not provider_may_delete(cloud, stack, old), "the old function is still granted"
 
 
 def _name(function_arn: str) -> str:

@@ -18,13 +18,11 @@ import pytest
 from event_invoke_config import LambdaEventInvokeConfig
 from offline_cloud.deployment import LocalCloud, read_config
 from offline_cloud.fake_aws import ACCOUNT, REGION
-from offline_cloud.iam_policy import evaluate
 from offline_cloud.local_cloud import create_functions
-from offline_cloud.stack_state import Stack
 from offline_cloud.template import Resolver, Template, no_lookup
+from tests.engine_templates import provider_may_delete
 
 pytestmark = pytest.mark.slow
-DELETE = "lambda:DeleteFunctionEventInvokeConfig"
 
 
 def synth(folder: Path) -> Template:
@@ -35,16 +33,6 @@ def synth(folder: Path) -> Template:
     LambdaEventInvokeConfig(stack, "Config", function=worker, retry_attempts=1)
     template: Template = root.synth().get_stack_by_name("Latest").template
     return template
-
-
-def granted(cloud: LocalCloud, stack: Stack, resource: str) -> bool:
-    """Whether the stack's provider role may delete the config at `resource`."""
-    [role] = [
-        str(r.physical_id)
-        for logical_id, r in stack.resources.items()
-        if r.type == "AWS::IAM::Role" and logical_id.startswith("EventInvokeConfigProviderRole")
-    ]
-    return evaluate(cloud.native.role_policies.documents(role), DELETE, resource).allowed
 
 
 @pytest.mark.parametrize("spelled", ["ARN", "name"])
@@ -61,7 +49,9 @@ def test_a_parameter_holding_latest_is_granted_the_unqualified_function(
     assert stack.status == "CREATE_COMPLETE", [e for e in stack.events if e.reason]
     assert cloud.denied_calls == []
     assert read_config(cloud.lambda_client, f"{arn}:$LATEST") is not None
-    assert granted(cloud, stack, arn) and not granted(cloud, stack, f"{arn}:$LATEST")
+    assert provider_may_delete(cloud, stack, arn) and not provider_may_delete(
+        cloud, stack, f"{arn}:$LATEST"
+    )
     assert cloud.engine.delete_stack(name).status == "DELETE_COMPLETE"
     assert read_config(cloud.lambda_client, f"{arn}:$LATEST") is None
 
@@ -105,5 +95,7 @@ def test_an_alias_in_the_parameter_is_still_allowed(
     stack = cloud.engine.create_stack(name, synth(tmp_path), {"Worker": f"{arn}:live"})
 
     assert stack.status == "CREATE_COMPLETE", [e for e in stack.events if e.reason]
-    assert granted(cloud, stack, f"{arn}:live") and not granted(cloud, stack, arn)
+    assert provider_may_delete(cloud, stack, f"{arn}:live") and not provider_may_delete(
+        cloud, stack, arn
+    )
     assert read_config(cloud.lambda_client, f"{arn}:live") is not None
