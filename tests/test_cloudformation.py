@@ -20,6 +20,7 @@ from crhelper import CfnResource
 
 from event_invoke_config_provider.cloudformation import (
     MAX_REASON,
+    TIMED_OUT,
     Action,
     CloudFormationRequest,
     EventContext,
@@ -315,6 +316,8 @@ def test_a_create_cut_off_while_writing_answers_the_id_it_may_have_written(
     handle(create, writing_too_long)
 
     assert answers(endpoint, create) == [("FAILED", expected)]
+    [answer] = endpoint.responses(create["RequestId"])
+    assert answer["Reason"] == TIMED_OUT, "what happened and what to do, not crhelper's words"
 
 
 def test_when_the_handler_answers_first_the_timer_answers_no_more(

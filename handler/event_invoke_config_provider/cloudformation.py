@@ -42,6 +42,13 @@ BOTO_LOG_LEVEL = "WARNING"
 # (`_fit_body`). crhelper cuts every reason to its last 240 characters; the answer here does not.
 MAX_RESPONSE_BODY = 4096
 MAX_REASON = 2048
+# crhelper's timer answers with these words; the answer says what happened and what to do.
+CRHELPER_TIMED_OUT = "Execution timed out"
+TIMED_OUT = (
+    "The provider: ran out of time (its Lambda timeout) before Lambda or CloudFormation "
+    "answered. Deploy again; this answer's physical id names what it may have written, so a "
+    "rollback undoes it."
+)
 
 
 @dataclass(frozen=True)
@@ -213,6 +220,7 @@ class CloudFormationRequest(CfnResource):
             self.__answered = True
             if not self.PhysicalResourceId:  # the timer, while the action runs
                 self.PhysicalResourceId = self.__event_context.cut_off_id or self.__unchanged_id
+            reason = TIMED_OUT if reason == CRHELPER_TIMED_OUT else reason
             self.__reason = fit_reason("{}", reason if status else self.Reason)
             self.Reason = ""
             send = super()._send  # type: ignore[misc]  # not in crhelper's type stubs
