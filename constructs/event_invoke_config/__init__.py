@@ -10,13 +10,29 @@ app (two configs of one function and qualifier; a shared provider that cannot re
 serves) fail `app.synth()` with their message, as every CDK validation does.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from event_invoke_config_provider.properties import RESOURCE_TYPE, InvalidPropertyError
 from event_invoke_config_provider.version import __version__
 
-from .allow_list import AllowListError
-from .event_invoke_config import LambdaEventInvokeConfig
-from .grants import GrantCapacityError
-from .provider import EventInvokeConfigProvider, ProviderOptions
+if TYPE_CHECKING:
+    from .allow_list import AllowListError
+    from .event_invoke_config import LambdaEventInvokeConfig
+    from .grants import GrantCapacityError
+    from .provider import EventInvokeConfigProvider, ProviderOptions
+
+# The CDK parts load on first use (PEP 562): `python -m event_invoke_config.drift` runs where
+# boto3 is installed and aws-cdk-lib is not.
+_LAZY = {
+    "AllowListError": ".allow_list",
+    "LambdaEventInvokeConfig": ".event_invoke_config",
+    "GrantCapacityError": ".grants",
+    "EventInvokeConfigProvider": ".provider",
+    "ProviderOptions": ".provider",
+}
 
 __all__ = [
     "RESOURCE_TYPE",
@@ -28,3 +44,16 @@ __all__ = [
     "ProviderOptions",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a CDK part the first time it is asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
