@@ -5,10 +5,10 @@ unqualified one overwrite each other), appends on put instead of replacing (a la
 returns the first config), answers with the unqualified ARN where Lambda answers
 `...:function:name:$LATEST`, and keeps a function's configs when the function is deleted (a
 function created again under that name then shows a ghost config). The contract tests rest on
-exactly these behaviours, so this keeps moto's request routing, function store and validation
-and replaces only the config store: DeleteFunction drops every config of the function, or,
-with a version as qualifier, that version's. `install` refuses any moto but the version pinned
-in requirements-dev.txt, the one this was written against.
+exactly these behaviours, so this keeps moto's request routing, function store and validation and
+replaces only the config store (ListFunctionEventInvokeConfigs reads it too): DeleteFunction drops
+every config of the function, or, with a version as qualifier, that version's. `install` refuses
+any moto but the version pinned in requirements-dev.txt, the one this was written against.
 
 `calls` counts the requests that reach the API (the HTTP level): every Lambda request under
 "http", the event-invoke-config ones by operation too. `inject` makes the next put or delete
@@ -55,7 +55,11 @@ ACTIONS = {
     "get": "lambda:GetFunctionEventInvokeConfig",
     "put": "lambda:PutFunctionEventInvokeConfig",
     "delete": "lambda:DeleteFunctionEventInvokeConfig",
+    "list": "lambda:ListFunctionEventInvokeConfigs",
 }
+# ListFunctionEventInvokeConfigs: "MaxItems ... Valid Range: Minimum value of 1. Maximum value of
+# 50." (Lambda API Reference); a request without it gets pages of the most.
+LIST_PAGE_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,9 @@ def clear(function_name: str) -> None:
         _faults.pop(function_name, None)
 
 
-def _authorize(operation: str, response: LambdaResponse) -> None:
+def _authorize(operation: str, response: LambdaResponse, name: str | None = None) -> None:
     """Raise AccessDeniedException if the caller's role may not make this request."""
-    name = unquote(response.path.rsplit("/", 2)[1])
+    name = name or unquote(response.path.rsplit("/", 2)[1])
     function = arns.function_arn(name, response.region, response.current_account)
     qualifier = response.querystring.get("Qualifier", [None])[0] or arns.qualifier_in_name(name)
     resource = f"{function}:{qualifier}" if qualifier else function
@@ -178,6 +182,27 @@ def _delete(self: LambdaResponse) -> tuple[int, dict[str, Any], str]:
     return 204, {"status": 204}, "{}"
 
 
+def _list(self: LambdaResponse) -> ActionResult:
+    """ListFunctionEventInvokeConfigs: every qualifier's config of the function, by ARN, paged
+    with `Marker` and `MaxItems` (`NextMarker` while more remain)."""
+    name = unquote(self.path.rsplit("/", 3)[1])
+    with _lock:
+        calls["list"] += 1
+    _authorize("list", self, arns.function_arn(name))
+    function = self.backend.get_function(name, None)  # raises ResourceNotFound like Lambda
+    held = [
+        config.response()
+        for arn, config in sorted(_configs(self.backend).items())
+        if arn.rpartition(":")[0] == arns.function_arn(function.function_arn)
+    ]
+    start = int(self.querystring.get("Marker", ["0"])[0])
+    size = int(self.querystring.get("MaxItems", [str(LIST_PAGE_MAX)])[0])
+    page: dict[str, Any] = {"FunctionEventInvokeConfigs": held[start : start + size]}
+    if start + size < len(held):
+        page["NextMarker"] = str(start + size)
+    return ActionResult(page)
+
+
 def _counted(dispatch: Any) -> Any:
     def counting(self: LambdaResponse, *args: Any, **kwargs: Any) -> Any:
         with _lock:
@@ -236,6 +261,7 @@ def install() -> None:
         "put_function_event_invoke_config": _put,
         "get_function_event_invoke_config": _get,
         "delete_function_event_invoke_config": _delete,
+        "list_function_event_invoke_configs": _list,
     }
     for name, method in patches.items():
         setattr(LambdaResponse, name, method)

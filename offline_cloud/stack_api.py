@@ -1,22 +1,23 @@
-"""CloudFormation's ListStackResources and DescribeStacks on 127.0.0.1, from the engine's state.
+"""CloudFormation's ListStackResources, DescribeStacks and GetTemplate on 127.0.0.1, from the
+engine's state.
 
-Why a hand-written stand-in: the provider reads its own stack while CloudFormation is in the
-middle of an operation (a resource CREATE_IN_PROGRESS with no physical id yet, the stack
-UPDATE_ROLLBACK_IN_PROGRESS). moto's CloudFormation runs a whole operation inside one request
-and cannot show those states, nor the ones the offline engine (offline_cloud/engine.py) drives, so
-this serves the engine's live state instead, in the AWS query protocol that botocore speaks
-(form-encoded POST, XML answers; "ListStackResources" and "DescribeStacks" in the CloudFormation
-API Reference). ListStackResources pages by `PAGE_SIZE`, small so that a handful of resources
-already needs `NextToken`. A request made with a role's credentials (offline_cloud/iam_roles.py) is
-authorized first, `cloudformation:<Action>` on the stack's ARN, and a denied one gets the query
-protocol's AccessDenied error (HTTP 403), CloudFormation's code for it. `throttle(seconds)`
-answers every request for that long as CloudFormation does when its rate is exceeded: HTTP 400,
-code `Throttling`, "Rate exceeded".
-"""
+Why a hand-written stand-in: the provider reads its own stack while CloudFormation is in the middle
+of an operation (a resource CREATE_IN_PROGRESS with no physical id yet, the stack
+UPDATE_ROLLBACK_IN_PROGRESS). moto's CloudFormation runs a whole operation inside one request and
+cannot show those states, nor the ones the offline engine (offline_cloud/engine.py) drives, so this
+serves the engine's live state instead, in the AWS query protocol that botocore speaks (form-
+encoded POST, XML answers; "ListStackResources", "DescribeStacks" and "GetTemplate" in the
+CloudFormation API Reference). ListStackResources pages by `PAGE_SIZE`, small so that a handful of
+resources already needs `NextToken`. A request made with a role's credentials
+(offline_cloud/iam_roles.py) is authorized first, `cloudformation:<Action>` on the stack's ARN, and
+a denied one gets the query protocol's AccessDenied error (HTTP 403), CloudFormation's code for it.
+`throttle(seconds)` answers every request for that long as CloudFormation does when its rate is
+exceeded: HTTP 400, code `Throttling`, "Rate exceeded"."""
 
 from __future__ import annotations
 
 import datetime
+import json
 import time
 from typing import Any
 
@@ -53,15 +54,38 @@ def list_stack_resources(stack: Stack, next_token: str | None) -> str:
     return answer("ListStackResources", {"StackResourceSummaries": summaries, "NextToken": token})
 
 
+def _parameter_value(value: Any) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
 def describe_stacks(stack: Stack) -> str:
-    """The stack's summary, its status above all."""
+    """The stack's summary: its status, and its parameters' values in effect (an SSM type's value
+    as its `ResolvedValue`; the engine keeps no key, so `ParameterValue` shows the value too)."""
+    declared = stack.template.get("Parameters", {})
+    parameters = [
+        {
+            "ParameterKey": name,
+            "ParameterValue": _parameter_value(value),
+            "ResolvedValue": _parameter_value(value)
+            if declared.get(name, {}).get("Type", "").startswith("AWS::SSM::Parameter")
+            else None,
+        }
+        for name, value in stack.parameters.items()
+    ]
     fields = {
         "StackId": stack.stack_id,
         "StackName": stack.name,
+        "Parameters": parameters,
         "CreationTime": _time(stack.created_at),
         "StackStatus": stack.status,
     }
     return answer("DescribeStacks", {"Stacks": [fields]})
+
+
+def get_template(stack: Stack) -> str:
+    """The stack's template as JSON; the engine runs no transforms, so the processed stage and
+    the original are one ("GetTemplate", TemplateStage, CloudFormation API Reference)."""
+    return answer("GetTemplate", {"TemplateBody": json.dumps(stack.template)})
 
 
 class StackApi:
@@ -99,6 +123,8 @@ class StackApi:
                 return 200, list_stack_resources(stack, request.get("NextToken"))
             if request.get("Action") == "DescribeStacks":
                 return 200, describe_stacks(stack)
+            if request.get("Action") == "GetTemplate":
+                return 200, get_template(stack)
         return 400, error(f"{request.get('Action')} is not served by this stand-in")
 
     def throttle(self, seconds: float) -> None:

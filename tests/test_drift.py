@@ -1,0 +1,259 @@
+"""The drift report (event_invoke_config/drift.py): what it resolves, and one stack's report.
+
+The stack test deploys with the real provider in the offline cloud, changes Lambda by hand, and
+runs the report as a user would: `python -m event_invoke_config.drift` in a subprocess where
+aws_cdk, constructs and crhelper cannot be imported, with credentials of a role that holds only
+the README's read-only policy.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import uuid
+from typing import Any
+
+import pytest
+
+from event_invoke_config.drift import compare, expected_settings
+from event_invoke_config.drift_report import (
+    DELETED,
+    IN_SYNC,
+    MODIFIED,
+    NOT_CHECKED,
+    UNMANAGED,
+    Finding,
+    exit_status,
+)
+from event_invoke_config.drift_values import UNKNOWN, StackFacts
+from offline_cloud.deployment import LocalCloud
+from offline_cloud.fake_aws import ACCOUNT, REGION
+from tests.engine_templates import ALIAS, FIRST, ROLE, SECOND, THIRD, config, deployed, function
+from tests.support import ROOT
+
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/Drifty/0c6b3d40"
+FACTS = StackFacts(
+    STACK_ID,
+    {"Retries": "2", "Target": "fn-b"},
+    {
+        "Queue": ("AWS::SQS::Queue", f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/q1"),
+        "Topic": ("AWS::SNS::Topic", f"arn:aws:sns:{REGION}:{ACCOUNT}:t1"),
+        "Fn": ("AWS::Lambda::Function", "fn-a"),
+        "Bus": ("AWS::Events::EventBus", "bus1"),
+        "Bucket": ("AWS::S3::Bucket", "bucket1"),
+        "Role": ("AWS::IAM::Role", "role1"),
+    },
+)
+# Blocks the CDK and crhelper: the report must run where only boto3 is installed.
+NO_CDK = (
+    "import runpy, sys\n"
+    "for name in ('aws_cdk', 'constructs', 'crhelper', 'jsii'):\n"
+    "    sys.modules[name] = None\n"
+    "runpy.run_module('event_invoke_config.drift', run_name='__main__')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "resolved"),
+    [
+        (3, 3),
+        ({"Ref": "Retries"}, "2"),
+        ({"Ref": "Fn"}, "fn-a"),
+        ({"Fn::GetAtt": ["Queue", "Arn"]}, f"arn:aws:sqs:{REGION}:{ACCOUNT}:q1"),
+        ({"Fn::GetAtt": "Topic.TopicArn"}, f"arn:aws:sns:{REGION}:{ACCOUNT}:t1"),
+        ({"Fn::GetAtt": ["Fn", "Arn"]}, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn-a"),
+        ({"Fn::GetAtt": ["Bus", "Arn"]}, f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/bus1"),
+        ({"Fn::GetAtt": ["Bucket", "Arn"]}, "arn:aws:s3:::bucket1"),
+        (
+            {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:x"},
+            f"arn:aws:sns:{REGION}:{ACCOUNT}:x",
+        ),
+        ({"Fn::Join": [":", [{"Ref": "AWS::StackName"}, {"Ref": "Target"}]]}, "Drifty:fn-b"),
+        ({"Fn::GetAtt": ["Role", "Arn"]}, UNKNOWN),
+        ({"Fn::ImportValue": "shared-queue"}, UNKNOWN),
+        ({"Fn::If": ["Prod", 1, 2]}, UNKNOWN),
+        ({"Ref": "Missing"}, UNKNOWN),
+        ({"Fn::Sub": "${Role.Arn}"}, UNKNOWN),
+    ],
+)
+def test_resolves_what_the_stack_reads_determine_and_nothing_else(
+    value: Any, resolved: Any
+) -> None:
+    assert FACTS.resolve(value) is resolved or FACTS.resolve(value) == resolved
+
+
+def test_expected_settings_turn_strings_into_numbers_and_keep_unknowns() -> None:
+    properties = {
+        "MaximumRetryAttempts": {"Ref": "Retries"},
+        "DestinationConfig": {"OnFailure": {"Destination": {"Fn::ImportValue": "q"}}},
+    }
+    assert expected_settings(FACTS, properties) == {
+        "MaximumRetryAttempts": 2,
+        "MaximumEventAgeInSeconds": None,
+        "OnSuccess": None,
+        "OnFailure": UNKNOWN,
+    }
+
+
+@pytest.mark.parametrize(("written_later", "status"), [(False, IN_SYNC), (True, MODIFIED)])
+def test_an_unknown_value_is_judged_by_which_write_came_last(
+    written_later: bool, status: str
+) -> None:
+    stack_wrote = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    lambda_wrote = stack_wrote + datetime.timedelta(seconds=5 if written_later else -5)
+    expected = {**expected_settings(FACTS, {"MaximumRetryAttempts": 1}), "OnFailure": UNKNOWN}
+    found = {"MaximumRetryAttempts": 1, "LastModified": lambda_wrote}
+    got, differences, reason = compare({"LastUpdatedTimestamp": stack_wrote}, expected, found)
+    assert got == status
+    assert [d["Property"] for d in differences] == (["LastModified"] if written_later else [])
+    assert reason is not None and "OnFailure" in reason
+
+
+@pytest.mark.parametrize(
+    ("statuses", "code"),
+    [
+        ([IN_SYNC, IN_SYNC], 0),
+        ([IN_SYNC, MODIFIED], 1),
+        ([DELETED], 1),
+        ([UNMANAGED, NOT_CHECKED], 1),
+        ([IN_SYNC, NOT_CHECKED], 2),
+        ([], 0),
+    ],
+)
+def test_exit_status_is_drift_first_then_what_was_not_checked(
+    statuses: list[str], code: int
+) -> None:
+    assert exit_status([Finding("R", "arn", status) for status in statuses]) == code
+
+
+def _reader_role(stack: str, prefix: str) -> dict[str, Any]:
+    """A role with the README's read-only policy for the stack and its functions."""
+    function = (
+        f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{prefix}"
+    )
+    statements = [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "cloudformation:DescribeStacks",
+                "cloudformation:ListStackResources",
+                "cloudformation:GetTemplate",
+            ],
+            "Resource": {
+                "Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:"
+                f"${{AWS::AccountId}}:stack/{stack}/*"
+            },
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "lambda:GetFunctionEventInvokeConfig",
+                "lambda:ListFunctionEventInvokeConfigs",
+            ],
+            "Resource": [{"Fn::Sub": f"{function}-*"}, {"Fn::Sub": f"{function}-*:*"}],
+        },
+    ]
+    policy = {
+        "PolicyName": "drift",
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+    }
+    properties: dict[str, Any] = {**dict(ROLE["Properties"]), "Policies": [policy]}
+    return {"Type": "AWS::IAM::Role", "Properties": properties}
+
+
+def _template(stack: str, prefix: str, fillers: int) -> dict[str, Any]:
+    names = ("changed", "deleted", "arn", "param-a", "param-b")
+    functions = {f"Fn{i}": function(f"{prefix}-{name}") for i, name in enumerate(names)}
+    queue_arn = {"Fn::GetAtt": ["Queue", "Arn"]}
+    by_arn = config(
+        {"Fn::GetAtt": ["Fn2", "Arn"]},
+        THIRD,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn}},
+    )
+    alias = {k: json.loads(json.dumps(v).replace('"Fn"', '"Fn0"')) for k, v in ALIAS.items()}
+    return {
+        "Parameters": {"Target": {"Type": "String", "Default": f"{prefix}-param-a"}},
+        "Resources": {
+            "Role": ROLE,
+            "Reader": _reader_role(stack, prefix),
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{prefix}-q"}},
+            **functions,
+            **alias,
+            "Changed": config({"Ref": "Fn0"}, FIRST),
+            "Deleted": config({"Ref": "Fn1"}, SECOND),
+            "ByArn": by_arn,
+            "ByParameter": config({"Ref": "Target"}, FIRST),
+            **{f"Filler{i}": {"Type": "AWS::CDK::Metadata"} for i in range(fillers)},
+        },
+    }
+
+
+def _report(cloud: LocalCloud, moto_endpoint: str, stack: str, role: str | None) -> tuple[int, Any]:
+    """Run the report as a user would; its exit status and its JSON."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(ROOT / d) for d in ("constructs", "handler")),
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": cloud.provider.env["AWS_ENDPOINT_URL_CLOUDFORMATION"],
+        "AWS_ENDPOINT_URL_LAMBDA": moto_endpoint,
+        **(cloud.iam.credentials(role) if role else {}),
+    }
+    ran = subprocess.run(
+        [sys.executable, "-c", NO_CDK, stack, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return ran.returncode, json.loads(ran.stdout) if ran.stdout else ran.stderr
+
+
+@pytest.mark.slow
+def test_one_stack_shows_exactly_its_drift(cloud: LocalCloud, moto_endpoint: str) -> None:
+    prefix, stack = f"drift-{uuid.uuid4().hex[:6]}", f"Drift{uuid.uuid4().hex[:6]}"
+    template = _template(stack, prefix, fillers=100)
+    deployed(cloud.engine.create_stack(stack, template), "CREATE_COMPLETE")
+    moved = cloud.engine.update_stack(stack, template, parameters={"Target": f"{prefix}-param-b"})
+    state = deployed(moved, "UPDATE_COMPLETE")
+    assert len(state.resources) > 100
+    role = str(state.resources["Reader"].physical_id)
+    lam = cloud.lambda_client
+    assert _report(cloud, moto_endpoint, stack, role)[0] == 0
+
+    lam.put_function_event_invoke_config(
+        FunctionName=f"{prefix}-changed", MaximumRetryAttempts=2, MaximumEventAgeInSeconds=FIRST[1]
+    )
+    lam.delete_function_event_invoke_config(FunctionName=f"{prefix}-deleted")
+    lam.put_function_event_invoke_config(
+        FunctionName=f"{prefix}-changed", Qualifier="live", MaximumRetryAttempts=1
+    )
+    code, rows = _report(cloud, moto_endpoint, stack, role)
+
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{prefix}"
+    assert code == 1
+    assert {(r["LogicalResourceId"], r["PhysicalResourceId"], r["Status"]) for r in rows} == {
+        ("Changed", f"{arn}-changed:$LATEST", MODIFIED),
+        ("Deleted", f"{arn}-deleted:$LATEST", DELETED),
+        ("ByArn", f"{arn}-arn:$LATEST", IN_SYNC),
+        ("ByParameter", f"{arn}-param-b:$LATEST", IN_SYNC),
+        (None, f"{arn}-changed:live", UNMANAGED),
+    }
+    [changed] = [r for r in rows if r["Status"] == MODIFIED]
+    assert changed["Differences"] == [
+        {"Property": "MaximumRetryAttempts", "Expected": 0, "Actual": 2}
+    ]
+    checked = [c for c in cloud.iam.calls if c.role == role]
+    assert checked and all(c.allowed for c in checked)
+    assert {c.action.split(":")[1].startswith(("Get", "List", "Describe")) for c in checked} == {
+        True
+    }
+
+
+@pytest.mark.slow
+def test_a_stack_that_does_not_exist_is_an_error(cloud: LocalCloud, moto_endpoint: str) -> None:
+    code, message = _report(cloud, moto_endpoint, "NoSuchStack", None)
+    assert code == 2
+    assert "does not exist" in message
