@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from event_invoke_config.drift import compare, expected_settings
+from event_invoke_config.drift import cli, compare, expected_settings
 from event_invoke_config.drift_report import (
     DELETED,
     IN_SYNC,
@@ -160,8 +160,8 @@ def _reader_role(stack: str, prefix: str) -> dict[str, Any]:
         "PolicyName": "drift",
         "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
     }
-    properties: dict[str, Any] = {**dict(ROLE["Properties"]), "Policies": [policy]}
-    return {"Type": "AWS::IAM::Role", "Properties": properties}
+    role: dict[str, Any] = ROLE
+    return {"Type": "AWS::IAM::Role", "Properties": {**role["Properties"], "Policies": [policy]}}
 
 
 def _template(stack: str, prefix: str, fillers: int) -> dict[str, Any]:
@@ -257,3 +257,12 @@ def test_a_stack_that_does_not_exist_is_an_error(cloud: LocalCloud, moto_endpoin
     code, message = _report(cloud, moto_endpoint, "NoSuchStack", None)
     assert code == 2
     assert "does not exist" in message
+
+
+def test_the_console_script_runs_the_drift_subcommand(
+    local_aws: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'event-invoke-config = "event_invoke_config.drift:cli"' in pyproject
+    assert cli(["drift", "NoSuchStack", "--region", REGION]) == 2
+    assert "NoSuchStack does not exist" in capsys.readouterr().err
