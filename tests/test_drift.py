@@ -16,9 +16,11 @@ import sys
 import uuid
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
-from event_invoke_config.drift import cli, compare, expected_settings
+from event_invoke_config.drift import check_config, cli, compare, expected_settings
 from event_invoke_config.drift_report import (
     DELETED,
     IN_SYNC,
@@ -266,3 +268,27 @@ def test_the_console_script_runs_the_drift_subcommand(
     assert 'event-invoke-config = "event_invoke_config.drift:cli"' in pyproject
     assert cli(["drift", "NoSuchStack", "--region", REGION]) == 2
     assert "NoSuchStack does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "status"),
+    [
+        ("ResourceNotFoundException", "The function X doesn't have an EventInvokeConfig", DELETED),
+        ("ResourceNotFoundException", "Function not found: arn:aws:lambda:...:fn-a", NOT_CHECKED),
+        ("AccessDeniedException", "User: x is not authorized to perform: ...", NOT_CHECKED),
+    ],
+)
+def test_a_config_lambda_does_not_answer(code: str, message: str, status: str) -> None:
+    client = boto3.client("lambda", region_name=REGION)
+    physical_id = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn-a:live"
+    summary = {
+        "LogicalResourceId": "Config",
+        "PhysicalResourceId": physical_id,
+        "ResourceStatus": "UPDATE_COMPLETE",
+    }
+    with Stubber(client) as stubber:
+        target = {"FunctionName": physical_id.rsplit(":", 1)[0], "Qualifier": "live"}
+        stubber.add_client_error("get_function_event_invoke_config", code, message, 404, target)
+        finding = check_config(client, FACTS, summary, {"MaximumRetryAttempts": 1})
+        stubber.assert_no_pending_responses()
+    assert (finding.Status, finding.Reason is not None) == (status, status == NOT_CHECKED)
