@@ -33,6 +33,7 @@ from event_invoke_config.drift_report import (
 from event_invoke_config.drift_values import UNKNOWN, StackFacts
 from offline_cloud.deployment import LocalCloud
 from offline_cloud.fake_aws import ACCOUNT, REGION
+from offline_cloud.local_cloud import create_functions
 from tests.engine_templates import ALIAS, FIRST, ROLE, SECOND, THIRD, config, deployed, function
 from tests.support import ROOT
 
@@ -292,3 +293,18 @@ def test_a_config_lambda_does_not_answer(code: str, message: str, status: str) -
         finding = check_config(client, FACTS, summary, {"MaximumRetryAttempts": 1})
         stubber.assert_no_pending_responses()
     assert (finding.Status, finding.Reason is not None) == (status, status == NOT_CHECKED)
+
+
+def test_moto_lists_every_qualifiers_config_in_pages(moto_endpoint: str) -> None:
+    [arn] = create_functions(moto_endpoint, "drift-list")
+    client = boto3.client("lambda", endpoint_url=moto_endpoint, region_name=REGION)
+    version = client.publish_version(FunctionName=arn)["Version"]
+    client.create_alias(FunctionName=arn, Name="live", FunctionVersion=version)
+    for qualifier in ("$LATEST", "live"):
+        client.put_function_event_invoke_config(
+            FunctionName=arn, Qualifier=qualifier, MaximumRetryAttempts=1
+        )
+    pages = client.get_paginator("list_function_event_invoke_configs")
+    listed = list(pages.paginate(FunctionName=arn, PaginationConfig={"PageSize": 1}))
+    held = [c["FunctionArn"] for page in listed for c in page["FunctionEventInvokeConfigs"]]
+    assert (len(listed), sorted(held)) == (2, [f"{arn}:$LATEST", f"{arn}:live"])
