@@ -117,6 +117,7 @@ bench-sdk: setup
 
 bench: bench-sizes
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.drift
 
 # Only the section of docs/benchmarks.md on the environments' sizes, each built first.
 bench-sizes: setup $(CHECKOV_STAMP) $(RELEASE_STAMP) $(AWSCLI_STAMP)

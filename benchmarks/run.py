@@ -13,7 +13,7 @@ import aws_cdk as cdk
 
 from event_invoke_config import LambdaEventInvokeConfig
 
-from . import environments, release, runtime, scale, synth, teardown
+from . import drift, environments, release, runtime, scale, synth, teardown
 from .report import REPORT, section_of
 
 COUNTS = (1, 10, 100)
@@ -27,7 +27,7 @@ TEARDOWN_COUNTS = (10, 100)  # and the largest unqualified stack
 # Lambda and stack API requests each event's checks need (see tests/test_benchmarks.py).
 EXPECTED_REQUESTS = {"Create": (2, 0), "Update": (1, 0), "Delete": (1, 2)}
 # Sections written on their own (`python -m benchmarks.release`, `make bench-sizes`), kept.
-KEPT = (release.SECTION, environments.SECTION)
+KEPT = (release.SECTION, environments.SECTION, drift.SECTION)
 
 
 WHY_MORE_BYTES = """\
@@ -200,9 +200,7 @@ def main() -> None:
         lines += ["", WHY_MORE_BYTES]
     # Sections written on their own (`make bench-sizes`, `python -m benchmarks.release`).
     old = REPORT.read_text() if REPORT.exists() else ""
-    kept = "\n".join(
-        filter(None, (section_of(old, h) for h in (environments.SECTION, release.SECTION)))
-    )
+    kept = "\n".join(filter(None, (section_of(old, h) for h in KEPT)))
     REPORT.write_text("\n".join(lines) + "\n" + (f"\n{kept}" if kept else ""))
     print(REPORT.read_text())
 

@@ -52,7 +52,8 @@ class Teardown:
         return self.configs * math.ceil(self.resources / LIST_PAGE_SIZE)
 
 
-def _synthesized(outdir: str, count: int) -> tuple[dict[str, Any], Path]:
+def synthesized(outdir: str, count: int) -> tuple[dict[str, Any], Path]:
+    """`benchmarks.scale`'s stack of `count` unqualified configs, and its assembly's folder."""
     app = cdk.App(outdir=outdir, context={"aws:cdk:enable-asset-metadata": True})
     stack = cdk.Stack(app, f"Teardown{count}")
     scale.this_design(stack, "unqualified", count)
@@ -64,7 +65,7 @@ def _synthesized(outdir: str, count: int) -> tuple[dict[str, Any], Path]:
 def measure_one(count: int, moto_endpoint: str, collector: ResponseCollector) -> Teardown:
     """Create a stack of `count` configs, then count the stack requests of its deletion."""
     with tempfile.TemporaryDirectory() as outdir:
-        template, cdk_out = _synthesized(outdir, count)
+        template, cdk_out = synthesized(outdir, count)
         asset = provider_asset(cdk_out, template)
         name = f"teardown-{count}-{time.monotonic_ns()}"
         with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:

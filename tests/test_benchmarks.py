@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from benchmarks import runtime, synth, teardown
+from benchmarks import drift, runtime, synth, teardown
+from offline_cloud.stack_api import PAGE_SIZE
 
 pytestmark = pytest.mark.slow
 
@@ -35,3 +38,17 @@ def test_one_provider_function_per_stack_whatever_the_number_of_configs() -> Non
     assert [
         ways["native aws_lambda.EventInvokeConfig"].added_functions for ways in results.values()
     ] == [0, 0]
+
+
+def test_the_drift_report_reads_each_config_once_and_lists_each_function_once() -> None:
+    [result] = drift.measure(counts=(3,))
+
+    # The provider's own function is one more function; its config is the native resource's.
+    pages = math.ceil(result.resources / PAGE_SIZE)
+    assert result.stack_requests == {
+        "DescribeStacks": 1,
+        "ListStackResources": pages,
+        "GetTemplate": 1,
+    }
+    assert (result.lambda_gets, result.lambda_lists) == (3, result.functions)
+    assert result.statuses == {"IN_SYNC": 3}

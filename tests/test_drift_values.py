@@ -134,3 +134,19 @@ def test_a_config_lambda_does_not_answer(code: str, message: str, status: str) -
         finding = check_config(client, FACTS, summary, {"MaximumRetryAttempts": 1})
         stubber.assert_no_pending_responses()
     assert (finding.Status, finding.Reason is not None) == (status, status == NOT_CHECKED)
+
+
+@pytest.mark.parametrize(
+    ("properties", "physical_id"),
+    [
+        ({"FunctionName": {"Ref": "Fn"}, "Qualifier": "$LATEST"}, "fn-a:$LATEST"),
+        ({"FunctionName": f"{ACCOUNT}:function:fn-a", "Qualifier": "live"}, "fn-a:live"),
+        ({"FunctionName": {"Fn::ImportValue": "x"}, "Qualifier": "live"}, None),
+        ({"FunctionName": "fn-a:live", "Qualifier": "other"}, None),
+    ],
+)
+def test_a_native_config_is_named_by_its_qualified_function_arn(
+    properties: dict[str, Any], physical_id: str | None
+) -> None:
+    prefix = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
+    assert FACTS.native_config(properties) == (physical_id and prefix + physical_id)

@@ -48,6 +48,7 @@ from .drift_values import UNKNOWN, StackFacts
 
 SETTINGS = (RETRY_ATTEMPTS, EVENT_AGE, ON_SUCCESS, ON_FAILURE)
 FUNCTION_TYPE = "AWS::Lambda::Function"
+NATIVE_TYPE = "AWS::Lambda::EventInvokeConfig"
 # Throttling is retried with backoff ("Retry behavior", AWS SDKs and Tools Reference Guide).
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 10})
 
@@ -176,6 +177,12 @@ def report(session: Any, stack: str) -> list[Finding]:
         c.physical_id
         for c in (parse_physical_id(s.get("PhysicalResourceId", "")) for s in configs)
         if c is not None
+    }
+    # The native resource manages a config too: the provider's own, for one.
+    managed |= {
+        facts.native_config(declared.get(s["LogicalResourceId"], {})) or ""
+        for s in summaries
+        if s["ResourceType"] == NATIVE_TYPE
     }
     for function in summaries:
         if function["ResourceType"] == FUNCTION_TYPE and function.get("PhysicalResourceId"):

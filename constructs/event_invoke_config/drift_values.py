@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from event_invoke_config_provider.function_ref import Environment, parse_function
+
 
 class Unknown:
     """A value the report cannot know without the deploy's own data."""
@@ -81,6 +83,19 @@ class StackFacts:
         if (kind, attribute) == ("AWS::S3::Bucket", "Arn"):
             return f"{head}:s3:::{physical_id}"
         return UNKNOWN
+
+    def native_config(self, properties: dict[str, Any]) -> str | None:
+        """The physical id of the config an `AWS::Lambda::EventInvokeConfig` manages (its
+        `FunctionName` and `Qualifier`), or None if they do not resolve."""
+        name, qualifier = (
+            self.resolve(properties.get("FunctionName")),
+            self.resolve(properties.get("Qualifier")),
+        )
+        ref = parse_function(name) if isinstance(name, str) else None
+        if ref is None or not isinstance(qualifier, str) or ref.qualifier not in (None, qualifier):
+            return None
+        environment = Environment(self.partition, self.region, self.account)
+        return ref.with_qualifier(qualifier).config_id(environment).physical_id
 
     def ref(self, name: str) -> Any:
         """`Ref`: a parameter's value, a pseudo parameter, a resource's physical id."""
