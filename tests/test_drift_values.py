@@ -20,7 +20,7 @@ from event_invoke_config.drift_report import (
     Finding,
     exit_status,
 )
-from event_invoke_config.drift_values import UNKNOWN, StackFacts
+from event_invoke_config.drift_values import UNKNOWN, StackFacts, template_of
 from offline_cloud.fake_aws import ACCOUNT, REGION
 
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/Drifty/0c6b3d40"
@@ -150,3 +150,28 @@ def test_a_native_config_is_named_by_its_qualified_function_arn(
 ) -> None:
     prefix = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
     assert FACTS.native_config(properties) == (physical_id and prefix + physical_id)
+
+
+def test_a_yaml_template_reads_with_cloudformations_short_forms() -> None:
+    body = (
+        "Resources:\n"
+        "  Config:\n"
+        "    Type: Custom::LambdaEventInvokeConfig\n"
+        "    Properties:\n"
+        "      FunctionName: !Ref Fn\n"
+        "      MaximumRetryAttempts: 1\n"
+        "      DestinationConfig:\n"
+        "        OnFailure:\n"
+        "          Destination: !GetAtt Queue.Arn\n"
+        "        OnSuccess:\n"
+        "          Destination: !Sub 'arn:${AWS::Partition}:sns:${AWS::Region}:"
+        "${AWS::AccountId}:t1'\n"
+    )
+    properties = template_of(body)["Resources"]["Config"]["Properties"]
+    assert expected_settings(FACTS, properties) == {
+        "MaximumRetryAttempts": 1,
+        "MaximumEventAgeInSeconds": None,
+        "OnSuccess": f"arn:aws:sns:{REGION}:{ACCOUNT}:t1",
+        "OnFailure": f"arn:aws:sqs:{REGION}:{ACCOUNT}:q1",
+    }
+    assert template_of('{"Resources": {}}') == {"Resources": {}}

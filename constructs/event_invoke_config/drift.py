@@ -44,7 +44,7 @@ from .drift_report import (
     exit_status,
     table,
 )
-from .drift_values import UNKNOWN, StackFacts
+from .drift_values import UNKNOWN, StackFacts, template_of
 
 SETTINGS = (RETRY_ATTEMPTS, EVENT_AGE, ON_SUCCESS, ON_FAILURE)
 FUNCTION_TYPE = "AWS::Lambda::Function"
@@ -205,9 +205,10 @@ def read_stack(
     for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_id):
         summaries += page["StackResourceSummaries"]
     body = cloudformation.get_template(StackName=stack_id, TemplateStage="Processed")
-    template = body["TemplateBody"]
-    if isinstance(template, str):  # botocore parses a JSON body; a YAML one stays text
-        raise ReportError("the stack's processed template is not JSON; the report reads JSON only")
+    try:
+        template = template_of(body["TemplateBody"])
+    except ValueError as error:
+        raise ReportError(str(error)) from error
     resources = {
         s["LogicalResourceId"]: (s["ResourceType"], s.get("PhysicalResourceId", ""))
         for s in summaries

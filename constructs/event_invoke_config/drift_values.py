@@ -15,6 +15,8 @@ the bus name), .../aws-resource-s3-bucket.html (Ref: the bucket name). Pseudo pa
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -149,3 +151,39 @@ class StackFacts:
             pieces += [text[position : found.start()], value]
             position = found.end()
         return "".join([*pieces, text[position:]]).replace("${!", "${")
+
+
+def template_of(body: Any) -> dict[str, Any]:
+    """GetTemplate's `TemplateBody` as a dict. botocore parses a JSON body; a YAML one (a
+    template without transforms comes back as written: "GetTemplate", TemplateStage) needs
+    PyYAML, with CloudFormation's short forms (`!Ref X` is `{"Ref": "X"}`, `!Sub` is
+    `{"Fn::Sub": ...}`, `!GetAtt A.B` is `{"Fn::GetAtt": ["A", "B"]}`)."""
+    if isinstance(body, dict):
+        return body
+    try:
+        parsed: dict[str, Any] = json.loads(body)
+        return parsed
+    except ValueError:
+        pass
+    try:
+        yaml: Any = importlib.import_module("yaml")  # only a YAML template needs it
+    except ImportError as error:
+        raise ValueError("the stack's template is YAML: install PyYAML to read it") from error
+
+    loader_class: Any = type("CloudFormationLoader", (yaml.SafeLoader,), {})
+
+    def short_form(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+    loader_class.add_multi_constructor("!", short_form)
+    loaded: dict[str, Any] = yaml.load(body, Loader=loader_class)
+    return loaded
