@@ -5,9 +5,10 @@ Usage: python -m scripts.demo CDK_OUT [--verbose]
 Starts moto's server, an HTTPS ResponseURL endpoint and the stack API on 127.0.0.1, then runs
 CloudFormation's operations with the offline engine: each custom-resource request goes to the
 synthesized provider asset in a Lambda-like execution environment, reused warm as Lambda does. First
-the CDK demo stack, then the plain template in examples/ with the provider stack's ServiceToken,
-then what matters when things go wrong: a bad value answered FAILED with nothing written, and a
-config set by hand refused until the template says AdoptExisting. One line per step and request, the
+the CDK demo stack, with one config changed by hand that the drift report names; then the plain
+template in examples/ with the provider stack's ServiceToken; then what matters when things go
+wrong: a bad value answered FAILED with nothing written, and a config set by hand refused until
+the template says AdoptExisting. One line per step and request, the
 configs Lambda holds as a table; `--verbose` adds every request, answer and config as JSON.
 """
 
@@ -28,6 +29,8 @@ from offline_cloud.deployment import LocalCloud, provider_asset, read_config
 from offline_cloud.local_cloud import MotoServer, ResponseCollector
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import Template, load_template, load_yaml_template
+
+from .demo_drift import change_one_and_report
 
 DEMO_STACK = "EventInvokeConfigDemo"
 PROVIDER_STACK = "EventInvokeConfigProvider"
@@ -176,10 +179,15 @@ def operation(
 
 
 def lifecycle(cloud: LocalCloud, report: Report, name: str, template: Template) -> None:
-    """Create the stack, update its first config (retries 2, destinations removed), delete it."""
+    """Create the stack (the CDK demo's: change a config by hand and show the drift report),
+    update its first config (retries 2, destinations removed), delete it."""
     engine = cloud.engine
     create = partial(engine.create_stack, name, template)
     places = _stack_configs(operation(cloud, report, f"create {name}", create, CREATED))
+    if name == DEMO_STACK:
+        title = f"set by hand: {sorted(places)[0]} retries; event-invoke-config drift"
+        report.step(title, "(outside CloudFormation)")
+        print(change_one_and_report(cloud, name, places))
     updated = copy.deepcopy(template)
     first = next(body for body in updated["Resources"].values() if body["Type"] == CONFIG_TYPE)
     first["Properties"].pop("DestinationConfig", None)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -28,6 +29,9 @@ from event_invoke_config.drift_report import (
 from offline_cloud.deployment import LocalCloud
 from offline_cloud.fake_aws import ACCOUNT, REGION
 from offline_cloud.local_cloud import create_functions
+from offline_cloud.template import load_template
+from scripts import demo
+from scripts.demo_drift import change_one_and_report
 from tests.engine_templates import ALIAS, FIRST, ROLE, SECOND, THIRD, config, deployed, function
 from tests.readme_commands import README
 from tests.support import ROOT
@@ -173,3 +177,18 @@ def test_moto_lists_every_qualifiers_config_in_pages(moto_endpoint: str) -> None
     listed = list(pages.paginate(FunctionName=arn, PaginationConfig={"PageSize": 1}))
     held = [c["FunctionArn"] for page in listed for c in page["FunctionEventInvokeConfigs"]]
     assert (len(listed), sorted(held)) == (2, [f"{arn}:$LATEST", f"{arn}:live"])
+
+
+@pytest.mark.slow
+def test_the_demo_shows_the_config_changed_by_hand_as_the_one_modified(
+    cloud: LocalCloud, cdk_out: Path
+) -> None:
+    stack = cloud.engine.create_stack(demo.DEMO_STACK, load_template(cdk_out, demo.DEMO_STACK))
+    places = demo._stack_configs(deployed(stack, "CREATE_COMPLETE"))
+
+    shown = change_one_and_report(cloud, demo.DEMO_STACK, places).splitlines()
+
+    statuses = [line.split()[0] for line in shown[1:] if not line.startswith(" " * 13)]
+    assert sorted(statuses) == sorted([MODIFIED] + [IN_SYNC] * (len(places) - 1))
+    assert "MaximumRetryAttempts: expected" in "\n".join(shown)
+    cloud.engine.delete_stack(demo.DEMO_STACK)
