@@ -1,5 +1,8 @@
 """`make integ`: the demo stack on real AWS: deploy, read back, update, read back, destroy.
 
+After the first deploy the drift report finds everything in sync; a retry count changed by hand
+is then its one MODIFIED config, and the update that follows writes the whole config back.
+
 The updates change a setting (the worker's retries), then a grant: the alias config leaves the
 stack, so its cleanup Delete needs the grant the update replaced. The run checks that no
 resource ended DELETE_FAILED (DescribeStackEvents) and that Lambda holds no config on the alias.
@@ -24,6 +27,7 @@ from typing import Any
 import boto3
 
 from app import LIVE_CONFIG_CONTEXT, WORKER_RETRIES_CONTEXT
+from event_invoke_config import drift
 from offline_cloud.arns import config_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +92,13 @@ def _assert_no_config(lambda_client: Any, config_arn: str) -> None:
     raise AssertionError(f"Lambda still holds the removed config on {config_arn}")
 
 
+def _assert_drift(session: Any, modified: str | None) -> None:
+    """The drift report finds the `modified` config alone MODIFIED, or everything in sync."""
+    findings = drift.report(session, STACK)
+    drifted = [(f.PhysicalResourceId, f.Status) for f in findings if f.Status != "IN_SYNC"]
+    assert drifted == ([] if modified is None else [(modified, "MODIFIED")]), drifted
+
+
 def main() -> int:
     """Run the real-AWS round trip; the exit code for `make integ`."""
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
@@ -112,9 +123,16 @@ def main() -> int:
         outputs = _deploy(retries=0, env=env)
         configs = _read_back(lambda_client, outputs)
         assert configs["worker"]["MaximumRetryAttempts"] == 0, configs
+        _assert_drift(session, None)
+        print("Changing the worker's retries by hand: the drift report shows it MODIFIED")
+        lambda_client.put_function_event_invoke_config(
+            **_target(outputs["WorkerConfigArn"]), MaximumRetryAttempts=1
+        )
+        _assert_drift(session, outputs["WorkerConfigArn"])
         print("Updating: worker retries 0 -> 2")
         configs = _read_back(lambda_client, _deploy(retries=2, env=env))
         assert configs["worker"]["MaximumRetryAttempts"] == 2, configs
+        _assert_drift(session, None)  # the update wrote the whole config back
         print("Updating: the alias config leaves the stack (its grant changes)")
         since = datetime.datetime.now(datetime.UTC)
         remaining = _deploy(retries=2, env=env, live_config=False)
