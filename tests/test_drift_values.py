@@ -4,13 +4,14 @@ when Lambda does not answer a config."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from event_invoke_config.drift import check_config, compare, expected_settings
+from event_invoke_config.drift import check_config, compare, expected_settings, read_stack
 from event_invoke_config.drift_report import (
     DELETED,
     IN_SYNC,
@@ -175,3 +176,26 @@ def test_a_yaml_template_reads_with_cloudformations_short_forms() -> None:
         "OnFailure": f"arn:aws:sqs:{REGION}:{ACCOUNT}:q1",
     }
     assert template_of('{"Resources": {}}') == {"Resources": {}}
+
+
+def test_a_noecho_parameter_is_not_known() -> None:
+    client = boto3.client("cloudformation", region_name=REGION)
+    template = {
+        "Parameters": {"Retries": {"Type": "String", "NoEcho": True}, "Age": {"Type": "String"}},
+        "Resources": {"Config": {"Type": "Custom::LambdaEventInvokeConfig", "Properties": {}}},
+    }
+    parameters = [
+        {"ParameterKey": "Retries", "ParameterValue": "****"},
+        {"ParameterKey": "Age", "ParameterValue": "600"},
+    ]
+    with Stubber(client) as stubber:
+        stack = {"StackId": STACK_ID, "StackName": "Drifty", "Parameters": parameters}
+        stubber.add_response(
+            "describe_stacks",
+            {"Stacks": [{**stack, "CreationTime": datetime.datetime.now(datetime.UTC),
+                         "StackStatus": "UPDATE_COMPLETE"}]},
+        )  # fmt: skip
+        stubber.add_response("list_stack_resources", {"StackResourceSummaries": []})
+        stubber.add_response("get_template", {"TemplateBody": json.dumps(template)})
+        facts, _summaries, _declared = read_stack(client, "Drifty")
+    assert (facts.ref("Retries"), facts.ref("Age")) == (UNKNOWN, "600")

@@ -213,6 +213,10 @@ def read_stack(
         s["LogicalResourceId"]: (s["ResourceType"], s.get("PhysicalResourceId", ""))
         for s in summaries
     }
+    # DescribeStacks masks a NoEcho parameter's value ("****"): what it holds is not known.
+    for name, parameter in template.get("Parameters", {}).items():
+        if str(parameter.get("NoEcho", "false")).lower() == "true":
+            parameters.pop(name, None)
     declared = {
         logical_id: resource.get("Properties", {})
         for logical_id, resource in template.get("Resources", {}).items()
