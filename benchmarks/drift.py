@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -23,13 +22,12 @@ import boto3
 
 from event_invoke_config.drift import report
 from offline_cloud import moto_lambda
-from offline_cloud.deployment import LocalCloud, provider_asset
 from offline_cloud.fake_aws import REGION, client_environment
 from offline_cloud.local_cloud import MotoServer, ResponseCollector
 from offline_cloud.stack_api import PAGE_SIZE
 
 from .report import write_section
-from .teardown import synthesized
+from .teardown import deployed
 
 SECTION = "## The drift report"
 COUNTS = (10, 100, 160)
@@ -51,30 +49,24 @@ class DriftRun:
 
 def measure_one(count: int, moto_endpoint: str, collector: ResponseCollector) -> DriftRun:
     """Create a stack of `count` configs, then run the report once and count its requests."""
-    with tempfile.TemporaryDirectory() as outdir:
-        template, cdk_out = synthesized(outdir, count)
-        asset = provider_asset(cdk_out, template)
-        name = f"drift-{count}-{time.monotonic_ns()}"
-        with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:
-            created = cloud.engine.create_stack(name, template)
-            if created.status != "CREATE_COMPLETE":
-                raise RuntimeError(f"{name}: {created.status} {created.reasons('CREATE_FAILED')}")
-            endpoints = {
-                **client_environment(),
-                "AWS_ENDPOINT_URL_CLOUDFORMATION": cloud.provider.env[
-                    "AWS_ENDPOINT_URL_CLOUDFORMATION"
-                ],
-                "AWS_ENDPOINT_URL_LAMBDA": moto_endpoint,
-            }
-            before, calls = len(cloud.stack_api_calls), Counter(moto_lambda.calls)
-            with mock.patch.dict(os.environ, endpoints):
-                started = time.perf_counter()
-                findings = report(boto3.Session(region_name=REGION), name)
-                seconds = time.perf_counter() - started
-            stack_requests = Counter(c["Action"] for c in cloud.stack_api_calls[before:])
-            lambda_calls = Counter(moto_lambda.calls)
-            lambda_calls.subtract(calls)
-            functions = sum(r.type == "AWS::Lambda::Function" for r in created.resources.values())
+    with deployed(count, "drift", moto_endpoint, collector) as (cloud, created):
+        name = created.name
+        endpoints = {
+            **client_environment(),
+            "AWS_ENDPOINT_URL_CLOUDFORMATION": cloud.provider.env[
+                "AWS_ENDPOINT_URL_CLOUDFORMATION"
+            ],
+            "AWS_ENDPOINT_URL_LAMBDA": moto_endpoint,
+        }
+        before, calls = len(cloud.stack_api_calls), Counter(moto_lambda.calls)
+        with mock.patch.dict(os.environ, endpoints):
+            started = time.perf_counter()
+            findings = report(boto3.Session(region_name=REGION), name)
+            seconds = time.perf_counter() - started
+        stack_requests = Counter(c["Action"] for c in cloud.stack_api_calls[before:])
+        lambda_calls = Counter(moto_lambda.calls)
+        lambda_calls.subtract(calls)
+        functions = sum(r.type == "AWS::Lambda::Function" for r in created.resources.values())
     return DriftRun(
         count,
         len(created.resources),

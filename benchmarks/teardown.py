@@ -13,10 +13,12 @@ Run: `python -m benchmarks.teardown [N ...]` prints the markdown table (default 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from event_invoke_config import RESOURCE_TYPE
 from offline_cloud import moto_ssm
 from offline_cloud.deployment import LocalCloud, provider_asset
 from offline_cloud.local_cloud import MotoServer, ResponseCollector
+from offline_cloud.stack_state import Stack
 
 from . import scale
 
@@ -62,36 +65,46 @@ def synthesized(outdir: str, count: int) -> tuple[dict[str, Any], Path]:
     return template, Path(assembly.directory)
 
 
-def measure_one(count: int, moto_endpoint: str, collector: ResponseCollector) -> Teardown:
-    """Create a stack of `count` configs, then count the stack requests of its deletion."""
+@contextlib.contextmanager
+def deployed(
+    count: int, prefix: str, moto_endpoint: str, collector: ResponseCollector
+) -> Iterator[tuple[LocalCloud, Stack]]:
+    """The scale stack of `count` configs, created in a local cloud that is open meanwhile."""
     with tempfile.TemporaryDirectory() as outdir:
         template, cdk_out = synthesized(outdir, count)
         asset = provider_asset(cdk_out, template)
-        name = f"teardown-{count}-{time.monotonic_ns()}"
+        name = f"{prefix}-{count}-{time.monotonic_ns()}"
         with LocalCloud(asset, moto_endpoint=moto_endpoint, collector=collector) as cloud:
             created = cloud.engine.create_stack(name, template)
             if created.status != "CREATE_COMPLETE":
                 raise RuntimeError(f"{name}: {created.status} {created.reasons('CREATE_FAILED')}")
-            resources = len(created.resources)
-            marks: list[int] = []
+            yield cloud, created
 
-            def mark(event: dict[str, Any]) -> None:
-                if event["ResourceType"] == RESOURCE_TYPE:  # not the grants' digest (no reads)
-                    marks.append(len(cloud.stack_api_calls))
 
-            cloud.provider.before_send = mark
-            before = len(cloud.stack_api_calls)
-            ssm_before = sum(moto_ssm.calls.values())
-            started = time.perf_counter()
-            deleted = cloud.engine.delete_stack(name)
-            seconds = time.perf_counter() - started
-            if deleted.status != "DELETE_COMPLETE":
-                raise RuntimeError(f"{name}: {deleted.status} {deleted.reasons('DELETE_FAILED')}")
-            total = len(cloud.stack_api_calls) - before
-            ssm = sum(moto_ssm.calls.values()) - ssm_before
-            if len(marks) != count:
-                raise RuntimeError(f"{name}: {len(marks)} Deletes sent for {count} configs")
-            per_delete = [b - a for a, b in zip(marks, [*marks[1:], before + total], strict=True)]
+def measure_one(count: int, moto_endpoint: str, collector: ResponseCollector) -> Teardown:
+    """Create a stack of `count` configs, then count the stack requests of its deletion."""
+    with deployed(count, "teardown", moto_endpoint, collector) as (cloud, created):
+        name = created.name
+        resources = len(created.resources)
+        marks: list[int] = []
+
+        def mark(event: dict[str, Any]) -> None:
+            if event["ResourceType"] == RESOURCE_TYPE:  # not the grants' digest (no reads)
+                marks.append(len(cloud.stack_api_calls))
+
+        cloud.provider.before_send = mark
+        before = len(cloud.stack_api_calls)
+        ssm_before = sum(moto_ssm.calls.values())
+        started = time.perf_counter()
+        deleted = cloud.engine.delete_stack(name)
+        seconds = time.perf_counter() - started
+        if deleted.status != "DELETE_COMPLETE":
+            raise RuntimeError(f"{name}: {deleted.status} {deleted.reasons('DELETE_FAILED')}")
+        total = len(cloud.stack_api_calls) - before
+        ssm = sum(moto_ssm.calls.values()) - ssm_before
+        if len(marks) != count:
+            raise RuntimeError(f"{name}: {len(marks)} Deletes sent for {count} configs")
+        per_delete = [b - a for a, b in zip(marks, [*marks[1:], before + total], strict=True)]
     return Teardown(count, resources, total, ssm, max(per_delete), seconds)
 
 
