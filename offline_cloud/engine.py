@@ -98,7 +98,7 @@ from .engine_resources import CustomResourceSender
 from .engine_rollback import UpdateRollback
 from .native_resources import NativeResources
 from .stack_state import PAUSED, Operation, Stack, not_updatable
-from .template import Parameters, Template, dependencies, parameter_values, resources
+from .template import Parameters, Template, dependency_map, parameter_values, resources
 
 
 class CloudFormation(UpdateRollback):
@@ -214,6 +214,7 @@ class CloudFormation(UpdateRollback):
                 "RetainResources: only a DELETE_FAILED stack can retain resources"
             )
         self._set_stack(stack, "DELETE_IN_PROGRESS")
+        needs = dependency_map(stack.template, stack.parameters)
         for logical_id in reversed(stack.order()):
             if logical_id in retain_resources and logical_id in stack.resources:
                 self._log(
@@ -221,23 +222,11 @@ class CloudFormation(UpdateRollback):
                 )
                 with self.lock:
                     del stack.resources[logical_id]
-            elif logical_id in stack.resources and not self._still_needed(stack, logical_id):
+            elif logical_id in stack.resources and not _still_needed(stack, needs, logical_id):
                 self._delete(stack, logical_id)
         failed = any(r.status == "DELETE_FAILED" for r in stack.resources.values())
         self._set_stack(stack, "DELETE_FAILED" if failed else "DELETE_COMPLETE")
         return stack
-
-    @staticmethod
-    def _still_needed(stack: Stack, logical_id: str) -> bool:
-        """Whether a resource of the stack that depends on `logical_id` is still there (its
-        Delete failed): the reverse dependency order then never reaches `logical_id` (assumed
-        from that order; the docs do not say it in words)."""
-        declared = resources(stack.template, stack.parameters)
-        return any(
-            logical_id in dependencies(stack.template, other, stack.parameters)
-            for other in stack.resources
-            if other != logical_id and other in declared
-        )
 
     # --- phases of an update ------------------------------------------------------------------
 
@@ -304,3 +293,10 @@ class CloudFormation(UpdateRollback):
                 if gone.physical_id not in (current, *done):
                     done.add(str(gone.physical_id))
                     self._delete_replaced(stack, logical_id, gone)
+
+
+def _still_needed(stack: Stack, needs: dict[str, set[str]], logical_id: str) -> bool:
+    """Whether a resource of the stack that depends on `logical_id` is still there (its Delete
+    failed): the reverse dependency order then never reaches `logical_id` (assumed from that
+    order; the docs do not say it in words). `needs`: the template's `dependency_map`."""
+    return any(logical_id in needs.get(other, ()) for other in stack.resources)

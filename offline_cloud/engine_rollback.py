@@ -35,7 +35,7 @@ from typing import Any
 
 from .engine_resources import ResourceOperations
 from .stack_state import Operation, Stack, is_custom
-from .template import dependencies
+from .template import dependency_map
 
 ROLLBACK_FAILED = "UPDATE_ROLLBACK_FAILED"
 
@@ -75,11 +75,11 @@ class UpdateRollback(ResourceOperations):
         self._set_stack(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
         abandoned = [*stack.order(), *stack.resources]
         operation.rollback_failed, left = set(), set[str]()
+        needs = dependency_map(operation.template, operation.parameters)
         for logical_id in operation.order():
             if logical_id in operation.rolled_back:
                 continue
-            needs = dependencies(operation.template, logical_id, operation.parameters)
-            if needs & left:
+            if needs[logical_id] & left:
                 left.add(logical_id)  # waits for a resource whose rollback failed
             elif logical_id in skipped:
                 self._mark_rolled_back(stack, operation, logical_id)

@@ -138,21 +138,32 @@ def _references(value: Any) -> Iterator[str]:
                 yield from _references(argument)
 
 
-def dependencies(
-    template: Template, logical_id: str, parameters: Parameters | None = None
-) -> set[str]:
-    """The resources `logical_id` must wait for: DependsOn and every reference."""
-    existing = resources(template, parameters)
-    body = existing[logical_id]
+def _needs(body: dict[str, Any], existing: dict[str, Any]) -> set[str]:
+    """The resources of `existing` that a resource's `body` names: DependsOn and references."""
     depends_on = body.get("DependsOn", [])
     named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
     named.update(_references(body.get("Properties", {})))
     return {name for name in named if name in existing}
 
 
+def dependencies(
+    template: Template, logical_id: str, parameters: Parameters | None = None
+) -> set[str]:
+    """The resources `logical_id` must wait for: DependsOn and every reference."""
+    existing = resources(template, parameters)
+    return _needs(existing[logical_id], existing)
+
+
+def dependency_map(template: Template, parameters: Parameters | None = None) -> dict[str, set[str]]:
+    """Each resource and the resources it must wait for, the template read once."""
+    existing = resources(template, parameters)
+    return {logical_id: _needs(body, existing) for logical_id, body in existing.items()}
+
+
 def dependency_order(template: Template, parameters: Parameters | None = None) -> list[str]:
     """Every resource after the ones it depends on; otherwise in template order."""
     existing = resources(template, parameters)
+    needs = dependency_map(template, parameters)
     ordered: list[str] = []
     visiting: set[str] = set()
 
@@ -162,8 +173,7 @@ def dependency_order(template: Template, parameters: Parameters | None = None) -
         if logical_id in visiting:
             raise ValueError(f"circular dependency through {logical_id}")
         visiting.add(logical_id)
-        needed = dependencies(template, logical_id, parameters)
-        for dependency in sorted(needed, key=list(existing).index):
+        for dependency in sorted(needs[logical_id], key=list(existing).index):
             visit(dependency)
         ordered.append(logical_id)
 
