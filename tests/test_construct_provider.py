@@ -95,19 +95,6 @@ def test_the_provider_may_touch_only_the_target_functions() -> None:
     )
 
 
-def test_a_lost_response_fails_the_stack_soon_but_after_the_provider_could_answer() -> None:
-    stack = new_stack()
-    LambdaEventInvokeConfig(stack, "Async", function="orders")
-    template = Template.from_stack(stack)
-
-    timeout = next(iter(template.find_resources(RESOURCE_TYPE).values()))["Properties"][
-        "ServiceTimeout"
-    ]
-    [provider] = template.find_resources("AWS::Lambda::Function").values()
-
-    assert provider["Properties"]["Timeout"] < int(timeout) <= 600
-
-
 def test_the_provider_itself_is_never_retried_nor_run_late() -> None:
     stack = new_stack()
     LambdaEventInvokeConfig(stack, "Async", function="orders")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from event_invoke_config_provider.deadline import (
+from event_invoke_config_provider.deadline import Deadline, signed_at
+from event_invoke_config_provider.event import CustomResourceEvent
+from event_invoke_config_provider.timing import (
     ANSWER_RESERVE_SECONDS,
     DEFAULT_SERVICE_TIMEOUT_SECONDS,
-    Deadline,
-    signed_at,
 )
-from event_invoke_config_provider.event import CustomResourceEvent
 from offline_cloud.lambda_bootstrap import LambdaContext
 
 URL = "https://example.invalid/response?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={date}&X-Amz-Signature=s"

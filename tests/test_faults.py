@@ -17,6 +17,7 @@ import pytest
 
 from event_invoke_config_provider import index, retries
 from event_invoke_config_provider.function_ref import NOT_CREATED
+from event_invoke_config_provider.timing import CALL_BACKOFF_CAP_SECONDS
 from offline_cloud import moto_lambda
 from offline_cloud.lambda_bootstrap import LambdaContext
 from offline_cloud.local_cloud import ResponseCollector, create_functions
@@ -120,7 +121,7 @@ def test_iam_propagation_is_retried_for_a_bounded_time_then_fails_with_lambdas_m
     assert response["Status"] == "FAILED"
     assert NOT_YET_ALLOWED in response["Reason"]
     assert puts > 1
-    assert time.monotonic() - started < 2.0 + retries.BACKOFF_CAP_SECONDS
+    assert time.monotonic() - started < 2.0 + CALL_BACKOFF_CAP_SECONDS
     moto_lambda.inject(function, "InvalidParameterValueException", NOT_YET_ALLOWED, times=0)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from event_invoke_config.provider import SERVICE_TIMEOUT_SECONDS
 from event_invoke_config_provider.properties import RESOURCE_TYPE
+from event_invoke_config_provider.timing import SERVICE_TIMEOUT_SECONDS
 from tests.venvs import build_wheel, declared_floors, new_venv, outside_environment
 
 pytestmark = pytest.mark.slow

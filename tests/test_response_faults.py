@@ -17,13 +17,13 @@ import pytest
 
 from event_invoke_config_provider.deadline import Deadline
 from event_invoke_config_provider.event import CustomResourceEvent
-from event_invoke_config_provider.response import (
-    BACKOFF_BASE_SECONDS,
-    BACKOFF_CAP_SECONDS,
-    MIN_ATTEMPT_SECONDS,
-    deliver,
-)
+from event_invoke_config_provider.response import deliver
 from event_invoke_config_provider.retries import Backoff
+from event_invoke_config_provider.timing import (
+    ANSWER_BACKOFF_BASE_SECONDS,
+    ANSWER_BACKOFF_CAP_SECONDS,
+    MIN_ANSWER_SECONDS,
+)
 from offline_cloud.cfn_events import signed_query
 from offline_cloud.lambda_bootstrap import LambdaContext
 from offline_cloud.local_cloud import DROP, Hold, ResponseCollector
@@ -57,12 +57,14 @@ def send_on(clock: FakeClock, cfn_event: dict[str, Any], seconds: float = 60) ->
     deadline = Deadline.for_event(
         CustomResourceEvent(cfn_event), FakeClockContext(clock, seconds), clock=clock.time
     )
-    backoff = Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, sleep=clock.sleep, draw=max)
+    backoff = Backoff(
+        ANSWER_BACKOFF_BASE_SECONDS, ANSWER_BACKOFF_CAP_SECONDS, sleep=clock.sleep, draw=max
+    )
     return deliver(cfn_event["ResponseURL"], answer_for(cfn_event), deadline, backoff)
 
 
 # The longest pauses within 2 s, doubling from the base: 0.25 + 0.5 + 1 leaves one attempt's time.
-PAUSES_WITHIN_2_SECONDS = [BACKOFF_BASE_SECONDS * 2**n for n in range(3)]
+PAUSES_WITHIN_2_SECONDS = [ANSWER_BACKOFF_BASE_SECONDS * 2**n for n in range(3)]
 
 
 def to(endpoint: ResponseCollector, **changes: Any) -> dict[str, Any]:
@@ -129,7 +131,7 @@ def test_a_refused_connection_is_retried_until_the_deadline_then_logged(
     assert send_on(clock, cfn_event, seconds=2.0) is False
 
     assert clock.pauses == PAUSES_WITHIN_2_SECONDS
-    assert sum(clock.pauses) == 2.0 - MIN_ATTEMPT_SECONDS, "the last attempt had its time"
+    assert sum(clock.pauses) == 2.0 - MIN_ANSWER_SECONDS, "the last attempt had its time"
     assert sum("retrying" in r.getMessage() for r in caplog.records) == len(clock.pauses)
     [error] = errors(caplog)
     assert "ConnectionRefusedError" in error

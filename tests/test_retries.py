@@ -22,17 +22,20 @@ from botocore.exceptions import (
 from botocore.retries import standard
 from botocore.stub import Stubber
 
-from event_invoke_config_provider.deadline import ANSWER_RESERVE_SECONDS, Deadline
+from event_invoke_config_provider.deadline import Deadline
 from event_invoke_config_provider.retries import (
-    BACKOFF_BASE_SECONDS,
-    BACKOFF_CAP_SECONDS,
-    IAM_PROPAGATION_SECONDS,
-    MIN_ATTEMPT_SECONDS,
     Backoff,
     CallTimeouts,
     OutOfTimeError,
     call_with_retries,
     retryable,
+)
+from event_invoke_config_provider.timing import (
+    ANSWER_RESERVE_SECONDS,
+    CALL_BACKOFF_BASE_SECONDS,
+    CALL_BACKOFF_CAP_SECONDS,
+    IAM_PROPAGATION_SECONDS,
+    MIN_CALL_SECONDS,
 )
 from tests.support import FakeClock, FakeClockContext
 
@@ -54,7 +57,7 @@ class Harness:
             clock=self.clock.time,
         )
         self.backoff = Backoff(
-            BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, sleep=self.clock.sleep, draw=max
+            CALL_BACKOFF_BASE_SECONDS, CALL_BACKOFF_CAP_SECONDS, sleep=self.clock.sleep, draw=max
         )
         self.attempts: list[tuple[float, CallTimeouts]] = []  # (seconds left, client settings)
 
@@ -96,7 +99,8 @@ def test_throttling_longer_than_botocores_retries_is_waited_out_within_the_deadl
     # THEN it gets it, after backing off exponentially up to the cap, for longer than botocore
     assert status == "X"
     assert harness.clock.pauses == [
-        min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**n) for n in range(throttled_answers)
+        min(CALL_BACKOFF_CAP_SECONDS, CALL_BACKOFF_BASE_SECONDS * 2**n)
+        for n in range(throttled_answers)
     ]
     assert sum(harness.clock.pauses) > BOTOCORE_GIVES_UP_SECONDS
     assert len(harness.attempts) == throttled_answers + 1
@@ -112,10 +116,10 @@ def test_throttling_that_outlasts_the_deadline_fails_before_it_and_sends_nothing
 
     # every attempt started with time for one, fitted its timeouts to it, and the last pause
     # was cut so that the last attempt still had that time
-    assert all(left >= MIN_ATTEMPT_SECONDS for left, _ in harness.attempts)
+    assert all(left >= MIN_CALL_SECONDS for left, _ in harness.attempts)
     assert all(t.connect + t.read <= left for left, t in harness.attempts)
-    assert sum(harness.clock.pauses) == pytest.approx(budget - MIN_ATTEMPT_SECONDS)
-    assert harness.deadline.remaining() >= MIN_ATTEMPT_SECONDS - 0.001
+    assert sum(harness.clock.pauses) == pytest.approx(budget - MIN_CALL_SECONDS)
+    assert harness.deadline.remaining() >= MIN_CALL_SECONDS - 0.001
     assert harness.deadline.answer_remaining() >= ANSWER_RESERVE_SECONDS
 
 
@@ -172,7 +176,7 @@ def test_a_read_timeout_after_botocores_own_retries_is_retried() -> None:
         return "done"
 
     assert call_with_retries(call, harness.deadline, harness.make_client, harness.backoff) == "done"
-    assert harness.clock.pauses == [BACKOFF_BASE_SECONDS]
+    assert harness.clock.pauses == [CALL_BACKOFF_BASE_SECONDS]
 
 
 def test_iam_propagation_is_retried_for_its_window_only() -> None:

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from event_invoke_config_provider import properties as p
 from event_invoke_config_provider.properties import RESOURCE_TYPE
+from event_invoke_config_provider.timing import SERVICE_TIMEOUT_SECONDS
 
 from .arguments import check_type
 from .checks import (
@@ -18,7 +19,7 @@ from .checks import (
     checked_retry_attempts,
 )
 from .duplicates import DuplicateConfigCheck
-from .provider import SERVICE_TIMEOUT_SECONDS, EventInvokeConfigProvider
+from .provider import EventInvokeConfigProvider
 from .target import FunctionLike, Target, resolve_target
 
 DestinationLike = lambda_.IDestination | str

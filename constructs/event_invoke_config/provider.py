@@ -26,6 +26,11 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from event_invoke_config_provider.properties import RESOURCE_TYPE, SHARED_PROVIDER_VARIABLE
+from event_invoke_config_provider.timing import (
+    FUNCTION_TIMEOUT_SECONDS,
+    MAX_EVENT_AGE_SECONDS,
+    SERVICE_TIMEOUT_SECONDS,
+)
 
 from .adopted_copies import allow_copies
 from .allow_list import SharedAccess
@@ -36,13 +41,9 @@ from .nag import managed_policy_id
 
 # The newest Python runtime aws-cdk-lib offers (a test fails when a newer one appears).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-# Covers the handler's bounded retries (IAM propagation can take about two minutes).
-FUNCTION_TIMEOUT = Duration.minutes(3)
-# The configs' ServiceTimeout: a lost answer fails the stack after 5 minutes, not
-# CloudFormation's default hour; longer than FUNCTION_TIMEOUT, so the provider answers first.
-SERVICE_TIMEOUT_SECONDS = 300
-# An event older than this could not be answered before CloudFormation stops waiting.
-MAX_EVENT_AGE = Duration.seconds(SERVICE_TIMEOUT_SECONDS - FUNCTION_TIMEOUT.to_seconds())
+# The timing contract (handler timing.py): the function's timeout, and its event age limit.
+FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS)
+MAX_EVENT_AGE = Duration.seconds(MAX_EVENT_AGE_SECONDS)
 # The ownership check reads which resources of the event's stack hold a config, and whether
 # that stack is rolling back.
 STACK_READ_ACTIONS = (

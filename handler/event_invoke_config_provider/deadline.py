@@ -23,11 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .event import CustomResourceEvent
 from .properties import SERVICE_TIMEOUT
+from .timing import ANSWER_RESERVE_SECONDS, DEFAULT_SERVICE_TIMEOUT_SECONDS
 
-# CloudFormation's wait when a custom resource sets no ServiceTimeout.
-DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600
-# Kept back to send the answer (crhelper's last-resort timer fires 0.5 s before the timeout).
-ANSWER_RESERVE_SECONDS = 3.0
 _SIGNED_AT_FORMAT = "%Y%m%dT%H%M%SZ"
 
 

@@ -20,17 +20,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .deadline import Deadline
 from .retries import Backoff
+from .timing import (
+    ANSWER_BACKOFF_BASE_SECONDS,
+    ANSWER_BACKOFF_CAP_SECONDS,
+    MAX_SOCKET_TIMEOUT_SECONDS,
+    MIN_ANSWER_SECONDS,
+)
 
 logger = logging.getLogger(__name__)
 
 # Looked up at each attempt, so tests can capture answers at the wire by patching this name.
 HTTPSConnection = http.client.HTTPSConnection
 
-# The longest wait of one socket operation (connect, TLS handshake, send, read).
-MAX_SOCKET_TIMEOUT_SECONDS = 10.0
-BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 0.25, 4.0
-# The least time worth another attempt after a pause.
-MIN_ATTEMPT_SECONDS = 0.25
 HTTP_OK_BELOW, HTTP_SERVER_ERROR = 300, 500
 
 
@@ -71,7 +72,7 @@ def deliver(
     secret = urlsplit(response_url).query
     # default=str: a value JSON cannot encode must not cost the answer itself.
     payload = json.dumps(body, default=str).encode()
-    backoff = backoff or Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
+    backoff = backoff or Backoff(ANSWER_BACKOFF_BASE_SECONDS, ANSWER_BACKOFF_CAP_SECONDS)
     while True:
         left = deadline.answer_remaining()
         if left <= 0:
@@ -93,7 +94,7 @@ def deliver(
                 logger.error("Answer to %s not delivered: HTTP %d (final)", where, status)
                 return False
             problem = f"HTTP {status}"
-        pause = backoff.pause(deadline.answer_remaining() - MIN_ATTEMPT_SECONDS)
+        pause = backoff.pause(deadline.answer_remaining() - MIN_ANSWER_SECONDS)
         if pause is None:
             logger.error(
                 "Answer to %s not delivered: %s, and no time left to retry", where, problem

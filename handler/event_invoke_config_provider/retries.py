@@ -27,19 +27,21 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from .deadline import Deadline
+from .timing import (
+    CALL_BACKOFF_BASE_SECONDS,
+    CALL_BACKOFF_CAP_SECONDS,
+    IAM_PROPAGATION_SECONDS,
+    MAX_CONNECT_TIMEOUT_SECONDS,
+    MAX_READ_TIMEOUT_SECONDS,
+    MIN_CALL_SECONDS,
+    OWN_GRANT_PROPAGATION_SECONDS,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # botocore's standard mode retries throttling and timeouts: at most this many attempts a call.
 MAX_BOTOCORE_ATTEMPTS = 6
-MIN_ATTEMPT_SECONDS = 1.0
-MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT = 5.0, 20.0
-# IAM changes take time to reach Lambda: the function's role reaching a destination (Terraform's
-# provider waits about as long), and the provider's own new grant.
-IAM_PROPAGATION_SECONDS = 120.0
-OWN_GRANT_PROPAGATION_SECONDS = 30.0
-BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS = 1.0, 16.0
 # botocore's standard retry mode's conditions, less its cap on attempts, as boto3's guide
 # "Retries" lists them (tests/test_retries.py holds them against the newest botocore's own).
 TRANSIENT_CODES = frozenset(
@@ -100,13 +102,14 @@ class CallTimeouts:
         attempts = max(
             n
             for n in range(1, MAX_BOTOCORE_ATTEMPTS + 1)
-            if n == 1 or _botocore_backoff(n) + n * MIN_ATTEMPT_SECONDS <= seconds
+            if n == 1 or _botocore_backoff(n) + n * MIN_CALL_SECONDS <= seconds
         )
         per_attempt = (seconds - _botocore_backoff(attempts)) / attempts
         per_attempt = min(
-            MAX_CONNECT_TIMEOUT + MAX_READ_TIMEOUT, max(MIN_ATTEMPT_SECONDS, per_attempt)
+            MAX_CONNECT_TIMEOUT_SECONDS + MAX_READ_TIMEOUT_SECONDS,
+            max(MIN_CALL_SECONDS, per_attempt),
         )
-        connect = min(MAX_CONNECT_TIMEOUT, per_attempt / 4)
+        connect = min(MAX_CONNECT_TIMEOUT_SECONDS, per_attempt / 4)
         return cls(attempts=attempts, connect=connect, read=per_attempt - connect)
 
     def config(self) -> Config:
@@ -199,12 +202,12 @@ def call_with_retries(
     closed, or no time is left for a pause and another attempt; raises `OutOfTimeError` without
     calling when too little time is left for a first one. Time is read from `deadline` alone.
     """
-    if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+    if deadline.remaining() < MIN_CALL_SECONDS:
         raise OutOfTimeError(
             "CloudFormation stops waiting for this request before another call could finish "
             "(ServiceTimeout or the provider's timeout); nothing was changed."
         )
-    backoff = backoff or Backoff(BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
+    backoff = backoff or Backoff(CALL_BACKOFF_BASE_SECONDS, CALL_BACKOFF_CAP_SECONDS)
     left_at_first_failure: float | None = None
     while True:
         client = make_client(CallTimeouts.within(deadline.remaining()))
@@ -215,7 +218,7 @@ def call_with_retries(
             if left_at_first_failure is None:
                 left_at_first_failure = left
             window_left = _retry_window(error, client) - (left_at_first_failure - left)
-            pause = backoff.pause(min(window_left, left - MIN_ATTEMPT_SECONDS))
+            pause = backoff.pause(min(window_left, left - MIN_CALL_SECONDS))
             if pause is None:
                 raise
             logger.info("Retrying in %.1f s after %s", pause, _code(error))

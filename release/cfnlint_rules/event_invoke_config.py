@@ -23,7 +23,6 @@ try:
 except ImportError:  # dist/: the provider zip beside this folder holds the package
     sys.path.extend(map(str, sorted(Path(__file__).resolve().parent.parent.glob("provider-*.zip"))))
 
-from event_invoke_config_provider.deadline import DEFAULT_SERVICE_TIMEOUT_SECONDS
 from event_invoke_config_provider.limits import IntegerLimit
 from event_invoke_config_provider.properties import (
     DESTINATION_CONFIG,
@@ -35,6 +34,7 @@ from event_invoke_config_provider.properties import (
     check_integer,
     parse_properties,
 )
+from event_invoke_config_provider.timing import DEFAULT_SERVICE_TIMEOUT_SECONDS
 
 # CloudFormation's bounds of a custom resource's ServiceTimeout, in seconds.
 SERVICE_TIMEOUT_LIMIT = IntegerLimit(1, DEFAULT_SERVICE_TIMEOUT_SECONDS)
