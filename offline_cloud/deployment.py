@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -251,12 +251,37 @@ class LocalCloud:
         return self._stack_api
 
     def send(
-        self, stack: Stack, request_type: str, logical_id: str, **fields: Any
+        self,
+        stack: Stack,
+        request_type: str,
+        logical_id: str,
+        during: str | None = "UPDATE_IN_PROGRESS",
+        **fields: Any,
     ) -> dict[str, Any]:
-        """One event outside any stack operation, as the stack's resource; returns the answer.
+        """One event, as the stack's resource, outside the engine's operations; the answer.
 
+        `during`: the status the stack shows while the event runs, as in an operation of
+        CloudFormation's, which sends events only then; None: as it stands (a forged event).
         `fields`: properties=, old_properties=, physical_id=, resource_type= (default custom).
         """
+        with self._showing(stack, during):
+            return self._send(stack, request_type, logical_id, **fields)
+
+    @contextlib.contextmanager
+    def _showing(self, stack: Stack, status: str | None) -> Iterator[None]:
+        """`stack` shows `status` (None: its own) until the block ends."""
+        with self.engine.lock:
+            previous = stack.status
+            stack.status = status or previous
+        try:
+            yield
+        finally:
+            with self.engine.lock:
+                stack.status = previous
+
+    def _send(
+        self, stack: Stack, request_type: str, logical_id: str, **fields: Any
+    ) -> dict[str, Any]:
         kind = {"resource_type": fields["resource_type"]} if "resource_type" in fields else {}
         event = cfn_events.unsent(
             request_type,

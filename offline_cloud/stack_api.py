@@ -139,12 +139,13 @@ class StackApi:
 
 
 def empty_stack_api(moto_endpoint: str, stack_id: str) -> StackApi:
-    """A stack API serving one deployed stack that holds no resources (for single events)."""
+    """A stack API serving one stack that holds no resources, for single events: an update runs on
+    it, as CloudFormation's does while it sends them (handler ownership.py)."""
 
     def no_custom_resources(_stack: Stack, _event: dict[str, Any]) -> Created:
         raise AssertionError("this stack has no custom resources")
 
     engine = CloudFormation(NativeResources(moto_endpoint), no_custom_resources)
     name = stack_id.split("/")[1]
-    engine.stacks.append(Stack(name, {"Resources": {}}, "UPDATE_COMPLETE", stack_id=stack_id))
+    engine.stacks.append(Stack(name, {"Resources": {}}, "UPDATE_IN_PROGRESS", stack_id=stack_id))
     return StackApi(engine)

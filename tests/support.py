@@ -455,6 +455,16 @@ class Stubs:
             "describe_stacks", {"Stacks": [stack]}, {"StackName": event()["StackId"]}
         )
 
+    def stack_missing(self) -> None:
+        """DescribeStacks of a stack id CloudFormation does not know (its 400 ValidationError)."""
+        self.cloudformation.add_client_error(
+            "describe_stacks",
+            service_error_code="ValidationError",
+            service_message=f"Stack with id {STACK_ID} does not exist",
+            http_status_code=400,
+            expected_params={"StackName": STACK_ID},
+        )
+
 
 def answer(cfn_event: dict[str, Any], sent: list[dict[str, Any]]) -> dict[str, Any]:
     """Run the handler on `cfn_event` and return the one answer it sent."""

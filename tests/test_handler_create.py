@@ -28,6 +28,7 @@ from tests.support import (
 def test_create_of_a_free_config_puts_exactly_the_declared_settings(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.put({"FunctionName": ORDERS_ARN, **SETTINGS})
 
@@ -46,6 +47,7 @@ def test_create_of_a_free_config_puts_exactly_the_declared_settings(
 def test_create_refuses_a_config_no_resource_of_the_stack_holds_and_writes_nothing(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
     stubs.stack(("Other", f"{ORDERS_ARN}:$LATEST", "CREATE_COMPLETE"))
 
@@ -64,6 +66,7 @@ def test_create_refuses_a_config_no_resource_of_the_stack_holds_and_writes_nothi
 def test_the_refusal_keeps_every_way_out_within_the_reason_of_the_longest_target(
     stubs: Stubs, responses: list[dict[str, Any]], qualifier: dict[str, str]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     longest = "f" * 64
     stubs.get(
         {"FunctionName": ORDERS_ARN.replace(":orders", f":{longest}"), **qualifier}, exists=True
@@ -85,6 +88,7 @@ def test_the_refusal_keeps_every_way_out_within_the_reason_of_the_longest_target
 def test_create_takes_over_a_config_another_resource_of_the_stack_holds(
     stubs: Stubs, responses: list[dict[str, Any]], status: str
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
     stubs.stack(("OldName", f"{ORDERS_ARN}:$LATEST", status), ("Async", "", "CREATE_IN_PROGRESS"))
     stubs.copy_saved(COPY_OF_ORDERS, {"StackId": STACK_ID, "LogicalResourceId": "Async"})
@@ -101,6 +105,7 @@ def test_create_takes_over_a_config_another_resource_of_the_stack_holds(
 def test_adopt_existing_takes_over_a_config_set_outside_the_stack(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=True, settings=HAND_MADE)
     stubs.stack()
     stubs.copy_saved(
@@ -142,12 +147,13 @@ def test_an_event_without_a_resource_type_is_still_answered(
     response = answer(bad, responses)
 
     assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
-    assert response["Reason"].startswith("MaximumRetryAttempts must be")
+    assert response["Reason"].startswith("A request for a resource of type : this provider serves")
 
 
 def test_the_response_url_is_not_logged(
     stubs: Stubs, responses: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.put({"FunctionName": ORDERS_ARN, **SETTINGS})
 
@@ -162,6 +168,7 @@ def test_the_response_url_is_not_logged(
 def test_a_long_failure_reason_keeps_its_start(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.put_refused("The destination is not allowed. " + "x" * 400)
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
@@ -181,6 +188,7 @@ def test_a_long_failure_reason_keeps_its_start(
 def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.put_refused()  # earlier attempts may have applied it
     stubs.get({"FunctionName": ORDERS_ARN}, exists=True)  # read back: it was written after all
@@ -197,6 +205,7 @@ def test_a_refused_write_that_an_earlier_attempt_applied_answers_the_configs_id(
 def test_an_unconfirmed_write_of_the_longest_target_keeps_its_cause_and_what_comes_next(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     # GIVEN the longest name and qualifier, and a long refusal by Lambda of a write it applied
     name, qualifier = "f" * 64, "live-" + "a" * 123
     target = {"FunctionName": ORDERS_ARN.replace(":orders", f":{name}"), "Qualifier": qualifier}
@@ -233,6 +242,7 @@ def test_with_no_time_left_nothing_is_called(stubs: Stubs, responses: list[dict[
 def test_resources_being_deleted_and_the_resource_itself_hold_nothing(
     stubs: Stubs, responses: list[dict[str, Any]], other: tuple[str, str, str]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
     stubs.stack(other)
 
@@ -242,6 +252,7 @@ def test_resources_being_deleted_and_the_resource_itself_hold_nothing(
 def test_a_refused_put_of_a_free_config_that_wrote_nothing_answers_an_id_naming_none(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("CREATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)
     stubs.put_refused()
     stubs.get({"FunctionName": ORDERS_ARN}, exists=False)  # read back

@@ -16,6 +16,7 @@ from tests.support import COPY_OF_ORDERS_LIVE, ORDERS_ARN, STACK_ID, Stubs, answ
 def test_update_of_the_same_config_puts_without_the_settings_it_dropped(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_IN_PROGRESS")
     stubs.put({"FunctionName": ORDERS_ARN, "MaximumRetryAttempts": 2})
     update = event(
         "Update",
@@ -44,9 +45,9 @@ def move_to_live() -> dict[str, Any]:
 def test_a_move_onto_a_config_no_one_in_the_stack_holds_fails_with_the_old_id(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
     stubs.stack()
-    stubs.stack_status("UPDATE_IN_PROGRESS")
 
     # WHEN
     response = answer(move_to_live(), responses)
@@ -61,9 +62,9 @@ def test_a_move_onto_a_config_no_one_in_the_stack_holds_fails_with_the_old_id(
 def test_a_rollback_moves_a_config_back_to_where_it_was(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_ROLLBACK_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
     stubs.stack()
-    stubs.stack_status("UPDATE_ROLLBACK_IN_PROGRESS")
     stubs.put({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, f"{ORDERS_ARN}:live")
 
     response = answer(move_to_live(), responses)
@@ -74,6 +75,7 @@ def test_a_rollback_moves_a_config_back_to_where_it_was(
 def test_a_move_to_a_free_place_reads_nothing_of_the_stack(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=False)
     stubs.put({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, f"{ORDERS_ARN}:live")
 
@@ -85,6 +87,7 @@ def test_a_move_to_a_free_place_reads_nothing_of_the_stack(
 def test_a_move_onto_a_config_another_resource_holds_takes_it_over(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
     stubs.stack(("Removed", f"{ORDERS_ARN}:live", "UPDATE_COMPLETE"))
     stubs.copy_saved(COPY_OF_ORDERS_LIVE, {"StackId": STACK_ID, "LogicalResourceId": "Async"})
@@ -96,6 +99,7 @@ def test_a_move_onto_a_config_another_resource_holds_takes_it_over(
 def test_an_unconfirmed_move_removes_what_it_may_have_written(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_IN_PROGRESS")
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=False)
     stubs.put_refused()  # earlier attempts may have applied it
     stubs.get({"FunctionName": ORDERS_ARN, "Qualifier": "live"}, exists=True)
@@ -119,6 +123,7 @@ def test_an_unconfirmed_move_removes_what_it_may_have_written(
 def test_an_unconfirmed_move_that_cannot_remove_what_it_wrote_says_how_to(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
+    stubs.stack_status("UPDATE_IN_PROGRESS")
     # GIVEN a move whose write Lambda refused after an attempt applied it, and a failing cleanup
     live = {"FunctionName": ORDERS_ARN, "Qualifier": "live"}
     stubs.get(live, exists=False)

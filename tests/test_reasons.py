@@ -40,6 +40,8 @@ ARGUMENTS: dict[str, Any] = {
     "parameter": copies.parameter_name(LONGEST),
     "action": "ListStackResources",
     "request_type": "Update",
+    "resource_type": "Custom::" + "T" * 60,
+    "status": "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
 }
 HELPERS = {"reason", "shared_provider", "delete_command", "retain_command"}
 BUILDERS = [

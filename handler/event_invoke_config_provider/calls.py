@@ -40,12 +40,17 @@ def error_code(error: Exception) -> str:
     return str(error.response["Error"]["Code"]) if isinstance(error, ClientError) else ""
 
 
+class StackUnreadable(Refusal):
+    """The provider's role may not read the event's stack."""
+
+
 class Calls:
     """The AWS calls of one event, each retried within the event's deadline."""
 
     def __init__(self, deadline: Deadline, event: CustomResourceEvent) -> None:
         self.deadline = deadline
         self.event = event
+        self._status: tuple[str | None] | None = None
 
     def _call(self, service: str, call: Callable[[Any], T]) -> T:
         return call_with_retries(call, self.deadline, functools.partial(make_client, service))
@@ -61,7 +66,7 @@ class Calls:
         except ClientError as error:
             if error_code(error) not in ACCESS_DENIED:
                 raise
-            raise Refusal(reasons.unreadable_stack(self.event.stack_id, action)) from error
+            raise StackUnreadable(reasons.unreadable_stack(self.event.stack_id, action)) from error
 
     def holders(self, config: ConfigId) -> list[str]:
         """The other resources of the event's stack that hold `config`, a page per request."""
@@ -73,11 +78,18 @@ class Calls:
             config,
         )
 
-    def stack_status(self) -> str:
-        """The status of the event's stack (DescribeStacks)."""
-        return self.read_stack(
-            "DescribeStacks", lambda client: stack_status(client, self.event.stack_id)
-        )
+    def stack_status(self) -> str | None:
+        """The status of the event's stack, read once an event (DescribeStacks); None: no stack.
+
+        It stays true for the event: CloudFormation waits for the answer before the operation
+        moves on (ownership.py)."""
+        if self._status is None:
+            self._status = (
+                self.read_stack(
+                    "DescribeStacks", lambda client: stack_status(client, self.event.stack_id)
+                ),
+            )
+        return self._status[0]
 
     def settings(self, config: ConfigId) -> dict[str, Any] | None:
         """The settings Lambda holds at `config`, or None (GetFunctionEventInvokeConfig)."""

@@ -27,6 +27,10 @@ _FUNCTION = re.compile(
 _PROVIDER_ARN = re.compile(
     r"arn:(?P<partition>aws[a-zA-Z-]*):lambda:(?P<region>[^:]+):(?P<account>\d{12}):function:.+"
 )
+_STACK_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-zA-Z-]*):cloudformation:(?P<region>[^:]+):(?P<account>\d{12}):"
+    r"stack/[^/]+/.+"
+)
 
 
 class QualifierConflictError(ValueError):
@@ -47,6 +51,14 @@ class Environment:
         match = _PROVIDER_ARN.fullmatch(arn)
         if match is None:
             raise ValueError(f"not a Lambda function ARN: {arn!r}")
+        return cls(match["partition"], match["region"], match["account"])
+
+    @classmethod
+    def of_stack_id(cls, stack_id: str) -> Environment | None:
+        """The environment of a stack's unique id (its ARN), or None if it is not one."""
+        match = _STACK_ARN.fullmatch(stack_id)
+        if match is None:
+            return None
         return cls(match["partition"], match["region"], match["account"])
 
 

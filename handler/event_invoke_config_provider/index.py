@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from . import copies, grant_digest, reasons
-from .calls import Calls, error_code
+from .calls import Calls, StackUnreadable, error_code
 from .cloudformation import (
     Action,
     CloudFormationRequest,
@@ -23,14 +23,16 @@ from .cloudformation import (
     ResourceFailure,
 )
 from .copies import Copy
+from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
 from .lambda_api import delete_config
-from .ownership import ROLLBACK_STATES, TEARDOWN_STATES, UNDO_STATES
+from .ownership import ROLLBACK_STATES, TEARDOWN_STATES, UNDO_STATES, operation_in_progress
 from .properties import (
     ADOPT_EXISTING,
     FUNCTION_ARN_ATTRIBUTE,
     LAST_MODIFIED_ATTRIBUTE,
+    RESOURCE_TYPE,
     ConfigRequest,
     InvalidPropertyError,
     parse_properties,
@@ -39,6 +41,22 @@ from .retries import ACCESS_DENIED, OutOfTimeError
 
 logger = logging.getLogger(__name__)
 NOT_FOUND = "ResourceNotFoundException"
+
+
+def _calls_on_live_stack(event: CustomResourceEvent, context: Any, deadline: Deadline) -> Calls:
+    """The event's calls, once its stack shows that CloudFormation could have sent it: the stack
+    is in the provider's own account and region, and an operation runs on it (ownership.py).
+
+    Anyone allowed to invoke the provider can hand it an event; this is read before anything
+    is written or deleted, and a Delete's ownership check reads the same status."""
+    own = Environment.of_function_arn(context.invoked_function_arn)
+    if Environment.of_stack_id(event.stack_id) != own:
+        raise Refusal(reasons.foreign_stack(event.stack_id))
+    calls = Calls(deadline, event)
+    status = calls.stack_status()
+    if not operation_in_progress(status):
+        raise Refusal(reasons.no_operation(event.stack_id, status))
+    return calls
 
 
 def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, ConfigId]:
@@ -87,7 +105,7 @@ def _refused(config: ConfigId, error: Exception) -> Refusal:
 def create(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Write the declared config, unless it belongs to someone else."""
     request, config = _parse(event, context)
-    calls = Calls(event_context.deadline, event)
+    calls = _calls_on_live_stack(event, context, event_context.deadline)
     before = calls.settings(config)
     if before is not None:
         _take_over_or_refuse(calls, config, before, request, moving=False)
@@ -114,7 +132,7 @@ def create(event: CustomResourceEvent, context: Any, event_context: EventContext
 def update(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Rewrite the config; a move to another function or qualifier is checked like a Create."""
     request, config = _parse(event, context)
-    calls = Calls(event_context.deadline, event)
+    calls = _calls_on_live_stack(event, context, event_context.deadline)
     moving = parse_physical_id(event.physical_resource_id) != config
     before = calls.settings(config) if moving else None
     copied = before is not None and _take_over_or_refuse(
@@ -162,7 +180,7 @@ def _remove_unconfirmed(calls: Calls, config: ConfigId, error: Exception) -> Non
     raise Refusal(reasons.unconfirmed_move_removed(config, error)) from error
 
 
-def delete(event: CustomResourceEvent, _context: Any, event_context: EventContext) -> Outcome:
+def delete(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Remove the config named by the physical id, unless another resource now holds it; in a
     rollback, write back a config this resource took over."""
     physical_id = event.physical_resource_id
@@ -170,13 +188,13 @@ def delete(event: CustomResourceEvent, _context: Any, event_context: EventContex
     if config is None:
         logger.info("Physical id %r names no event invoke config: nothing to delete", physical_id)
         return Outcome(physical_id)
-    calls = Calls(event_context.deadline, event)
     try:
-        status = calls.stack_status()
-    except Refusal as refusal:
+        calls = _calls_on_live_stack(event, context, event_context.deadline)
+    except StackUnreadable as refusal:
         raise Refusal(
             reasons.unreadable_stack_on_delete(config, event.stack_id, event.logical_resource_id)
         ) from refusal
+    status = calls.stack_status()
     # While the whole stack goes, no other resource of it can keep the config (ownership.py).
     held_by = [] if status in TEARDOWN_STATES else calls.holders(config)
     copy = calls.own_copy(config) if status in UNDO_STATES else None
@@ -228,6 +246,8 @@ def _explained(action: Action) -> Action:
     """`action`, whose every failure answers a reason that says what, why and what to do."""
 
     def run(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
+        if event.resource_type != RESOURCE_TYPE:
+            raise Refusal(reasons.foreign_type(event.resource_type))
         try:
             return action(event, context, event_context)
         except (Refusal, ResourceFailure):

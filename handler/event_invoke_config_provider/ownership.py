@@ -38,8 +38,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .event import CustomResourceEvent
 from .function_ref import ConfigId
+from .properties import RESOURCE_TYPE
 
 # Stack states in which CloudFormation puts back what the failed operation changed.
 ROLLBACK_STATES = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
@@ -50,8 +53,25 @@ TEARDOWN_STATES = frozenset({"DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
 # UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS "deleting any new resources it created during the
 # stack update"): a config taken over in it is written back (copies.py), not deleted.
 UNDO_STATES = frozenset({"ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"})
+# CloudFormation sends a custom resource's requests once "a stack operation" is initiated, to a
+# ServiceToken "from the same Region as the stack" ("CloudFormation custom resource request and
+# response reference", .../UserGuide/crpg-ref.html), and "run[s] it during a stack operation"
+# (.../TemplateReference/aws-resource-cloudformation-customresource.html). While one runs, the
+# stack's status ends in _IN_PROGRESS ("Stack status codes", .../UserGuide/view-stack-events.html),
+# but for REVIEW_IN_PROGRESS, "a stack with an expected StackId but without any templates or
+# resources". Nothing stricter is assumed (which status sends which request type is not
+# documented): an event whose stack shows no operation was not sent by CloudFormation, or came
+# after CloudFormation stopped waiting for it.
+NO_OPERATION_STATES = frozenset({"REVIEW_IN_PROGRESS"})
 # One ListStackResources request: its parameters -> one page of the answer.
 ListPage = Callable[[dict[str, str]], Mapping[str, Any]]
+
+
+def operation_in_progress(status: str | None) -> bool:
+    """Whether CloudFormation runs an operation on a stack of `status` (None: no such stack)."""
+    return (
+        status is not None and status.endswith("_IN_PROGRESS") and status not in NO_OPERATION_STATES
+    )
 
 
 def holders(list_page: ListPage, event: CustomResourceEvent, config: ConfigId) -> list[str]:
@@ -65,7 +85,8 @@ def holders(list_page: ListPage, event: CustomResourceEvent, config: ConfigId) -
         page = list_page(request)
         for resource in page["StackResourceSummaries"]:
             if (
-                resource["ResourceType"] == event.resource_type
+                # The provider's own type, never the event's: an event can name any type.
+                resource["ResourceType"] == RESOURCE_TYPE
                 and resource["LogicalResourceId"] != event.logical_resource_id
                 and not resource["ResourceStatus"].startswith("DELETE_")
                 and resource.get("PhysicalResourceId") == config.physical_id
@@ -76,7 +97,13 @@ def holders(list_page: ListPage, event: CustomResourceEvent, config: ConfigId) -
         request = {"StackName": event.stack_id, "NextToken": page["NextToken"]}
 
 
-def stack_status(client: Any, stack_id: str) -> str:
-    """The stack's status, by its unique id (DescribeStacks)."""
-    [stack] = client.describe_stacks(StackName=stack_id)["Stacks"]
+def stack_status(client: Any, stack_id: str) -> str | None:
+    """The stack's status, by its unique id (DescribeStacks); None if there is no such stack."""
+    try:
+        [stack] = client.describe_stacks(StackName=stack_id)["Stacks"]
+    except ClientError as error:
+        # CloudFormation's answer for a stack id it does not know (400 ValidationError).
+        if error.response["Error"]["Code"] == "ValidationError":
+            return None
+        raise
     return str(stack["StackStatus"])
