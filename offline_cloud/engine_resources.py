@@ -1,18 +1,10 @@
-"""The resource operations of the offline CloudFormation (offline_cloud/engine.py), one at a time.
+"""The resource operations of the offline CloudFormation (engine.py), one at a time.
 
 Create, Update and Delete of one logical resource: a custom resource's request goes to its
-ServiceToken, a native one to offline_cloud/native_resources.py. Each status change is recorded on
-the resource and logged as a stack event. A ServiceToken cannot change on an existing custom
-resource: CloudFormation fails that Update itself with "Modifying service token is not
-allowed." ("AWS::CloudFormation::CustomResource": ServiceToken, "Update requires: Updates are
-not supported", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
-aws-resource-cloudformation-customresource.html).
-
-DeletionPolicy and UpdateReplacePolicy, custom resources included ("You can apply the
-UpdateReplacePolicy attribute to any resource"; a custom resource that answers a new physical id
-is replaced): each is read from the template in effect, the one the operation applies, so a
-rollback's cleanup reads the restored template's. `keeps` says which values keep a physical
-resource; offline_cloud/engine.py says when each policy applies.
+ServiceToken (an Update that changes it fails, as CloudFormation's does), a native one to
+native_resources.py. Each status change is recorded and logged as a stack event. `keeps` says which
+DeletionPolicy and UpdateReplacePolicy values keep a physical resource: docs/design.md, "The offline
+cloud", "Stack operations".
 """
 
 from __future__ import annotations
