@@ -32,17 +32,9 @@ CREATION_ROLLED_BACK = ("ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANU
 def keeps(policy: str, creation_rolled_back: bool = False) -> bool:
     """Whether a DeletionPolicy or UpdateReplacePolicy value keeps the physical resource.
 
-    "DeletionPolicy attribute" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
-    aws-attribute-deletionpolicy.html): Retain keeps it; RetainExceptOnCreate "behaves like
-    Retain for stack operations, except for the stack operation that initially created the
-    resource. If the stack operation that created the resource is rolled back, CloudFormation
-    deletes the resource" (`creation_rolled_back`). Snapshot snapshots, then deletes: no type
-    the engine models supports snapshots, and "If you specify the Snapshot option in the
-    UpdateReplacePolicy for a resource that doesn't support snapshots, CloudFormation reverts to
-    the default option, which is Delete" ("UpdateReplacePolicy attribute", .../
-    aws-attribute-updatereplacepolicy.html). For DeletionPolicy the docs only list the types
-    that support snapshots: the same fallback is assumed. Values CloudFormation would refuse
-    in a template (RetainExceptOnCreate as an UpdateReplacePolicy) are not validated.
+    Retain keeps it; RetainExceptOnCreate too, unless the operation that created it is rolled back
+    (`creation_rolled_back`); Snapshot and Delete delete it (no modelled type has snapshots).
+    AWS's words for each: docs/design.md, "Stack operations".
     """
     return policy == RETAIN or (policy == RETAIN_EXCEPT_ON_CREATE and not creation_rolled_back)
 
