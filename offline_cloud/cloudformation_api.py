@@ -1,30 +1,9 @@
 """CloudFormation's API for an operator's AWS CLI, on 127.0.0.1: stacks made and updated by
-change sets (what `aws cloudformation deploy` calls), and stack sets (offline_cloud/stack_sets.py).
+change sets (what `aws cloudformation deploy` calls), and stack sets (stack_sets.py).
 
-Why a stand-in and not moto's CloudFormation: moto 5.2.5 creates a stack from a change set with
-no outputs and no exports, fails the update of the release template by change set ("Fn::GetAtt
-references undefined resource Logs"), keeps a CommaDelimitedList value as a Python list's repr,
-and neither updates nor names the stacks of a stack set's instances as CloudFormation does. The
-offline engine (offline_cloud/engine.py) already runs the templates as CloudFormation runs them,
-each region's in moto's resources of that region; this serves it in the query protocol
-(offline_cloud/query_protocol.py), each request to the engine of the region it is signed for.
-
-The calls and their model ("Update stacks using change sets", https://docs.aws.amazon.com/
-AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets.html, and each action's
-page in the API Reference): DescribeStacks (status, parameters, outputs; a stack that does not
-exist is the ValidationError "Stack with id NAME does not exist", which the CLI reads);
-GetTemplateSummary of a stack (its template's parameters, which the CLI uses to drop
-UsePreviousValue for new ones); CreateChangeSet of type CREATE or UPDATE, whose parameters and
-capabilities are decided as offline_cloud/stack_requests.py says, and which FAILS with "The
-submitted information didn't contain changes." when neither template nor values change;
-DescribeChangeSet; ExecuteChangeSet, which runs the stack operation in the engine;
-ContinueUpdateRollback. CreateChangeSet of type UPDATE is refused, with UpdateStack's
-ValidationError, for a stack whose status allows no update (offline_cloud/stack_state.py,
-`not_updatable`; CloudFormation's answer to CreateChangeSet is quoted in
-github.com/aws/aws-cli/issues/6216). Not modelled:
-a change set's list of changes, REVIEW_IN_PROGRESS, TemplateURL, tags, notifications, rollback
-triggers, parameter constraints (AllowedPattern and the like: cfn-lint checks those in the tests).
-An operation runs to its end within the request that starts it.
+Serves the engine in the query protocol (query_protocol.py), each request to the engine of the
+region it is signed for. Why not moto's CloudFormation, the calls modelled and what is not:
+docs/design.md, "The offline cloud", "The operator's AWS CLI".
 """
 
 from __future__ import annotations

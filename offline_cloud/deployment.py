@@ -1,18 +1,9 @@
 """Deploy templates offline: the stack engine, its stack API and the provider asset, wired up.
 
-`LocalCloud` runs CloudFormation's operations (offline_cloud/engine.py) against moto, serves the
-stacks' state to the provider (offline_cloud/stack_api.py), and sends each custom resource's events
-to the synthesized provider asset (in Lambda's execution environments, warm ones reused:
-offline_cloud/lambda_runtime.py), as CloudFormation sends them: every
-scalar a string, a pre-signed-looking ResponseURL dated with the send time, and an answer that
-counts only if it arrives within the event's ServiceTimeout.
-
-IAM is enforced by default: each event runs with credentials of the role of the function its
-ServiceToken names (the provider function of the CDK stack, or of the shared provider stack whose
-export a plain template imports), and every Lambda, SSM and stack API call made with them is
-evaluated against that role's policies of the moment (offline_cloud/iam_roles.py); a denied call
-fails with AccessDenied and stays in `denied_calls`. A ServiceToken that names no function of a
-live stack (`service_token()`, single events) runs with the test's own, unchecked credentials.
+`LocalCloud` runs the engine against moto, serves the stacks' state to the provider, and sends
+each custom resource's events to the synthesized provider asset as CloudFormation sends them.
+IAM is enforced by default: each event runs with its provider role's credentials, and a denied
+call stays in `denied_calls`. docs/design.md, "The offline cloud", "Wiring".
 """
 
 from __future__ import annotations

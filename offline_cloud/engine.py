@@ -1,91 +1,10 @@
 """CloudFormation's stack operations, offline: the order of Create, Update and Delete it sends.
 
-The model, and the CloudFormation documentation each part follows:
-
-- Order. Resources are created and updated after what they depend on, deleted before it
-  ("Resource dependencies", .../resource-dependencies.html; "DependsOn attribute",
-  .../aws-attribute-dependson.html).
-- Create stack. A failed resource stops the operation; ROLLBACK_IN_PROGRESS deletes every
-  resource created so far, in reverse order, including a failed one that has a physical id
-  ("Stack status codes", .../view-stack-events.html); a Delete that fails there leaves the
-  resource DELETE_FAILED and the stack ROLLBACK_FAILED.
-- Update stack ("Understand update behaviors of stack resources",
-  .../using-cfn-updating-stacks-update-behaviors.html). Update phase in the dependency order of
-  the new template: a new logical id is created; changed properties are updated (a custom
-  resource gets OldResourceProperties, "Custom resource request objects",
-  .../crpg-ref-requests.html); an Update that returns another physical id is a replacement.
-  Then UPDATE_COMPLETE_CLEANUP_IN_PROGRESS deletes, in reverse dependency order of the old
-  template, the removed resources and the replaced physical ids; assumed, not documented: the
-  order holds across a resource the update keeps (a removed config, the kept provider function
-  it names, the removed policy that function DependsOn: config first), as one total order does.
-- Update rollback. UPDATE_ROLLBACK_IN_PROGRESS: every resource updated in the operation, the
-  failed one included, is updated back to its old properties (a custom resource: an Update with
-  OldResourceProperties = the new ones and its current physical id; a replaced native resource,
-  or one whose update failed, simply gets its old physical resource back).
-  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS then deletes the resources the operation created
-  and the physical ids the rollback replaced ("Stack status codes": "deleting any new resources
-  it created during the stack update"), in reverse dependency order of the template it
-  abandons, like the update's cleanup phase. An Update that fails in the rollback stops what
-  depends on it, the rest is rolled back, and the stack ends UPDATE_ROLLBACK_FAILED, from which
-  ContinueUpdateRollback resumes it (offline_cloud/engine_rollback.py).
-- Refusals: an update starts only from a stable status (offline_cloud/stack_state.py).
-- DisableRollback (`cdk deploy --no-rollback`; "Choose how to handle failures when provisioning
-  resources", .../stack-failure-options.html): a failed update stops with the stack
-  UPDATE_FAILED, nothing rolled back and no cleanup. An UPDATE_FAILED stack can only be updated
-  with DisableRollback again (else CloudFormation refuses: "This stack is currently in a
-  non-terminal [UPDATE_FAILED] state..."), which continues from there, or rolled back:
-  RollbackStack ("RollbackStack", .../APIReference/API_RollbackStack.html) returns it to the
-  last known stable state through UPDATE_ROLLBACK_IN_PROGRESS,
-  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS and UPDATE_ROLLBACK_COMPLETE, as above. The
-  cleanup that finally runs deletes every physical id replaced since the stable state (assumed;
-  the docs do not say). A failed resource keeps what it had: the provider wrote nothing.
-- Nested stacks ("Stack status codes": UPDATE_COMPLETE_CLEANUP_IN_PROGRESS is the "removal of
-  old resources for one or more stacks after a successful stack update"; "Continue rolling
-  back an update", .../using-cfn-updating-stacks-continueupdaterollback.html: "rolling back
-  the parent stack will attempt to roll back all the child stacks as well"): `update_nested`
-  runs the update phase of every stack of the tree in turn, then their cleanups; a failure in
-  any rolls every one back. A config's old place in one nested stack is thus still there when
-  another nested stack creates it at the new one.
-- Delete stack: every resource in reverse dependency order.
-- DeletionPolicy ("DeletionPolicy attribute", .../aws-attribute-deletionpolicy.html) applies
-  whenever a logical resource is deleted: stack delete, removal in an update's cleanup ("This
-  capability also applies to stack update operations that lead to resources being deleted from
-  stacks"), a failed create's rollback and an update rollback's cleanup of what the update
-  created. Retain keeps the resource in all of them (RetainExceptOnCreate exists to opt out of
-  exactly the rollbacks: "If the stack operation that created the resource is rolled back,
-  CloudFormation deletes the resource"). It does not apply to replacement ("This capability
-  doesn't apply to resources whose physical instance is replaced during stack update
-  operations").
-- UpdateReplacePolicy ("UpdateReplacePolicy attribute", .../aws-attribute-updatereplacepolicy
-  .html) applies to the old physical id of a replaced resource, custom or native, in the cleanup
-  phase ("By default, CloudFormation then deletes the old resource"): Retain keeps it, out of
-  the stack. The value is the new template's, the one the update applies. Rollback: the docs
-  speak only of the old resource of an update's replacement and are silent on the physical id
-  a rollback replaces (the one the failed update created); modelled as the same rule, with the
-  restored template's policy, so a Retain there leaks rather than hides a leak. The values and
-  Snapshot on types without snapshots: `engine_resources.keeps`.
-- A failed Delete in a cleanup phase leaves DELETE_FAILED, and the stack completes anyway.
-- ServiceToken: an Update that changes it fails, nothing sent (offline_cloud/engine_resources.py).
-- ServiceTimeout: an answer later than the event's ServiceTimeout is a failure
-  ("AWS::CloudFormation::CustomResource", .../aws-resource-cloudformation-customresource.html).
-- Values. Properties are compared after resolution: a resource whose resolved properties
-  differ gets an Update even when its template text did not change (a parameter, an SSM
-  parameter type, a `Ref` or `Fn::GetAtt` of a replaced resource; "Update behaviors": a
-  replacement "changes references from other dependent resources to point to the replacement
-  resource"). A replaced native resource's old physical id is deleted in the cleanup phase in
-  the same reverse dependency order as a removed resource: documented for removed resources
-  and assumed for replaced ones (a replaced grant policy and the old place of a config that
-  depended on it; constructs/event_invoke_config/grants.py).
-- IAM. Roles and policies change when their resources do, in whichever phase that is (the
-  native resources keep them, offline_cloud/iam_roles.py), so the calls of a custom resource's
-  provider are evaluated against exactly the grants of that moment (offline_cloud/deployment.py).
-
-All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/.
-Parameters and conditions: see `template`. Not modelled: nested stacks' own resources, change sets,
-parallelism itself (one resource at a time, in template order among independent ones: a
-rollback's and a stack Delete's outcomes are those of parallel branches, but a failed Create or
-Update stops the independent ones not yet begun, and a Delete failed in ROLLBACK_IN_PROGRESS
-does not keep what it depends on).
+Create, Update (update phase, cleanup, rollback and its cleanup, DisableRollback, nested stacks) and
+Delete stack, one resource at a time in dependency order, with resolved values compared,
+DeletionPolicy and UpdateReplacePolicy applied, and IAM changing in the phase its resources do. The
+model, its AWS references and what is assumed: docs/design.md, "The offline cloud", "Stack
+operations".
 """
 
 from __future__ import annotations

@@ -1,18 +1,10 @@
-"""The resource operations of the offline CloudFormation (offline_cloud/engine.py), one at a time.
+"""The resource operations of the offline CloudFormation (engine.py), one at a time.
 
 Create, Update and Delete of one logical resource: a custom resource's request goes to its
-ServiceToken, a native one to offline_cloud/native_resources.py. Each status change is recorded on
-the resource and logged as a stack event. A ServiceToken cannot change on an existing custom
-resource: CloudFormation fails that Update itself with "Modifying service token is not
-allowed." ("AWS::CloudFormation::CustomResource": ServiceToken, "Update requires: Updates are
-not supported", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
-aws-resource-cloudformation-customresource.html).
-
-DeletionPolicy and UpdateReplacePolicy, custom resources included ("You can apply the
-UpdateReplacePolicy attribute to any resource"; a custom resource that answers a new physical id
-is replaced): each is read from the template in effect, the one the operation applies, so a
-rollback's cleanup reads the restored template's. `keeps` says which values keep a physical
-resource; offline_cloud/engine.py says when each policy applies.
+ServiceToken (an Update that changes it fails, as CloudFormation's does), a native one to
+native_resources.py. Each status change is recorded and logged as a stack event. `keeps` says which
+DeletionPolicy and UpdateReplacePolicy values keep a physical resource: docs/design.md, "The offline
+cloud", "Stack operations".
 """
 
 from __future__ import annotations
@@ -40,17 +32,9 @@ CREATION_ROLLED_BACK = ("ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANU
 def keeps(policy: str, creation_rolled_back: bool = False) -> bool:
     """Whether a DeletionPolicy or UpdateReplacePolicy value keeps the physical resource.
 
-    "DeletionPolicy attribute" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
-    aws-attribute-deletionpolicy.html): Retain keeps it; RetainExceptOnCreate "behaves like
-    Retain for stack operations, except for the stack operation that initially created the
-    resource. If the stack operation that created the resource is rolled back, CloudFormation
-    deletes the resource" (`creation_rolled_back`). Snapshot snapshots, then deletes: no type
-    the engine models supports snapshots, and "If you specify the Snapshot option in the
-    UpdateReplacePolicy for a resource that doesn't support snapshots, CloudFormation reverts to
-    the default option, which is Delete" ("UpdateReplacePolicy attribute", .../
-    aws-attribute-updatereplacepolicy.html). For DeletionPolicy the docs only list the types
-    that support snapshots: the same fallback is assumed. Values CloudFormation would refuse
-    in a template (RetainExceptOnCreate as an UpdateReplacePolicy) are not validated.
+    Retain keeps it; RetainExceptOnCreate too, unless the operation that created it is rolled back
+    (`creation_rolled_back`); Snapshot and Delete delete it (no modelled type has snapshots).
+    AWS's words for each: docs/design.md, "Stack operations".
     """
     return policy == RETAIN or (policy == RETAIN_EXCEPT_ON_CREATE and not creation_rolled_back)
 

@@ -1,30 +1,9 @@
-"""The update rollbacks of the offline CloudFormation (offline_cloud/engine.py), resumable.
+"""The update rollbacks of the offline CloudFormation (engine.py), resumable.
 
-- Independent branches. "CloudFormation creates, updates, and deletes resources in parallel to
-  the extent possible" ("DependsOn attribute", .../aws-attribute-dependson.html), so a resource
-  whose rollback fails stops only what waits for it. The rule modelled: a resource is left as it
-  is only when it depends, directly or transitively (DependsOn or a reference, in the template
-  rolled back to), on a resource whose rollback failed; every other one is rolled back. The
-  stack then ends UPDATE_ROLLBACK_FAILED, before the cleanup phase, and keeps the operation
-  (`Stack.paused`). Still one resource at a time, in dependency order: the outcome of the
-  parallel rollback, not its timing.
-- ContinueUpdateRollback ("ContinueUpdateRollback", .../APIReference/
-  API_ContinueUpdateRollback.html; "Continue rolling back an update",
-  .../UserGuide/using-cfn-updating-stacks-continueupdaterollback.html): only "for a specified
-  stack that's in the UPDATE_ROLLBACK_FAILED state"; the rollback resumes where it stopped,
-  each resource whose rollback failed retried with the same request, then the cleanup phase.
-  ResourcesToSkip: "You can specify only resources that are in the UPDATE_FAILED state because
-  a rollback failed. You can't specify resources that are in the UPDATE_FAILED state for other
-  reasons"; "CloudFormation sets the status of the specified resources to UPDATE_COMPLETE and
-  continues to roll back the stack. After the rollback is complete, the state of the skipped
-  resources will be inconsistent with the state of the resources in the stack template."
-  Assumed, as the docs say no more: a skipped resource is recorded with its stable state's
-  properties and physical id (what the template says), no request sent, so a physical id the
-  update gave it is deleted in the cleanup phase like any other the rollback leaves behind.
-  The wording of the refusals is the engine's own; ClientRequestToken, RoleARN and nested
-  stacks' `Stack.Resource` ids are not modelled.
-
-All URLs are under https://docs.aws.amazon.com/AWSCloudFormation/latest/.
+A resource whose rollback fails stops only what depends on it; the stack ends UPDATE_ROLLBACK_FAILED
+and ContinueUpdateRollback (with ResourcesToSkip) resumes it, then runs the cleanup. The model and
+its AWS references: docs/design.md, "The offline cloud", "Stack operations" (rollback-failed
+states).
 """
 
 from __future__ import annotations

@@ -1,25 +1,8 @@
 """Decide whether IAM allows one request, from the identity-based policies of the caller's role.
 
-Follows "Policy evaluation logic" for a principal and resources of one account, with
-identity-based policies only
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
-an explicit Deny in any statement wins; otherwise some Allow statement must match; nothing
-matching is an implicit deny. A statement matches when one of its actions and one of its
-resources do; with `NotAction` (`NotResource`), when none of those listed does. Pages cited
-below are under https://docs.aws.amazon.com/IAM/latest/UserGuide/.
-
-- Action: `service:Action`, case-insensitive, with the wildcards `*` (any run of characters) and
-  `?` (one character) (reference_policies_elements_action.html, ..._notaction.html).
-- Resource: case-sensitive; `*` alone matches everything; otherwise `*` and `?` match within one
-  colon-separated segment of the ARN, except that a `*` ending a segment of the resource part may
-  match beyond colons, e.g. `function:orders*` matches `function:orders:live`
-  (reference_policies_elements_resource.html, ..._notresource.html).
-
-Not modelled: resource-based policies, permissions boundaries, SCPs and session policies (none
-applies to the provider). `Condition` and `NotPrincipal` raise `UnsupportedPolicyError`: the
-policies evaluated here do not use them, and guessing would be worse than refusing. Why not
-moto's IAM access control: it checks Lambda requests against the resource `*` only, and it
-applies to every caller in the process.
+Explicit Deny wins, else some Allow must match; actions and resources with IAM's wildcards.
+`Condition` and `NotPrincipal` raise `UnsupportedPolicyError` rather than be guessed at. The rules,
+their AWS references and why not moto's access control: docs/design.md, "The offline cloud", "IAM".
 """
 
 from __future__ import annotations

@@ -1,26 +1,9 @@
 """What IAM holds for the engine's roles, and the check of each call made with a role's credentials.
 
-`RolePolicies` is the account's IAM as the engine deploys it. The native resources
-(offline_cloud/native_resources.py) write it whenever CloudFormation creates, updates or deletes an
-AWS::IAM::Role (its `Policies` and `ManagedPolicyArns`), an AWS::IAM::Policy or an
-AWS::IAM::ManagedPolicy (their `Roles`), so at every moment of an operation, whatever its phase,
-it holds what IAM would: a policy updated in place changes at once, a replaced managed policy
-stays attached until the cleanup phase deletes the old one, a retained one stays for good.
-AWS managed policies (`arn:aws:iam::aws:policy/...`) are not known here and grant nothing,
-but count against the role's quota.
-
-IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) are
-enforced as IAM enforces them, on each change: a managed policy of more than 6,144 characters,
-a role with more than 10 managed policies attached (AWS managed ones included), or a role whose
-inline policies together pass 10,240 characters is refused with `IamQuotaError`, and the
-resource that asked fails. Characters are counted in compact JSON: IAM does not count whitespace.
-A change counts at once: IAM's propagation delay is not modelled, so a grant that is gone is
-denied at once, the outcome IAM settles on within seconds.
-
-`Enforcement` hands a role credentials of its own, as Lambda hands a function its role's
-temporary credentials, and evaluates (offline_cloud/iam_policy.py) each call made with them: the
-Lambda, SSM and CloudFormation stand-ins ask `denial` with the request's Authorization header. Calls
-with other credentials (the tests', the engine's) are never checked.
+`RolePolicies` is the account's IAM as the engine deploys it, changed in whichever phase its
+resources change, with IAM's size and attachment quotas enforced on each change (`IamQuotaError`).
+`Enforcement` hands a role credentials of its own and evaluates (iam_policy.py) each call made
+with them; other credentials are never checked. docs/design.md, "The offline cloud", "IAM".
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
 """Invoke the synthesized provider asset in execution environments that Lambda reuses.
 
-As "Lambda execution environment lifecycle" describes
-(https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html): an environment's
-Init phase (here: an interpreter importing the handler) runs once; after an invocation ends, the
-environment stays warm and takes the next invocation of the same function (same code, handler,
-timeout and environment variables, credentials included). An invocation that finds every such
-environment busy gets a new, cold one; an invocation that times out, or whose process dies, takes
-its environment with it. Each invocation keeps its own logs (its stdout and stderr).
-
-The interpreter sees the asset, the runtime's SDK (offline_cloud/lambda_sdk.py) and the standard
-library only, as the python3.14 runtime's does: never the test environment's packages.
+An environment's Init runs once; it stays warm for the function's next invocation, one at a time; a
+busy one means a new, cold one; a timeout or a crash takes it along. Each sees the asset, the
+runtime's SDK and the standard library only. docs/design.md, "The offline cloud", "The Lambda
+runtime".
 """
 
 from __future__ import annotations

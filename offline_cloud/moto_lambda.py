@@ -1,24 +1,10 @@
 """Make moto's event-invoke-config API behave like Lambda's, count its calls, inject faults.
 
-Why a patch and not moto as it is: moto 5.2.5 ignores the Qualifier (an alias config and the
-unqualified one overwrite each other), appends on put instead of replacing (a later get still
-returns the first config), answers with the unqualified ARN where Lambda answers
-`...:function:name:$LATEST`, and keeps a function's configs when the function is deleted (a
-function created again under that name then shows a ghost config). The contract tests rest on
-exactly these behaviours, so this keeps moto's request routing, function store and validation and
-replaces only the config store (ListFunctionEventInvokeConfigs reads it too): DeleteFunction drops
-every config of the function, or, with a version as qualifier, that version's. `install` refuses
-any moto but the version pinned in requirements-dev.txt, the one this was written against.
-
-`calls` counts the requests that reach the API (the HTTP level): every Lambda request under
-"http", the event-invoke-config ones by operation too. `inject` makes the next put or delete
-requests for a function fail with the error Lambda would send, for the fault tests; with
-`applied=True` the request takes effect first and only its reply is an error (a lost reply).
-
-IAM: a request made with a role's credentials (offline_cloud/iam_roles.py) is authorized first, as
-Lambda does before it looks the function up: the action `lambda:<Operation>` on the function's
-ARN, with `:qualifier` when the request names one (in `Qualifier` or in the name); a denied one
-gets Lambda's AccessDeniedException (HTTP 403) and changes nothing.
+Keeps moto's routing, function store and validation, and replaces the config store with one that
+behaves like Lambda's; `install` refuses any moto but the pinned one. A request with a role's
+credentials is authorized first, as Lambda does. `calls` counts requests; `inject` makes the next
+puts or deletes fail (with `applied=True`, after taking effect). Where moto differs from Lambda:
+docs/design.md, "The offline cloud", "Lambda, SSM and the stack API".
 """
 
 from __future__ import annotations

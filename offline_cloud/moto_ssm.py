@@ -1,22 +1,8 @@
 """moto's SSM with IAM: a request made with a role's credentials is authorized first, and counted.
 
-The provider keeps copies of the configs it takes over in SSM parameters of its own account and
-region. As in offline_cloud/moto_lambda.py, a request signed with a role's credentials
-(offline_cloud/iam_roles.py) is checked before moto handles it: the action `ssm:<Operation>` on
-the parameter's ARN, which names it without its leading slash,
-`arn:aws:ssm:REGION:ACCOUNT:parameter/a/b` for `/a/b` (resource type `parameter`,
-https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html).
-The parameter of a parameter operation (`...Parameter...`) is its `Name` (a name or an ARN; a
-`:version` or `:label` selector is not part of the resource), each of its `Names` (all must be
-allowed) or its `Path`; any other request is checked on `*`, as IAM checks an action without a
-resource type (DescribeParameters). The provider makes none of those.
-
-A denied request changes nothing and gets SSM's AccessDeniedException: HTTP 400, the status of
-every client error of SSM's JSON protocol, and the body botocore's ssm model shapes
-(`{"__type": "AccessDeniedException", "Message": ...}`), which moto serializes from that model.
-Calls with other credentials (the tests', the engine's) are never checked.
-
-`calls` counts the SSM requests that reach the server, by operation (`GetParameter`, ...).
+The action `ssm:<Operation>` on the parameter's ARN (its name without the leading slash); a
+denied request changes nothing and gets SSM's AccessDeniedException. `calls` counts the requests
+by operation. docs/design.md, "The offline cloud", "Lambda, SSM and the stack API".
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
 """The AWS resource types the engine creates in moto, and the failing `Test::Fails` type.
 
-Each type implements Create, Update and Delete the way CloudFormation's resource does, as far as
-the tests need: a change to a create-only property ("Update requires: Replacement" in the
-resource's documentation) creates a new physical resource, and the engine deletes the old one in
-the cleanup phase; other changes update in place. Policies, log groups, security groups and CDK
-metadata are recorded with a made-up physical id (a security group's GroupId) and not created.
-Lambda's types are in offline_cloud/native_lambda.py. Roles and policies are kept in
-`RolePolicies` (offline_cloud/iam_roles.py), which refuses a change past one of IAM's quotas
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the resource then
-fails, as CloudFormation fails it.
+Each type creates, updates and deletes as CloudFormation's resource does, as far as the tests
+need: a change to a create-only property replaces, others update in place. Policies, log groups,
+security groups and CDK metadata get a made-up physical id; roles and policies go to
+`RolePolicies` (iam_roles.py), whose quota refusals fail the resource. Lambda's types are in
+native_lambda.py. docs/design.md, "The offline cloud" (Native resources).
 """
 
 from __future__ import annotations

@@ -1,18 +1,10 @@
 """CloudFormation's ListStackResources, DescribeStacks and GetTemplate on 127.0.0.1, from the
-engine's state.
+engine's live state, mid-operation states included (which moto's CloudFormation cannot show).
 
-Why a hand-written stand-in: the provider reads its own stack while CloudFormation is in the middle
-of an operation (a resource CREATE_IN_PROGRESS with no physical id yet, the stack
-UPDATE_ROLLBACK_IN_PROGRESS). moto's CloudFormation runs a whole operation inside one request and
-cannot show those states, nor the ones the offline engine (offline_cloud/engine.py) drives, so this
-serves the engine's live state instead, in the AWS query protocol that botocore speaks (form-
-encoded POST, XML answers; "ListStackResources", "DescribeStacks" and "GetTemplate" in the
-CloudFormation API Reference). ListStackResources pages by `PAGE_SIZE`, small so that a handful of
-resources already needs `NextToken`. A request made with a role's credentials
-(offline_cloud/iam_roles.py) is authorized first, `cloudformation:<Action>` on the stack's ARN, and
-a denied one gets the query protocol's AccessDenied error (HTTP 403), CloudFormation's code for it.
-`throttle(seconds)` answers every request for that long as CloudFormation does when its rate is
-exceeded: HTTP 400, code `Throttling`, "Rate exceeded"."""
+Pages by a small `PAGE_SIZE`, authorizes a role's requests (`cloudformation:<Action>` on the
+stack's ARN), and `throttle(seconds)` answers CloudFormation's `Throttling` for that long.
+docs/design.md, "The offline cloud", "Lambda, SSM and the stack API".
+"""
 
 from __future__ import annotations
 

@@ -1,21 +1,9 @@
 """What CloudFormation decides from a request that creates or updates a stack or a stack set:
 the values of the template's parameters, and whether the capabilities it acknowledges suffice.
 
-Parameters ("Parameter", https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/
-API_Parameter.html): a `ParameterValue` is the value; `UsePreviousValue` is "the existing
-parameter value that the stack is using for a given parameter key" and cannot come with a value;
-a parameter the request leaves out takes "the default value that's specified in your template",
-and one without a Default then fails the request. So a parameter's Default applies only where
-the request does not name it: the AWS CLI's `deploy` names every parameter of the new template
-that the stack already has (awscli/customizations/cloudformation/deploy.py, `merge_parameters`).
-A key the template does not declare is refused, as is `UsePreviousValue` for a key the stack did
-not have before (the CLI drops those itself: deployer.py, `create_changeset`).
-
-Capabilities ("Acknowledging IAM resources in CloudFormation templates",
-https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html
-#using-iam-capabilities): a template with IAM resources needs CAPABILITY_IAM, or
-CAPABILITY_NAMED_IAM when one of them has a custom name; without it the request fails with
-InsufficientCapabilitiesException.
+`UsePreviousValue`, Defaults and undeclared keys as the Parameter API documents them; IAM resources
+need CAPABILITY_IAM (or CAPABILITY_NAMED_IAM). docs/design.md, "The offline cloud", "The operator's
+AWS CLI".
 """
 
 from __future__ import annotations

@@ -1,31 +1,9 @@
 """StackSets offline, with service-managed permissions: a stack set's instances are stacks in the
-engine of each target region (offline_cloud/cloudformation_api.py serves the calls).
+engine of each target region (cloudformation_api.py serves the calls).
 
-The model ("StackSets concepts", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
-stacksets-concepts.html, and each action's page in the API Reference):
-
-- CreateStackSet keeps the template and the parameter values; it checks the capabilities as a
-  stack's creation does (offline_cloud/stack_requests.py) and creates no stack.
-- CreateStackInstances with SERVICE_MANAGED targets organizational units
-  (DeploymentTargets.OrganizationalUnitIds; Accounts are refused): one stack per account of those
-  units and per region, with the stack set's values. StackSets names each stack, not the
-  operator: `StackSet-<stack set name>-<uuid>` as the console shows them (the API Reference gives
-  only each instance's StackId), so `${AWS::StackName}` differs in every instance.
-- UpdateStackSet decides the new values as a stack update does (`UsePreviousValue`: the stack
-  set's value; left out: the Default) and updates every instance's stack to the new template and
-  values.
-- DeleteStackInstances deletes the stacks (RetainStacks=false) or only forgets them (true);
-  DeleteStackSet refuses while any instance is left (StackSetNotEmptyException).
-- Each of these three is an operation that DescribeStackSetOperation reports: SUCCEEDED when
-  every stack operation succeeded, else FAILED (the failure tolerance is 0, the default) with
-  the instances left OUTDATED.
-
-Not modelled: operations run one instance at a time within the request that starts them (never
-RUNNING, so OperationInProgressException does not occur, and OperationPreferences change
-nothing); auto-deployment (no account joins a unit offline); parameter overrides per instance;
-self-managed permissions; drift. Stack sets are kept by name, whatever the administrator region.
-The offline cloud has one account (offline_cloud/fake_aws.py): an organization places it in one
-unit at most.
+Create, update and delete a stack set and its instances (one stack per account of the target
+units and per region); each operation reported by DescribeStackSetOperation. The model and what
+it leaves out: docs/design.md, "The offline cloud", "The operator's AWS CLI".
 """
 
 from __future__ import annotations

@@ -1,17 +1,8 @@
 """A stack's state as CloudFormation keeps it: its status, and per logical id what is deployed.
 
-This is what ListStackResources and DescribeStacks show (offline_cloud/stack_api.py) and what the
-engine (offline_cloud/engine.py) changes, one status at a time.
-
-An update starts only from CREATE_COMPLETE, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE, or
-from UPDATE_FAILED with DisableRollback (offline_cloud/engine.py). From any other status
-(ROLLBACK_COMPLETE, ROLLBACK_FAILED, UPDATE_ROLLBACK_FAILED, DELETE_FAILED, any *_IN_PROGRESS)
-CloudFormation refuses it with the ValidationError "Stack:ARN is in STATUS state and can not
-be updated." ("Continue rolling back an update", https://docs.aws.amazon.com/AWSCloudFormation/
-latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html: "A stack in the
-UPDATE_ROLLBACK_FAILED state can't be updated"; the wording as CloudFormation answers it,
-quoted in github.com/aws-amplify/amplify-cli/issues/1364 and
-github.com/org-formation/org-formation-cli/issues/455, and by moto for ROLLBACK_COMPLETE).
+What ListStackResources and DescribeStacks show (stack_api.py) and what the engine changes, one
+status at a time; `not_updatable` refuses an update from a status CloudFormation refuses it in,
+with its words. docs/design.md, "The offline cloud", "Stack operations" (refusals).
 """
 
 from __future__ import annotations

@@ -1,25 +1,8 @@
 """Read a CloudFormation template: load it, resolve its intrinsic functions, order its resources.
 
-Dependencies are what CloudFormation derives them from: `DependsOn`, `Ref`, `Fn::GetAtt` and
-the variables of `Fn::Sub` ("Resource dependencies",
-https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-dependencies.html).
-Parameters take the value given to the stack operation, else their `Default`; a
-CommaDelimitedList is a list; a Systems Manager parameter type (`AWS::SSM::Parameter::Value<`)
-takes the current value of the named SSM parameter at every create and update of the stack
-("Specify existing resources at runtime with CloudFormation-supplied parameter types",
-.../cloudformation-supplied-parameter-types.html), so a value can change under the same text.
-Conditions are evaluated as CloudFormation evaluates them
-(Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition: "Condition functions", .../intrinsic-function-
-reference-conditions.html): a resource or output whose `Condition` is false does not exist, and
-`Fn::If` takes its branch.
-
-Why not cfn-lint's template graph (`cfnlint.graph.Graph`) for the order: it finds the same edges
-(DependsOn, Ref, Fn::GetAtt, Fn::Sub; tests/test_template.py compares them on every template the
-tests deploy), but it is a static picture for linting: it decides no condition, so a resource
-whose `Condition` is false stays in it with its edges, and it gives no order, which would still
-need a topological sort with CloudFormation's template-order tie-break on top. Building it also
-loads cfn-lint's schemas, about half a second per synthesized stack against milliseconds here,
-paid by the engine on every stack operation. So the order is computed here, and checked there.
+Dependencies from `DependsOn`, `Ref`, `Fn::GetAtt` and `Fn::Sub`; parameters (SSM types resolved
+at every operation) and conditions as CloudFormation evaluates them. Why the order is computed
+here rather than by cfn-lint's graph: docs/design.md, "The offline cloud", "Templates".
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """The provider's grant on its SSM parameters: copies of the configs it took over.
 
-When it takes over a config that another owner set, the provider keeps a copy of it in an SSM
-parameter under `ADOPTED_PARAMETER_PATH`, in its own account and region, so that a rollback can
-restore it (the README's "Who owns a config"). It calls GetParameter, PutParameter (a String,
-overwritten) and DeleteParameter there and nothing else, so its role gets exactly these actions
-on that path. A parameter's ARN names it without its leading slash,
-`arn:PARTITION:ssm:REGION:ACCOUNT:parameter/event-invoke-config/adopted/...` (resource type
-`parameter`, https://docs.aws.amazon.com/service-authorization/latest/reference/
-list_awssystemsmanager.html); release/provider.yaml grants the same ARN.
+GetParameter, PutParameter and DeleteParameter, and nothing else, on the parameters under
+`ADOPTED_PARAMETER_PATH` in the provider's account and region, named as IAM reads them (without
+the leading slash); release/provider.yaml grants the same ARN. Why the copies exist:
+docs/design.md, "Ownership: who holds a config".
 """
 
 from __future__ import annotations

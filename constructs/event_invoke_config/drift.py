@@ -1,14 +1,10 @@
 """Drift report: does Lambda still hold the event invoke configs a stack deployed? Read-only.
 
-CloudFormation's drift detection never checks a custom resource ("Resource type support",
-https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-supported-resources
-.html), so this compares, per `Custom::LambdaEventInvokeConfig` of one stack, the settings of its
-processed template (resolved by `drift_values`) with what GetFunctionEventInvokeConfig answers,
-and lists the configs the stack's functions hold that no resource manages. Needs boto3 only.
-
-`event-invoke-config drift STACK [--region R] [--profile P] [--json]`, or
-`python -m event_invoke_config.drift STACK ...`. Exit status as diff(1): 0 in sync, 1 drift
-(MODIFIED, DELETED, UNMANAGED), 2 trouble (an error; or NOT_CHECKED with no drift found).
+Per Custom::LambdaEventInvokeConfig of one stack, compares the settings of its processed
+template with what Lambda holds, and lists the configs the stack's functions hold that no
+resource manages. Needs boto3 only. Exit status as diff(1): 0 in sync, 1 drift (MODIFIED,
+DELETED, UNMANAGED), 2 trouble (an error; or NOT_CHECKED with no drift found). Why it works
+this way: docs/design.md, "Drift".
 """
 
 from __future__ import annotations

@@ -1,16 +1,8 @@
 """The values a stack deployed, resolved from its processed template as CloudFormation did.
 
-Only what follows from the stack's own reads is resolved: literals, `Ref` to a parameter (its
-value in effect, `ResolvedValue` for SSM types), to a pseudo parameter and to a resource (its
-physical id), `Fn::GetAtt` of an ARN that the physical id determines, and `Fn::Join`/`Fn::Sub` of
-those. Anything else (`Fn::ImportValue`, `Fn::If`, other attributes) is `UNKNOWN`: never guessed.
-
-Ref and GetAtt return values, per the resource type references ("Return values"):
-https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html
-(Ref: the queue URL), .../aws-resource-sns-topic.html (Ref and TopicArn: the topic ARN),
-.../aws-resource-lambda-function.html (Ref: the name), .../aws-resource-events-eventbus.html (Ref:
-the bus name), .../aws-resource-s3-bucket.html (Ref: the bucket name). Pseudo parameters:
-.../pseudo-parameter-reference.html.
+Only what follows from the stack's own reads is resolved (literals, `Ref`, ARN `Fn::GetAtt`s,
+`Fn::Join`/`Fn::Sub` of those); anything else is `UNKNOWN`, never guessed. Each type's return
+values and their AWS references: docs/design.md, "Drift".
 """
 
 from __future__ import annotations

@@ -1,45 +1,10 @@
 """The provider's grants: each config's exact ARNs in content-addressed managed policies.
 
-Why managed policies: the inline policies of a role share 10,240 characters, about 80 function
-ARNs; a role may have 10 customer managed policies of 6,144 characters each
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). A config goes to
-one of at most 5 buckets, its home chosen by a hash of the ARNs it is granted (as the template
-spells them), so adding or removing a config changes one bucket and renaming it (a new construct
-path) changes none; a bucket whose worst-case deployed size (`iam_limits`) would pass
-6,144 characters sends it on to the next bucket (near capacity a change can then move others),
-and when all are full synth fails, naming the config.
-
-Why content addressed: a grant must outlive every config it covers. CloudFormation updates a
-stack in two phases (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
-using-cfn-updating-stacks-update-behaviors.html; aws-cdk's docs/CLOUDFORMATION.md): in
-UPDATE_IN_PROGRESS it creates and updates resources; in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS it
-deletes the resources the new template dropped and the physical resources that were replaced,
-in the reverse dependency order of the previous template (`DependsOn`: https://docs.aws.amazon
-.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html). A rollback deletes what
-the update created in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, in the reverse order of the
-template it abandons. A policy updated in place would lose a removed config's ARN in the update
-phase, before the cleanup Delete of that config needs it. So a bucket's logical id ends with a
-hash of its resolved content (as aws-cdk-lib names `Function.currentVersion`): any change is a
-new policy, created in the update phase before the configs that depend on it, while the old
-policy, which the old configs depended on, is deleted in the cleanup phase after them. At the
-peak of an update the role holds the old and the new bucket policies: at most 2 x 5 = 10.
-
-Why a digest of the resolved values too: the text can stay the same while a value changes, a
-function of the stack replaced (its `Fn::GetAtt ... Arn` is a new ARN), a parameter, an SSM
-parameter type (resolved again at every stack operation), an import whose name comes from a
-parameter. CloudFormation then updates the policy in place in the update phase, and the config,
-whose FunctionName changed, gets an Update that moves it: its old place is deleted in the
-cleanup phase, after its grant is gone. So one custom resource (`GRANT_DIGEST_TYPE`, served by
-the provider, no AWS call) receives every bucket's ARNs as CloudFormation resolved them and
-answers a digest per bucket; each policy's `Description` carries its digest, and a change of
-Description "requires replacement" (AWS::IAM::ManagedPolicy, https://docs.aws.amazon.com/
-AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html). Replacement creates the
-new policy in the update phase and deletes the old one in the cleanup phase ("Replacement" in
-the update-behaviors page above). That the old config (a replaced physical id, depending on the
-policy) is deleted before the old policy (another replaced physical id) follows the reverse
-dependency order CloudFormation documents for deletion; for replaced physical ids this order is
-assumed, not stated: the offline engine models it (offline_cloud/engine.py), and if it did not hold
-the old config's Delete would be denied and its reason names the command that removes it.
+A config goes to one of at most `MAX_BUCKETS` managed policies, chosen by a hash of its ARNs;
+a bucket's logical id hashes its content, and its Description carries the grant digest of its
+values as CloudFormation resolved them, so any change of a grant is a new policy, never one
+shrunk in place, and an old grant outlives the configs that need it. Why, and the
+CloudFormation behaviour it rests on: docs/design.md, "Grants and the grant digest".
 """
 
 from __future__ import annotations
@@ -70,7 +35,8 @@ CONFIG_ACTIONS = (
     "lambda:PutFunctionEventInvokeConfig",
     "lambda:DeleteFunctionEventInvokeConfig",
 )
-# Old and new bucket policies are attached together during an update (see the module docstring).
+# Old and new bucket policies are attached together during an update
+# (docs/design.md, "Grants and the grant digest").
 MAX_BUCKETS = MANAGED_POLICIES_PER_ROLE // 2
 _WILDCARDS = ("*", "?")
 
@@ -198,7 +164,8 @@ class ConfigGrants(Construct):
                 name,
                 policy_document=bucket.document(),
                 roles=[self._role_name],
-                # Replaced whenever the values it grants resolve differently (module docstring).
+                # Replaced whenever the values it grants resolve differently
+                # (docs/design.md, "Grants and the grant digest").
                 description=Fn.join(
                     "",
                     [

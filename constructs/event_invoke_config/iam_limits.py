@@ -1,13 +1,8 @@
 """IAM's size quotas, and the longest a policy document can be once CloudFormation deploys it.
 
-IAM counts a policy's characters without whitespace
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a customer
-managed policy holds at most 6,144, and a role has at most 10 managed policies attached by
-default. A synthesized document still holds `Ref`s, `Fn::GetAtt`s and joins; `policy_length`
-counts it as compact JSON with every such value at the longest it can deploy as: the longest
-partition and region names botocore knows (a region of at least `REGION_NAME_MIN_CHARS`), a
-12-digit account, a Lambda function name of 64 characters (what CloudFormation generates at
-most, and Lambda's limit), an alias ARN as the function's ARN, `:` and the alias name.
+`policy_length` counts a synthesized document as IAM does (compact JSON), with every `Ref`,
+`Fn::GetAtt` and join at the longest it can deploy as, so a bucket that fits at synth fits in
+every account and region. The worst cases: docs/design.md, "Grants and the grant digest" (Sizing).
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """Copies of configs taken over, kept in SSM Parameter Store so that a rollback can put them back.
 
-Before a resource writes over a config it did not hold (adopted with AdoptExisting, or taken
-over from another resource of its stack), the provider saves the config's settings, with the
-stack and the logical id that took it, under `ADOPTED_PARAMETER_PATH` + function + qualifier.
-A Delete that CloudFormation sends to undo that resource (its stack's status is a rollback's)
-writes the copy back instead of deleting the config; any other Delete that removes the config
-removes its copy too. Standard parameters: no charge, 4 KB each, which a config's JSON fits
-("Parameter Store quotas", https://docs.aws.amazon.com/general/latest/gr/ssm.html).
+Saved before a resource writes over a config it did not hold, under `ADOPTED_PARAMETER_PATH` +
+function + qualifier; written back by a Delete that undoes that resource, removed by any other
+Delete of the config. docs/design.md, "Ownership: who holds a config".
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """When the provider must be done: the earlier of its Lambda timeout and CloudFormation's wait.
 
-CloudFormation waits `ServiceTimeout` seconds (a property of every custom resource, 3600 if not
-set) from the moment it sent the request, then fails the operation and may roll back. Work done
-after that could undo the rollback, so every wait of the provider, retries included, ends
-before the earlier of:
-
-- the invocation's own timeout (`context.get_remaining_time_in_millis()`);
-- `ServiceTimeout` after the request was signed: the ResponseURL is pre-signed by
-  CloudFormation and its `X-Amz-Date` says when, so time spent in Lambda's async queue counts;
-- `ServiceTimeout` after the invocation started, should the URL carry no date.
-
-`ANSWER_RESERVE_SECONDS` of that is kept back to deliver the answer.
+Every wait, retries included, ends before the invocation's timeout and before `ServiceTimeout`
+counted from when CloudFormation signed the ResponseURL (`X-Amz-Date`), or from the start when
+the URL carries no date; `ANSWER_RESERVE_SECONDS` of it is kept to answer. docs/design.md,
+"The timing contract".
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """The grant digest: a fingerprint of each grant policy's ARNs, as CloudFormation resolved them.
 
-The construct's grant policies (constructs/event_invoke_config/grants.py) must be *replaced*,
-never updated in place, whenever what they grant changes, so that the old grant outlives the
-old config until the cleanup phase. Their logical ids hash their template text, which covers
-every change of the text. A value can change while the text stays the same: a replaced
-function's ARN (`Fn::GetAtt`), a parameter, an SSM parameter, an import whose name is a
-parameter. This resource receives each bucket's ARNs as CloudFormation resolved them for this
-operation (`Buckets`: bucket name -> list of ARNs) and answers one digest per bucket
-(`Fn::GetAtt Digest.Bucket0`); each policy's `Description`, which CloudFormation can only
-change by replacement, carries its bucket's digest. It calls no AWS API.
+Receives each bucket's ARNs as resolved for this operation (`Buckets`: bucket name -> ARNs) and
+answers one digest per bucket (`Fn::GetAtt Digest.Bucket0`), which the bucket policy's
+Description carries, so a changed value replaces the policy. It calls no AWS API. Why:
+docs/design.md, "Grants and the grant digest".
 """
 
 from __future__ import annotations

@@ -1,36 +1,10 @@
 """Who holds a config: the custom resources of the event's own stack, as CloudFormation lists them.
 
-A config belongs to exactly one resource. The physical id of a resource is its config's
-canonical ARN, so the resources of the same stack and type that show that physical id hold
-it: a Create may take a config over from such a resource (a rename, a split) and a Delete leaves
-a config alone while one holds it. A config that none holds was set by hand, by another stack or
-by the native resource: nothing touches it without the resource's `AdoptExisting`.
-
-Reading its own stack is the provider's only view of CloudFormation: `ListStackResources` and
-`DescribeStacks` on that stack, nothing else. A Delete first reads the stack's status (one
-request) and lists the resources only when another resource may outlive the operation. What
-that relies on, from CloudFormation's documentation:
-
-- DELETE_IN_PROGRESS is the removal of the whole stack, and ROLLBACK_IN_PROGRESS the removal of
-  everything a failed (or cancelled) stack creation made ("Stack status codes",
-  .../UserGuide/view-stack-events.html). Every other resource of the stack goes too, but for
-  one kept by `DeletionPolicy: Retain` (.../UserGuide/aws-attribute-deletionpolicy.html) or by
-  `RetainResources` of a DeleteStack retried after DELETE_FAILED
-  (.../APIReference/API_DeleteStack.html); a kept one holds the same config only if two
-  resources of one template declare it, which is unsupported (both write it; the CDK construct
-  refuses it at synth). So a Delete in these states deletes without listing.
-- An update deletes replaced and removed resources in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS, and
-  its rollback deletes what it created in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, while
-  the stack's other resources stay (.../UserGuide/using-cfn-updating-stacks-update-behaviors.html
-  and "Stack status codes"): a renamed or split config may be held by one of them, so list.
-- Any other status: AWS documents no Delete there, so nothing is assumed; list.
-- DescribeStacks takes the stack's unique id, also once it is being deleted
-  (.../APIReference/API_DescribeStacks.html). The status it reads stays true for the Delete
-  at hand: DELETE_IN_PROGRESS is followed by DELETE_COMPLETE or DELETE_FAILED, and
-  ROLLBACK_IN_PROGRESS by ROLLBACK_COMPLETE or ROLLBACK_FAILED, from which the stack can only
-  be deleted ("Stack status codes").
-
-`...` is https://docs.aws.amazon.com/AWSCloudFormation/latest.
+A resource's physical id is its config's canonical ARN, so the other resources of the stack and
+type that show it hold the config. The provider reads its own stack only (`ListStackResources`,
+`DescribeStacks`); a Delete reads the status first and lists only when another resource may
+outlive the operation. The stack states relied on, with their AWS references: docs/design.md,
+"Ownership: who holds a config".
 """
 
 from __future__ import annotations
@@ -46,7 +20,8 @@ from .properties import RESOURCE_TYPE
 
 # Stack states in which CloudFormation puts back what the failed operation changed.
 ROLLBACK_STATES = frozenset({"UPDATE_ROLLBACK_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
-# Stack states in which CloudFormation deletes every resource of the stack (see above).
+# Stack states in which CloudFormation deletes every resource of the stack
+# (docs/design.md, "Ownership: who holds a config").
 TEARDOWN_STATES = frozenset({"DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
 # Stack states whose Deletes undo what the failed operation created ("Stack status codes":
 # ROLLBACK_IN_PROGRESS "removal of one or more stacks after a failed stack creation",

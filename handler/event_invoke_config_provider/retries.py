@@ -1,15 +1,10 @@
 """Retry policy: every call bounded by the event's deadline, retried only where it can succeed.
 
-The client's timeouts are sized from the time left and botocore's standard retry mode makes its
-few quick attempts. `call_with_retries` then keeps retrying, with jittered backoff until the
-deadline, what botocore's standard mode counts as retryable (`retryable`: throttling such as
-CloudFormation's `Throttling` and Lambda's `TooManyRequestsException`, HTTP 429 and
-500/502/503/504, `RequestTimeout`, connection failures and timeouts), and for a bounded time what
-it does not: conflicting updates of the function and IAM changes not yet visible to Lambda.
-Every other error is final. `Backoff` is the handler's one backoff (response.py uses it too).
-
-Only botocore's public API is used (its client `Config`, its exceptions and the service model):
-the provider runs on the Lambda runtime's SDK, from the floor the README states.
+Client timeouts sized from the time left, botocore's standard mode for its quick attempts, then
+jittered backoff until the deadline for what that mode counts as retryable, and for a bounded
+time for conflicts and IAM changes not yet visible; every other error is final. `Backoff` is
+the handler's one backoff (response.py uses it too). Public botocore API only. docs/design.md,
+"The timing contract".
 """
 
 from __future__ import annotations
