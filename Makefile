@@ -49,12 +49,14 @@ $(AWSCLI_STAMP): requirements-awscli.txt
 	$(AWSCLI_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements-awscli.txt
 	touch $@
 
-# Built anew when its requirements change. The project itself goes in without its dependencies
-# (the bundle finds its licence in its metadata); no bytecode up front, and pip leaves at the end.
+# Built anew when its requirements change, each package checked against the sha256 the file pins
+# (--require-hashes). The project itself goes in without its dependencies (the bundle finds its
+# licence in its metadata); no bytecode up front, and pip leaves at the end.
 $(RELEASE_STAMP): requirements-release.txt pyproject.toml
 	rm -rf $(RELEASE_VENV)
 	python3 -m venv $(RELEASE_VENV)
-	$(RELEASE_VENV)/bin/python -m pip install $(PIP_QUIET) --no-compile -r requirements-release.txt
+	$(RELEASE_VENV)/bin/python -m pip install $(PIP_QUIET) --no-compile --require-hashes \
+		-r requirements-release.txt
 	$(RELEASE_VENV)/bin/python -m pip install $(PIP_QUIET) --no-compile --no-deps \
 		--no-build-isolation -e .
 	$(RELEASE_VENV)/bin/python -m pip uninstall $(PIP_QUIET) --yes pip
@@ -91,20 +93,23 @@ test: lint $(CHECKOV_STAMP) $(AWSCLI_STAMP)
 test-fast: lint
 	$(PYTEST) -m "not slow"
 
-# dist/: the provider's code zip and template for plain CloudFormation, the sdist and the wheel.
+# dist/: the provider's code zip (and its sha256) and template for plain CloudFormation, the sdist
+# and the wheel, reproducible for SOURCE_DATE_EPOCH (default: the last commit's time); it prints a
+# summary, the build's output is in dist/release.log.
 release: $(RELEASE_STAMP)
 	rm -rf dist
 	$(RELEASE_VENV)/bin/python release/make_release.py dist
 
 # `make rebuild TAG=v0.2.0`: an earlier release's artifacts, rebuilt from its tag into
 # REBUILD_DIR/TAG/dist/ (default build/) by its own `make release` (0.1.0 predates it: its sdist
-# and wheel).
+# and wheel), for SOURCE_DATE_EPOCH the tag's commit time.
 REBUILD_DIR ?= build
 rebuild: $(RELEASE_STAMP)
 	@test -n "$(TAG)" || { echo "usage: make rebuild TAG=vX.Y.Z (git tag -l lists them)"; exit 2; }
 	rm -rf $(REBUILD_DIR)/$(TAG)
 	mkdir -p $(REBUILD_DIR)/$(TAG)
 	git archive $(TAG) | tar -x -C $(REBUILD_DIR)/$(TAG)
+	export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct $(TAG)); \
 	if grep -q "^release:" $(REBUILD_DIR)/$(TAG)/Makefile; then $(MAKE) -C $(REBUILD_DIR)/$(TAG) release; \
 	else $(RELEASE_VENV)/bin/python -m build --no-isolation --outdir $(REBUILD_DIR)/$(TAG)/dist $(REBUILD_DIR)/$(TAG); fi
 	@ls $(REBUILD_DIR)/$(TAG)/dist

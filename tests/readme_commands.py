@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+from make_release import write_checksum
 from offline_cloud.fake_aws import client_environment
 from tests.support import ROOT
 
@@ -67,8 +68,8 @@ def run(script: str, cwd: Path, endpoints: dict[str, str]) -> subprocess.Complet
 
 
 def release_folder(folder: Path, template: str, zip_name: str, code: Path) -> Path:
-    """A folder holding `dist/` as `make release` leaves it: the template and the code zip
-    (the files under `code`). Returns `folder`."""
+    """A folder holding `dist/` as `make release` leaves it: the template, the code zip (the
+    files under `code`) and its sha256. Returns `folder`."""
     dist = folder / "dist"
     dist.mkdir(parents=True)
     (dist / "provider.yaml").write_text(template)
@@ -76,4 +77,5 @@ def release_folder(folder: Path, template: str, zip_name: str, code: Path) -> Pa
         for path in sorted(code.rglob("*")):
             if path.is_file():
                 archive.write(path, path.relative_to(code).as_posix())
+    write_checksum(dist / zip_name)
     return folder

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import stat
 import subprocess
+import sys
+import tarfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -28,6 +33,13 @@ OUTSIDE_APP = textwrap.dedent(
     LambdaEventInvokeConfig(stack, "Async", function="orders", retry_attempts=0)
     app.synth()
     """
+)
+DISTRIBUTION = "cdk_lambda_event_invoke_config"
+# The folders of the three packages the wheel installs (pyproject.toml's package-dir).
+PACKAGE_FOLDERS = (
+    "constructs/event_invoke_config",
+    "handler/event_invoke_config_provider",
+    "release/event_invoke_config_bundle",
 )
 # A release heading of CHANGELOG.md: "## [0.2.0] - 2026-12-02".
 RELEASE_HEADING = re.compile(
@@ -76,12 +88,125 @@ def test_the_changelogs_latest_release_is_the_version_under_an_empty_unreleased_
     assert unreleased.strip() == "" and released.startswith(f"{__version__}]")
 
 
-def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_version(
-    tmp_path: Path,
+def release_copy(folder: Path) -> Path:
+    """The sources and `make release`'s own files, copied out of the repository into `folder`."""
+    source = copy_sources(folder)
+    for name in ("make_release.py", "provider.yaml"):
+        shutil.copyfile(ROOT / "release" / name, source / "release" / name)
+    shutil.copytree(ROOT / "release" / "cfnlint_rules", source / "release" / "cfnlint_rules")
+    return source
+
+
+def run_make_release(source: Path, dist: Path, epoch: int) -> subprocess.CompletedProcess[str]:
+    """`make release`'s command, run on a copy of the sources for `epoch`."""
+    return subprocess.run(
+        [sys.executable, str(source / "release" / "make_release.py"), str(dist)],
+        cwd=source,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """dist/ as `make release` writes it, for the repository's last commit time, and what it
+    printed."""
+    folder = tmp_path_factory.mktemp("release")
+    dist = folder / "dist"
+    run = run_make_release(release_copy(folder / "source"), dist, make_release.source_date_epoch())
+    assert run.returncode == 0, run.stdout + run.stderr
+    return dist, run.stdout
+
+
+def test_make_release_prints_a_summary_of_what_it_built_and_logs_the_rest(
+    released: tuple[Path, str],
 ) -> None:
-    # GIVEN the sdist and wheel `make release` builds (twine check passes, or it raises)
-    dist = tmp_path / "dist"
-    built = make_release.packages(dist, copy_sources(tmp_path / "source"))
+    dist, printed = released
+    lines = printed.splitlines()
+    # a line or two per file, whose sha256 is the file's own
+    built = sorted(path.name for path in dist.iterdir() if path.suffix in {".zip", ".whl", ".gz"})
+    for name in built:
+        [where] = [i for i, line in enumerate(lines) if line.strip().startswith(f"{name}:")]
+        assert f"sha256 {make_release.sha256(dist / name)}" in lines[where + 1]
+    assert len(lines) < 20
+    # and the tools' output, which it does not print, in the log it names
+    assert lines[-1] == f"The build's full output: {dist / make_release.LOG_NAME}"
+    log = (dist / make_release.LOG_NAME).read_text()
+    assert "running sdist" in log and "PASSED" in log
+    assert "running sdist" not in printed
+
+
+def test_a_failed_build_fails_and_prints_the_logs_tail(tmp_path: Path) -> None:
+    # GIVEN sources whose project file setuptools refuses
+    source = release_copy(tmp_path / "source")
+    with (source / "pyproject.toml").open("a") as project:
+        project.write('\n[tool.setuptools.package-data]\nnot_a_package = "not a list"\n')
+    # WHEN `make release` runs
+    run = run_make_release(source, tmp_path / "dist", make_release.source_date_epoch())
+    # THEN it fails, with setuptools' error and where the whole log is
+    log = (tmp_path / "dist" / make_release.LOG_NAME).read_text()
+    assert run.returncode != 0
+    assert run.stderr.splitlines()[-1].startswith("make release failed: `")
+    assert f"lines of {tmp_path / 'dist' / make_release.LOG_NAME} are above" in run.stderr
+    assert log.splitlines()[-1] in run.stderr
+
+
+def sdist_members(path: Path) -> dict[str, tarfile.TarInfo]:
+    """The sdist's members, by path below its top folder."""
+    with tarfile.open(path) as archive:
+        return {m.name.partition("/")[2]: m for m in archive.getmembers() if m.isfile()}
+
+
+def test_the_sdist_holds_the_packages_sources_and_no_tests(released: tuple[Path, str]) -> None:
+    dist, _printed = released
+    [sdist] = dist.glob("*.tar.gz")
+    names = set(sdist_members(sdist))
+    sources = {
+        path.relative_to(ROOT).as_posix()
+        for folder in PACKAGE_FOLDERS
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    metadata = {name for name in names if name.startswith(f"{DISTRIBUTION}.egg-info/")}
+
+    assert names - sources - metadata == {
+        "PKG-INFO", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE"
+    }  # fmt: skip
+    assert sources <= names
+    assert [name for name in names if name.startswith("tests/")] == []
+
+
+def test_wheel_and_sdist_are_byte_reproducible(
+    released: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a second copy of the sources, its files newer and group-writable
+    source = copy_sources(tmp_path / "source")
+    later = make_release.source_date_epoch() + 86_400
+    for path in source.rglob("*"):
+        os.utime(path, (later, later))
+        path.chmod(path.stat().st_mode | stat.S_IWGRP)
+    # WHEN its packages are built, SOURCE_DATE_EPOCH left to its default
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    again = make_release.packages(tmp_path / "dist", source)
+    # THEN they are `make release`'s, byte for byte
+    dist, _printed = released
+    assert len(again) == 2
+    assert {path.name: make_release.sha256(path) for path in again} == {
+        path.name: make_release.sha256(dist / path.name) for path in again
+    }
+    # and every time in them is the last commit's
+    [sdist] = dist.glob("*.tar.gz")
+    assert {m.mtime for m in sdist_members(sdist).values()} == {make_release.source_date_epoch()}
+
+
+def test_the_release_wheel_carries_the_provider_its_licence_and_the_changelogs_version(
+    released: tuple[Path, str],
+) -> None:
+    # GIVEN the sdist and wheel `make release` builds (twine check passed, or it failed)
+    dist, _printed = released
+    built = [*dist.glob("*.whl"), *dist.glob("*.tar.gz")]
     # THEN both carry this version, the CHANGELOG's latest release
     latest = RELEASE_HEADING.findall((ROOT / "CHANGELOG.md").read_text())[0]
     assert sorted(path.name for path in built) == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -117,19 +118,24 @@ def test_make_release_needs_no_node_and_gives_the_same_zip_every_time(
     dist: Path, tmp_path: Path
 ) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JSII")}
-    environment["PATH"] = str(tmp_path / "nothing-here")  # no node, no npx, no cdk
+    # no node, no npx, no cdk: git alone, for the last commit's time (SOURCE_DATE_EPOCH)
+    tools = tmp_path / "git-only"
+    tools.mkdir()
+    (tools / "git").symlink_to(shutil.which("git") or "git")
+    environment["PATH"] = str(tools)
+    environment["PYTHONPATH"] = str(ROOT / "handler")  # this tree's provider, as `dist` zips it
     subprocess.run(
-        [sys.executable, str(ROOT / "release" / "make_release.py"), str(tmp_path)],
+        [sys.executable, str(ROOT / "release" / "make_release.py"), str(tmp_path / "dist")],
         cwd=ROOT,
         env=environment,
         check=True,
         capture_output=True,
     )
 
-    assert (tmp_path / make_release.ZIP_NAME).read_bytes() == (
+    assert (tmp_path / "dist" / make_release.ZIP_NAME).read_bytes() == (
         dist / make_release.ZIP_NAME
     ).read_bytes()
-    with zipfile.ZipFile(tmp_path / make_release.ZIP_NAME) as archive:
+    with zipfile.ZipFile(tmp_path / "dist" / make_release.ZIP_NAME) as archive:
         assert {entry.external_attr >> 16 for entry in archive.infolist()} == {0o644}
 
 

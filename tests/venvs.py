@@ -16,9 +16,11 @@ from packaging.requirements import Requirement
 
 from tests.support import ROOT, VENV_BIN
 
-# What the wheel is built from: the project file, its readme and licence, its three source roots.
+# What the wheel is built from: the project file, the sdist's manifest, the readme and licence,
+# the three source roots.
 SOURCES = (
     "pyproject.toml",
+    "MANIFEST.in",
     "README.md",
     "LICENSE",
     "constructs/event_invoke_config",
