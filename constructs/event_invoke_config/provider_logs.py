@@ -10,7 +10,7 @@ policy would be a circular dependency.
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, Stack
+from aws_cdk import Annotations, ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -51,7 +51,12 @@ def logs_key_statement(scope: Construct) -> iam.PolicyStatement:
     """The key policy statement that lets CloudWatch Logs of `scope`'s region use the key for
     the log groups of `scope`'s account and region."""
     stack = Stack.of(scope)
-    log_groups = stack.format_arn(service="logs", resource="log-group", resource_name="*")
+    log_groups = stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name="*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
     return iam.PolicyStatement(
         sid="ProviderLogsUseOfTheKey",
         principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
