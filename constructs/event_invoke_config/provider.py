@@ -203,7 +203,8 @@ class EventInvokeConfigProvider(Construct):
         list string or names separated by commas; a name that starts with a wildcard is refused
         (`AllowListError`). An exact name is granted with its versions and aliases (`name:*`),
         a wildcard this method adds and acknowledges for cdk-nag; patterns are yours to
-        acknowledge. Returns the names.
+        acknowledge. The provider then adopts no config unless `allow_adoption=True` was given.
+        Returns the names.
 
         Example
         -------
