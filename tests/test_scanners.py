@@ -7,12 +7,15 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_kms as kms
 
 import make_release
+from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config_provider.properties import InvalidPropertyError, parse_properties
 from offline_cloud.template import load_template, load_yaml_template
-from tests.support import ROOT, which
+from tests.support import ROOT, new_stack, which
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -42,12 +45,29 @@ Resources:
 """
 
 
+ENCRYPTED = "encrypted-logs.template.json"
+
+
+def encrypted_logs_template(folder: Path) -> Path:
+    """A stack whose provider logs to a KMS key of its own (`log_kms_key`)."""
+    app = cdk.App()
+    stack = new_stack(app)
+    key = kms.Key(stack, "LogKey", enable_key_rotation=True)
+    EventInvokeConfigProvider.of(stack, log_kms_key=key)
+    LambdaEventInvokeConfig(stack, "Async", function="orders")
+    path = folder / ENCRYPTED
+    path.write_text(json.dumps(app.synth().get_stack_by_name(stack.stack_name).template))
+    return path
+
+
 @pytest.fixture(scope="session")
 def checkov_report(cdk_out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One offline checkov run over every template, and a canary it must fail."""
     canary = tmp_path_factory.mktemp("canary") / "canary.yaml"
     canary.write_text(CANARY)
-    templates = [make_release.TEMPLATE, *EXAMPLES, *sorted(cdk_out.glob("*.template.json")), canary]
+    encrypted = encrypted_logs_template(canary.parent)
+    templates = [make_release.TEMPLATE, *EXAMPLES, *sorted(cdk_out.glob("*.template.json"))]
+    templates += [encrypted, canary]
     run = subprocess.run(
         [str(CHECKOV), "--skip-download", "--framework", "cloudformation", "--output", "json",
          *(arg for path in templates for arg in ("--file", str(path)))],
@@ -80,6 +100,21 @@ def test_checkov_finds_nothing_unexplained_in_any_template(checkov_report: dict[
         assert {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"} <= {
             check for check, name in provider_skips if name == form
         }
+
+
+@pytest.mark.slow
+def test_a_log_kms_key_passes_the_log_encryption_check_without_a_skip(
+    checkov_report: dict[str, Any],
+) -> None:
+    def log_encryption(outcome: str) -> list[str]:
+        return [
+            check["resource"]
+            for check in checkov_report["results"][outcome]
+            if check["check_id"] == "CKV_AWS_158" and Path(check["file_path"]).name == ENCRYPTED
+        ]
+
+    assert len(log_encryption("passed_checks")) == 1
+    assert log_encryption("skipped_checks") == []
 
 
 @pytest.mark.slow

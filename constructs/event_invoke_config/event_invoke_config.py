@@ -110,49 +110,61 @@ class LambdaEventInvokeConfig(Construct):
         super().__init__(scope, construct_id)
         target = resolve_target(self, function, checked_qualifier(qualifier))
         DuplicateConfigCheck.declare(self, target.identity)
+        self._warn_unchecked(target)
+        provider = None if service_token is not None else EventInvokeConfigProvider.of(scope)
+        properties = _properties(
+            target,
+            service_token=provider.service_token if provider is not None else service_token,
+            retry_attempts=retry_attempts,
+            max_event_age=max_event_age,
+            destination_config=self._destinations(target, on_success, on_failure),
+            adopt_existing=adopt_existing,
+        )
+        # A plain CfnResource: CustomResource would also write DeletionPolicy "Delete".
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        self._set_removal_policies(removal_policy)
+        if provider is not None:
+            provider.grant(self.resource, target.grant_arns)
+        destination_objects = not all(isinstance(d, str | None) for d in (on_success, on_failure))
+        self._depend_on_function(function, target, waits_for_grants=destination_objects)
+
+    def _set_removal_policies(self, removal_policy: RemovalPolicy | None) -> None:
+        """`UpdateReplacePolicy: Delete` always; `DeletionPolicy` from `removal_policy`.
+
+        A move answers a new physical id: a replacement, whose old config CloudFormation
+        deletes in the cleanup unless UpdateReplacePolicy keeps it out of every stack
+        ("UpdateReplacePolicy attribute", https://docs.aws.amazon.com/AWSCloudFormation/latest/
+        UserGuide/aws-attribute-updatereplacepolicy.html). A raw override is merged after the
+        resource's options, so no removal policy applied later, by any means, replaces it.
+        """
+        self.resource.add_override("UpdateReplacePolicy", "Delete")
+        if removal_policy is not None:
+            self.apply_removal_policy(removal_policy)
+
+    def _destinations(
+        self, target: Target, on_success: DestinationLike | None, on_failure: DestinationLike | None
+    ) -> dict[str, dict[str, str]]:
+        """The `DestinationConfig` of the destinations given, bound to the function."""
+        return {
+            key: {p.DESTINATION: self._bind(target, destination, key)}
+            for key, destination in ((p.ON_SUCCESS, on_success), (p.ON_FAILURE, on_failure))
+            if destination is not None
+        }
+
+    def _warn_unchecked(self, target: Target) -> None:
+        """Warn of each part of the target known only at deploy time."""
         for unchecked in target.identity.unchecked():
             Annotations.of(self).add_warning_v2(
                 "event-invoke-config:duplicate-check-incomplete",
                 f"{unchecked} is known only at deploy time: not checked for another event "
                 "invoke config of this app on the same function and qualifier.",
             )
-        provider = None if service_token is not None else EventInvokeConfigProvider.of(scope)
 
-        properties: dict[str, object] = {
-            p.SERVICE_TOKEN: provider.service_token if provider is not None else service_token,
-            p.SERVICE_TIMEOUT: str(SERVICE_TIMEOUT_SECONDS),
-            p.FUNCTION_NAME: target.function_name,
-        }
-        if target.qualifier is not None:
-            properties[p.QUALIFIER] = target.qualifier
-        if retry_attempts is not None:
-            properties[p.RETRY_ATTEMPTS] = checked_retry_attempts(retry_attempts)
-        if max_event_age is not None:
-            properties[p.EVENT_AGE] = checked_event_age(max_event_age)
-        destination_config = {
-            key: {p.DESTINATION: self._bind(target, destination, key)}
-            for key, destination in ((p.ON_SUCCESS, on_success), (p.ON_FAILURE, on_failure))
-            if destination is not None
-        }
-        if destination_config:
-            properties[p.DESTINATION_CONFIG] = destination_config
-        if adopt_existing:
-            properties[p.ADOPT_EXISTING] = "true"
-        destination_objects = not all(isinstance(d, str | None) for d in (on_success, on_failure))
-
-        # A plain CfnResource: CustomResource would also write DeletionPolicy "Delete".
-        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
-        # A move answers a new physical id: a replacement, whose old config CloudFormation
-        # deletes in the cleanup unless UpdateReplacePolicy keeps it out of every stack
-        # ("UpdateReplacePolicy attribute", https://docs.aws.amazon.com/AWSCloudFormation/latest/
-        # UserGuide/aws-attribute-updatereplacepolicy.html). A raw override is merged after the
-        # resource's options, so no removal policy applied later, by any means, replaces it.
-        self.resource.add_override("UpdateReplacePolicy", "Delete")
-        if removal_policy is not None:
-            self.apply_removal_policy(removal_policy)
-        if provider is not None:
-            provider.grant(self.resource, target.grant_arns)
-        if destination_objects and target.function is not None:
+    def _depend_on_function(
+        self, function: FunctionLike, target: Target, *, waits_for_grants: bool
+    ) -> None:
+        """Write the config after the destination grants and the alias or version it names."""
+        if waits_for_grants and target.function is not None:
             # Lambda checks at put time that the function's role can reach the destinations:
             # wait for the grants, which land in the role's policy.
             self.resource.node.add_dependency(target.function.role)
@@ -222,3 +234,31 @@ class LambdaEventInvokeConfig(Construct):
                 "an ARN string and grant access yourself."
             )
         return target.function
+
+
+def _properties(
+    target: Target,
+    *,
+    service_token: str | None,
+    retry_attempts: int | float | None,
+    max_event_age: Duration | None,
+    destination_config: dict[str, dict[str, str]],
+    adopt_existing: bool,
+) -> dict[str, object]:
+    """The resource's properties: the checked arguments under their template names."""
+    properties: dict[str, object] = {
+        p.SERVICE_TOKEN: service_token,
+        p.SERVICE_TIMEOUT: str(SERVICE_TIMEOUT_SECONDS),
+        p.FUNCTION_NAME: target.function_name,
+    }
+    if target.qualifier is not None:
+        properties[p.QUALIFIER] = target.qualifier
+    if retry_attempts is not None:
+        properties[p.RETRY_ATTEMPTS] = checked_retry_attempts(retry_attempts)
+    if max_event_age is not None:
+        properties[p.EVENT_AGE] = checked_event_age(max_event_age)
+    if destination_config:
+        properties[p.DESTINATION_CONFIG] = destination_config
+    if adopt_existing:
+        properties[p.ADOPT_EXISTING] = "true"
+    return properties

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import copies, grant_digest, reasons
+from . import adoption, copies, grant_digest, reasons
 from .calls import Calls, StackUnreadable, error_code
 from .cloudformation import (
     Action,
@@ -84,6 +84,7 @@ def _take_over_or_refuse(
     if held_by:
         logger.info("Taking %s over from %s of this stack", config.physical_id, held_by)
     elif adopt:
+        adoption.refuse_unless_allowed(config)
         logger.info("Adopting the existing config of %s", config.physical_id)
     elif moving and calls.stack_status() in ROLLBACK_STATES:
         return False
