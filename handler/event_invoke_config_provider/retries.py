@@ -14,7 +14,6 @@ the provider runs on the Lambda runtime's SDK, from the floor the README states.
 
 from __future__ import annotations
 
-import logging
 import random
 import re
 import time
@@ -27,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from .deadline import Deadline
+from .log_text import escaping_logger
 from .timing import (
     CALL_BACKOFF_BASE_SECONDS,
     CALL_BACKOFF_CAP_SECONDS,
@@ -37,7 +37,7 @@ from .timing import (
     OWN_GRANT_PROPAGATION_SECONDS,
 )
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
 T = TypeVar("T")
 
 # botocore's standard mode retries throttling and timeouts: at most this many attempts a call.
