@@ -56,7 +56,11 @@ class EscapingFilter(logging.Filter):
     """Escapes the control characters of a record's message and of its exception's messages."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = escape_controls(record.getMessage()), None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a bad format: left to the handler, which reports it
+            return True
+        record.msg, record.args = escape_controls(message), None
         if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
             record.exc_text = escaped_traceback(record.exc_info[1])
         return True
