@@ -166,7 +166,8 @@ def crhelper_timers() -> Iterator[list[ManualTimer]]:
         made.append(ManualTimer(interval, function))
         return made[-1]
 
-    # crhelper calls `threading.Timer` (pinned in test_cloudformation.py): only its name changes.
+    # crhelper makes its timer with `threading.Timer`; should that change, this patch fails
+    # loudly. test_cloudformation.py also lets crhelper's real timer fire.
     with mock.patch.object(resource_helper, "threading", SimpleNamespace(Timer=timer)):
         yield made
 

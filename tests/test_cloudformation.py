@@ -6,20 +6,19 @@ Actions here are plain functions; the answers travel to the local ResponseURL en
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from unittest import mock
 
 import pytest
 from botocore.exceptions import ClientError
-from crhelper import CfnResource
 
 from event_invoke_config_provider.cloudformation import (
     MAX_REASON,
+    MAX_RESPONSE_BODY,
     TIMED_OUT,
     Action,
     CloudFormationRequest,
@@ -78,6 +77,12 @@ def test_an_outcome_answers_success_with_its_id_and_data(endpoint: ResponseColle
         update["StackId"],
         update["LogicalResourceId"],
     )
+
+
+def in_background(call: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    return thread
 
 
 def fail_with(error: Exception) -> Action:
@@ -209,13 +214,45 @@ def test_a_template_too_long_alone_keeps_its_start() -> None:
 
 
 def test_delete_never_sleeps(endpoint: ResponseCollector) -> None:
+    # GIVEN a Delete with 600 s left, in which crhelper's own default would wait 120 s for logs
     delete = request_to(endpoint, "Delete", PhysicalResourceId=OLD_ID)
-
-    with mock.patch("crhelper.resource_helper.sleep") as sleep:
-        handle(delete, lambda _event, _context, _progress: Outcome(OLD_ID), seconds=600)
-
-    sleep.assert_not_called()
+    # WHEN it is handled
+    handler = in_background(
+        lambda: handle(delete, lambda _event, _context, _progress: Outcome(OLD_ID), seconds=600)
+    )
+    handler.join(10)
+    # THEN it is answered at once
+    assert not handler.is_alive(), "the Delete waited"
     assert answers(endpoint, delete) == [("SUCCESS", OLD_ID)]
+
+
+def test_an_answer_refused_with_a_5xx_is_sent_again(endpoint: ResponseCollector) -> None:
+    # crhelper's own sender takes any HTTP reply as delivered.
+    create = request_to(endpoint, "Create")
+    endpoint.reply_with(create["RequestId"], 503)
+
+    handle(create, lambda _event, _context, _progress: Outcome(NEW_ID))
+
+    assert endpoint.attempts(create["RequestId"]) == [503, 200]
+    assert answers(endpoint, create) == [("SUCCESS", NEW_ID)]
+
+
+def test_botocore_warnings_reach_the_log(
+    endpoint: ResponseCollector, caplog: pytest.LogCaptureFixture
+) -> None:
+    # crhelper's own default keeps botocore's loggers at ERROR.
+    create = request_to(endpoint, "Create")
+
+    def warning(
+        _event: CustomResourceEvent, _context: Any, _event_context: EventContext
+    ) -> Outcome:
+        logging.getLogger("botocore.credentials").warning("credentials expire soon")
+        return Outcome(NEW_ID)
+
+    handle(create, warning)
+
+    assert "credentials expire soon" in caplog.messages
+    assert answers(endpoint, create) == [("SUCCESS", NEW_ID)]
 
 
 def test_nothing_logged_carries_the_response_urls_signature(
@@ -258,12 +295,6 @@ def signals() -> Iterator[Callable[[str], LogSignal]]:
     yield signal
     for handler in added:
         logging.getLogger().removeHandler(handler)
-
-
-def in_background(call: Callable[[], None]) -> threading.Thread:
-    thread = threading.Thread(target=call, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_when_the_timer_answers_first_the_handler_waits_for_it_and_answers_no_more(
@@ -344,35 +375,37 @@ def test_when_the_handler_answers_first_the_timer_answers_no_more(
     assert len(endpoint.attempts(create["RequestId"])) == 1
 
 
-def test_crhelper_still_offers_what_cloudformation_request_relies_on() -> None:
-    """Fails when a crhelper release changes the surface CloudFormationRequest builds on."""
-    init = inspect.signature(CfnResource.__init__).parameters
-    assert {"log_level", "boto_level", "sleep_on_delete"} <= init.keys()
-    for register in (CfnResource.create, CfnResource.update, CfnResource.delete):
-        assert list(inspect.signature(register).parameters) == ["self", "func"]
-    assert list(inspect.signature(CfnResource.generate_physical_id).parameters) == [
-        "self",
-        "event",
-    ]
-    # Private methods, which crhelper's type stubs do not declare.
-    method = vars(CfnResource)
-    source = {name: inspect.getsource(method[name]) for name in method if callable(method[name])}
-    # The one override: every answer goes through `_send(status, reason, send_response)`,
-    # which hands the body to `send_response(url, body, ssl_verify)`.
-    assert list(inspect.signature(method["_send"]).parameters) == [
-        "self",
-        "status",
-        "reason",
-        "send_response",
-    ]
-    assert "send_response(self._response_url, response_body, self._ssl_verify)" in source["_send"]
-    for answering in ("__call__", "_timeout", "_cfn_response"):
-        assert "self._send(" in source[answering], answering
-    # Its timer is a `threading.Timer` (tests make it manual by that name).
-    assert "threading.Timer(" in source["_set_timeout"]
-    # Each event starts with no id and no data; a failed action keeps the id set before it
-    # raised; a Create that names none asks generate_physical_id.
-    assert 'self.PhysicalResourceId = ""' in source["_crhelper_init"]
-    assert "self.Data = {}" in source["_crhelper_init"]
-    assert "self.PhysicalResourceId = func(self._event, self._context)" in source["_wrap_function"]
-    assert "self.generate_physical_id(event)" in source["_cfn_response"]
+def test_crhelpers_own_timer_answers_an_action_that_outlives_the_lambda_timeout(
+    endpoint: ResponseCollector,
+) -> None:
+    # GIVEN a Lambda with 1.5 s left: crhelper's real timer fires 0.5 s before its end
+    create = request_to(endpoint, "Create")
+
+    def writing_too_long(
+        _event: CustomResourceEvent, _context: Any, event_context: EventContext
+    ) -> Outcome:
+        event_context.writing(NEW_ID)
+        waited = time.monotonic() + 10
+        while not endpoint.responses(create["RequestId"]) and time.monotonic() < waited:
+            time.sleep(0.05)
+        return Outcome(NEW_ID)
+
+    # WHEN the action outlives it
+    handle(create, writing_too_long, seconds=1.5)
+    # THEN the timer answered, once, with the id the action may have written
+    assert answers(endpoint, create) == [("FAILED", NEW_ID)]
+    assert endpoint.responses(create["RequestId"])[0]["Reason"] == TIMED_OUT
+
+
+def test_the_whole_answer_stays_within_cloudformations_4096_bytes(
+    endpoint: ResponseCollector,
+) -> None:
+    # GIVEN an event whose own ids leave the reason less than its usual room
+    create = request_to(endpoint, "Create", LogicalResourceId="L" * 3000)
+    # WHEN its action fails with a long reason
+    handle(create, fail_with(RuntimeError("MaximumRetryAttempts: " + "x" * 4000)))
+    # THEN the reason is cut further, its start kept, and the body fits
+    [sent] = endpoint.responses(create["RequestId"])
+    assert len(json.dumps(sent).encode()) <= MAX_RESPONSE_BODY
+    assert sent["Reason"].startswith("MaximumRetryAttempts: xxx")
+    assert sent["LogicalResourceId"] == create["LogicalResourceId"]

@@ -4,7 +4,6 @@ within the event's deadline; a denial becomes a reason (`reasons`)."""
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,10 +18,11 @@ from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import ConfigId
 from .lambda_api import put_config, read_settings
+from .log_text import escaping_logger
 from .ownership import holders, stack_status
 from .retries import ACCESS_DENIED, CallTimeouts, call_with_retries
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
 T = TypeVar("T")
 
 _session = boto3.session.Session()

@@ -1,21 +1,18 @@
 """The CloudFormation side of the provider: crhelper's CfnResource, answering exactly once.
 
 crhelper is used through its public API: the constructor's `log_level`, `boto_level` and
-`sleep_on_delete`, the `create`/`update`/`delete` registrations, `generate_physical_id` and the
-`Status`/`Reason`/`PhysicalResourceId`/`Data` of the answer. One private method is overridden,
-`_send`, through which crhelper answers from all three of its paths (normal, unexpected
-exception, timer); `tests/test_cloudformation.py` fails when a crhelper release changes it.
+`sleep_on_delete`, the `create`/`update`/`delete` registrations, whose return value is the
+physical id, and `Data` for `Fn::GetAtt`. One method is overridden, `_send`, through which
+crhelper answers from all three of its paths (normal, unexpected exception, timer). Why each
+change of crhelper's behaviour is needed, and the tests that hold it: docs/crhelper.md.
 
-Accepted cost: crhelper's constructor builds lambda, events and logs clients for a polling mode
-this provider never uses: about 70 ms at a cold start's first event and 8 ms at each later one
-(measured beside a cold start of about 220 ms), against seconds per CloudFormation round trip.
-Avoiding them would mean skipping that constructor, which is what made this module fragile.
+An event of a shape CloudFormation never sends (`event.malformed`) is answered FAILED here,
+before crhelper, which would raise on it. Event content reaches the logs escaped (`log_text`).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 import threading
 from collections.abc import Callable
@@ -26,9 +23,12 @@ from crhelper import CfnResource
 
 from . import response
 from .deadline import Deadline
-from .event import CustomResourceEvent
+from .event import CustomResourceEvent, malformed, response_url_of
+from .log_text import escaping_logger, shown
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
+# crhelper logs an action's exception, whose message may quote the event: escaped too.
+escaping_logger("crhelper.resource_helper")
 
 # INFO, not crhelper's DEBUG: at DEBUG crhelper logs the whole event, whose ResponseURL is a
 # pre-signed credential.
@@ -165,6 +165,8 @@ class CloudFormationRequest(CfnResource):
         # Double-underscore names are mangled, so they cannot clash with crhelper's attributes.
         self.__failed_create_id = failed_create_id
         self.__unchanged_id = failed_create_id
+        self.__failed_with: str | None = None
+        self.__response_url = ""
         self.__event_context: EventContext  # set per event, by __call__
         self.__answer_lock = threading.Lock()
         self.__answered = False
@@ -172,20 +174,48 @@ class CloudFormationRequest(CfnResource):
 
     def __call__(self, event: dict[str, Any], context: Any) -> None:
         """Handle `event`: run its action, then answer CloudFormation."""
+        url = response_url_of(event)
+        if url is None:
+            logger.error("An event without a ResponseURL cannot be answered: nothing was done")
+            return
+        self.__response_url = url
+        problem = malformed(event)
+        if problem is not None:
+            self.__refuse(event, context, problem)
+            return
         request = CustomResourceEvent(event)
         self.__event_context = EventContext(Deadline.for_event(request, context))
         self.__unchanged_id = request.physical_resource_id or self.__failed_create_id
+        self.__failed_with = None
         self.__answered = False
         logger.info(
-            "%s of %s, request %s",
+            "%s of %s (%s), request %s, stack %s",
             request.request_type,
-            request.logical_resource_id,
-            request.request_id,
+            shown(request.logical_resource_id),
+            shown(request.resource_type),
+            shown(request.request_id),
+            shown(request.stack_id),
         )
         super().__call__(event, context)
 
+    def __refuse(self, event: dict[str, Any], context: Any, reason: str) -> None:
+        """Answer FAILED to an event crhelper cannot read: it changes nothing."""
+        logger.error("Refused a malformed event: %s", reason)
+        physical_id = event.get("PhysicalResourceId")
+        body = {
+            "Status": "FAILED",
+            "PhysicalResourceId": physical_id
+            if isinstance(physical_id, str) and physical_id
+            else self.__failed_create_id,
+            **{name: event.get(name, "") for name in ("StackId", "RequestId", "LogicalResourceId")},
+            "Data": {},
+        }
+        # Its Lambda timeout bounds the answer: the event's ServiceTimeout may be unreadable.
+        response.deliver(self.__response_url, _fit_body(body, reason), Deadline(context))
+
     def generate_physical_id(self, event: Any) -> str:
-        """The id of a Create that failed before it named one: it names nothing to delete."""
+        """crhelper asks for an id when a Create's action named none, because it failed: this id
+        names nothing to delete. (crhelper's own is random, and raises on a forged StackId.)"""
         return self.__failed_create_id
 
     def _answering(self, action: Action) -> Callable[[dict[str, Any], Any], str]:
@@ -195,30 +225,31 @@ class CloudFormationRequest(CfnResource):
             try:
                 outcome = action(CustomResourceEvent(event), context, self.__event_context)
             except ResourceFailure as failure:
-                # crhelper answers FAILED with str(failure) and keeps the id set here.
-                self.PhysicalResourceId = failure.physical_id
+                self.__failed_with = failure.physical_id
                 raise
             self.Data.update(outcome.data)
             return outcome.physical_id
 
         return run
 
-    # Override of crhelper's private `_send(status, reason, send_response)`, the one method its
-    # normal path, its unexpected-exception handler and its timer all answer through. Reasons:
+    # Override of crhelper's `_send(status, reason, send_response)`, the one method its normal
+    # path, its unexpected-exception handler and its timer all answer through (docs/crhelper.md):
     # - the timer and the normal path can both answer: the first wins, and the other waits
     #   while that answer travels (Lambda would freeze a handler that returned mid-PUT);
-    # - crhelper answers the timer with an empty id, which CloudFormation rejects;
-    # - crhelper keeps the last 240 characters of a reason over 256: here the reason bypasses that
-    #   cut (it is set in the body at delivery) and `fit_reason` keeps its cause within the
-    #   response body's documented size;
+    # - a FAILED answer carries the id this class chose: crhelper's timer sends an empty one,
+    #   which CloudFormation rejects, and its failed Create a random one;
+    # - crhelper keeps the last 240 characters of a reason over 256: here `fit_reason` keeps its
+    #   cause within the response body's documented size;
     # - crhelper's sender never times out and never gives up: `response.deliver` does both.
     def _send(self, status: str | None = None, reason: str = "", **_ignored: Any) -> None:
         with self.__answer_lock:
             if self.__answered:
-                logger.info("Request %s was already answered; not again", self.RequestId)
+                logger.info("Request %s was already answered; not again", shown(self.RequestId))
                 return
             self.__answered = True
-            if not self.PhysicalResourceId:  # the timer, while the action runs
+            if self.__failed_with is not None:  # a ResourceFailure
+                self.PhysicalResourceId = self.__failed_with
+            elif not self.PhysicalResourceId:  # the timer, while the action runs
                 self.PhysicalResourceId = self.__event_context.cut_off_id or self.__unchanged_id
             reason = TIMED_OUT if reason == CRHELPER_TIMED_OUT else reason
             self.__reason = fit_reason("{}", reason if status else self.Reason)
@@ -226,5 +257,6 @@ class CloudFormationRequest(CfnResource):
             send = super()._send  # type: ignore[misc]  # not in crhelper's type stubs
             send(status, "", send_response=self.__deliver)
 
-    def __deliver(self, url: str, body: dict[str, Any], _ssl_verify: object) -> None:
-        response.deliver(url, _fit_body(body, self.__reason), self.__event_context.deadline)
+    def __deliver(self, _url: str, body: dict[str, Any], _ssl_verify: object) -> None:
+        deadline = self.__event_context.deadline
+        response.deliver(self.__response_url, _fit_body(body, self.__reason), deadline)

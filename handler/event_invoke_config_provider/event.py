@@ -2,7 +2,8 @@
 
 In the style of Powertools' `CloudFormationCustomResourceEvent` data class, without the
 dependency: the Lambda bundle carries crhelper alone. The field names are CloudFormation's
-("Custom resource request objects" in the CloudFormation template reference).
+("Custom resource request objects" in the CloudFormation template reference). `malformed` says
+what is wrong with an event of another shape, which anyone allowed to invoke the provider can send.
 """
 
 from __future__ import annotations
@@ -11,6 +12,42 @@ from collections.abc import Mapping
 from typing import Any, Literal, cast
 
 RequestType = Literal["Create", "Update", "Delete"]
+REQUEST_TYPES = ("Create", "Update", "Delete")
+# The fields CloudFormation always sends as strings, and those it sends only for some requests.
+_STRINGS = ("RequestId", "StackId", "LogicalResourceId")
+_OPTIONAL_STRINGS = ("ResourceType", "PhysicalResourceId")
+_OPTIONAL_MAPPINGS = ("ResourceProperties", "OldResourceProperties")
+
+
+def response_url_of(event: object) -> str | None:
+    """Where `event` wants its answer; None when it names no URL, so no answer is possible."""
+    url = event.get("ResponseURL") if isinstance(event, Mapping) else None
+    return url if isinstance(url, str) and url else None
+
+
+def _kind(value: object) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+def malformed(event: Mapping[str, Any]) -> str | None:
+    """Why `event` is not a request CloudFormation sends, naming the field; None if it is."""
+    request_type = event.get("RequestType")
+    if request_type not in REQUEST_TYPES:
+        got = repr(request_type)[:40] if isinstance(request_type, str) else _kind(request_type)
+        return f"RequestType must be {', '.join(REQUEST_TYPES)}; got {got}. Nothing was changed."
+    for name in _STRINGS:
+        if not isinstance(event.get(name), str):
+            return f"{name} must be a string; got {_kind(event.get(name))}. Nothing was changed."
+    for name in _OPTIONAL_STRINGS:
+        if name in event and not isinstance(event[name], str):
+            return f"{name} must be a string; got {_kind(event[name])}. Nothing was changed."
+    for name in _OPTIONAL_MAPPINGS:
+        if name in event and not isinstance(event[name], Mapping):
+            return (
+                f"{name} must map property names to values; got {_kind(event[name])}. "
+                "Nothing was changed."
+            )
+    return None
 
 
 class CustomResourceEvent:
@@ -19,7 +56,8 @@ class CustomResourceEvent:
     __slots__ = ("_event",)
 
     def __init__(self, event: Mapping[str, Any]) -> None:
-        self._event = event
+        # Anything else reads as empty: dispatch on its type must not raise before `malformed`.
+        self._event = event if isinstance(event, Mapping) else {}
 
     @property
     def request_type(self) -> RequestType:

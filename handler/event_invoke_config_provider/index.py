@@ -7,7 +7,6 @@ resource holds a config, `calls` makes the AWS calls (`lambda_api`, the stack, `
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -27,6 +26,7 @@ from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
 from .lambda_api import delete_config
+from .log_text import escaping_logger
 from .ownership import ROLLBACK_STATES, TEARDOWN_STATES, UNDO_STATES, operation_in_progress
 from .properties import (
     ADOPT_EXISTING,
@@ -39,7 +39,7 @@ from .properties import (
 )
 from .retries import ACCESS_DENIED, OutOfTimeError
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
 NOT_FOUND = "ResourceNotFoundException"
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from .function_ref import ConfigId
+from .log_text import escaping_logger
 from .properties import (
     DESTINATION,
     DESTINATION_CONFIG,
@@ -15,7 +15,7 @@ from .properties import (
     RETRY_ATTEMPTS,
 )
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
 
 
 def read_settings(client: Any, config: ConfigId) -> dict[str, Any] | None:

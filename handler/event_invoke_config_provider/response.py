@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
 import ssl
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .deadline import Deadline
+from .log_text import escaping_logger
 from .retries import Backoff
 from .timing import (
     ANSWER_BACKOFF_BASE_SECONDS,
@@ -27,7 +27,7 @@ from .timing import (
     MIN_ANSWER_SECONDS,
 )
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
 
 # Looked up at each attempt, so tests can capture answers at the wire by patching this name.
 HTTPSConnection = http.client.HTTPSConnection

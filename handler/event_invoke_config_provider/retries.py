@@ -9,7 +9,6 @@ the handler's one backoff (response.py uses it too). Public botocore API only. d
 
 from __future__ import annotations
 
-import logging
 import random
 import re
 import time
@@ -22,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from .deadline import Deadline
+from .log_text import escaping_logger
 from .timing import (
     CALL_BACKOFF_BASE_SECONDS,
     CALL_BACKOFF_CAP_SECONDS,
@@ -32,7 +32,7 @@ from .timing import (
     OWN_GRANT_PROPAGATION_SECONDS,
 )
 
-logger = logging.getLogger(__name__)
+logger = escaping_logger(__name__)
 T = TypeVar("T")
 
 # botocore's standard mode retries throttling and timeouts: at most this many attempts a call.

@@ -21,6 +21,24 @@ from pathlib import Path
 PACKAGES = ("event_invoke_config_provider", "crhelper")
 # Where each distribution's licence files go in the bundle: licenses/<distribution>/<file>.
 LICENSES = "licenses"
+# The one crhelper release the bundle carries, and the sha256 of each of its files there (the
+# same bytes as crhelper's repository at d036562, its 2.0.12 version bump). requirements.txt,
+# requirements-release.txt and pyproject.toml pin this version; any other bytes are refused.
+CRHELPER_VERSION = "2.0.12"
+CRHELPER_SHA256 = {
+    "crhelper/__init__.py": "552bc753630a80ff7a0c74835d1d4e6319db0bc8fbc9fb95859b9b04b53b3e7b",
+    "crhelper/log_helper.py": "d7c9f858a9468315cbfe28983ea13c756bfd4d6e2c3d973801ede9c7975b1e66",
+    "crhelper/resource_helper.py": (
+        "44f57c03a2b1665ef47b2f0d2360584b79dcefc33d3d0881906a22f0d1a8f724"
+    ),
+    "crhelper/utils.py": "bf8e833bf1fed51be85b40691e686606214710a9d9acb305d7940d885d5ef338",
+    f"{LICENSES}/crhelper/LICENSE": (
+        "09e8a9bcec8067104652c168685ab0931e7868f9c8284b66f5ae6edae5f1130b"
+    ),
+    f"{LICENSES}/crhelper/NOTICE": (
+        "803aeed268ddac692b0897e71d355ba0a31d4bb53ce476bc6d5fcf41309c91f3"
+    ),
+}
 _LICENSE_NAMES = ("LICENSE", "LICENCE", "NOTICE", "COPYING")
 
 
@@ -35,7 +53,20 @@ def provider_files() -> dict[str, Path]:
         for path in sorted(root.glob("*.py")):
             files[f"{package}/{path.name}"] = path
         files.update(license_files(package))
+    check_crhelper({name: path.read_bytes() for name, path in files.items()})
     return dict(sorted(files.items()))
+
+
+def check_crhelper(files: Mapping[str, bytes]) -> None:
+    """Refuse a bundle whose crhelper files are not exactly crhelper CRHELPER_VERSION's."""
+    carried = {name for name in files if name.startswith(("crhelper/", f"{LICENSES}/crhelper/"))}
+    for name in sorted(carried | CRHELPER_SHA256.keys()):
+        digest = hashlib.sha256(files[name]).hexdigest() if name in files else "missing"
+        if digest != CRHELPER_SHA256.get(name):
+            raise LookupError(
+                f"{name} is not crhelper {CRHELPER_VERSION}'s (sha256: {digest}): install "
+                f"crhelper=={CRHELPER_VERSION} (make setup)"
+            )
 
 
 def license_files(package: str) -> dict[str, Path]:
