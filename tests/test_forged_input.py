@@ -47,13 +47,13 @@ def test_a_forged_create_is_logged_escaped_and_answered(
     )
     # WHEN the provider handles it
     index.handler(forged, LambdaContext("provider", 60))
-    # THEN each field was logged, escaped, and the answer names the bad property
+    # THEN each field was logged, escaped, and the answer names the first thing refused: the type
     assert_nothing_raw(caplog.records)
     for field in LOGGED_FIELDS:
         assert json.dumps(forged[field]) in caplog.text, field
     [answer] = responses
     assert answer["Status"] == "FAILED"
-    assert answer["Reason"].startswith("FunctionName must be")
+    assert answer["Reason"].startswith(f"A request for a resource of type Forged{FORGED}")
 
 
 def test_an_exception_quoting_the_event_is_logged_escaped(

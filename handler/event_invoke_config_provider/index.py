@@ -22,17 +22,16 @@ from .cloudformation import (
     ResourceFailure,
 )
 from .copies import Copy
-from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import NOT_CREATED, ConfigId, Environment, parse_physical_id
 from .lambda_api import delete_config
+from .live_operation import calls_on_live_stack, check_resource_type
 from .log_text import escaping_logger
-from .ownership import ROLLBACK_STATES, TEARDOWN_STATES, UNDO_STATES, operation_in_progress
+from .ownership import ROLLBACK_STATES, TEARDOWN_STATES, UNDO_STATES
 from .properties import (
     ADOPT_EXISTING,
     FUNCTION_ARN_ATTRIBUTE,
     LAST_MODIFIED_ATTRIBUTE,
-    RESOURCE_TYPE,
     ConfigRequest,
     InvalidPropertyError,
     parse_properties,
@@ -41,22 +40,6 @@ from .retries import ACCESS_DENIED, OutOfTimeError
 
 logger = escaping_logger(__name__)
 NOT_FOUND = "ResourceNotFoundException"
-
-
-def _calls_on_live_stack(event: CustomResourceEvent, context: Any, deadline: Deadline) -> Calls:
-    """The event's calls, once its stack shows that CloudFormation could have sent it: the stack
-    is in the provider's own account and region, and an operation runs on it (ownership.py).
-
-    Anyone allowed to invoke the provider can hand it an event; this is read before anything
-    is written or deleted, and a Delete's ownership check reads the same status."""
-    own = Environment.of_function_arn(context.invoked_function_arn)
-    if Environment.of_stack_id(event.stack_id) != own:
-        raise Refusal(reasons.foreign_stack(event.stack_id))
-    calls = Calls(deadline, event)
-    status = calls.stack_status()
-    if not operation_in_progress(status):
-        raise Refusal(reasons.no_operation(event.stack_id, status))
-    return calls
 
 
 def _parse(event: CustomResourceEvent, context: Any) -> tuple[ConfigRequest, ConfigId]:
@@ -106,7 +89,7 @@ def _refused(config: ConfigId, error: Exception) -> Refusal:
 def create(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Write the declared config, unless it belongs to someone else."""
     request, config = _parse(event, context)
-    calls = _calls_on_live_stack(event, context, event_context.deadline)
+    calls = calls_on_live_stack(event, context, event_context.deadline)
     before = calls.settings(config)
     if before is not None:
         _take_over_or_refuse(calls, config, before, request, moving=False)
@@ -133,7 +116,7 @@ def create(event: CustomResourceEvent, context: Any, event_context: EventContext
 def update(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
     """Rewrite the config; a move to another function or qualifier is checked like a Create."""
     request, config = _parse(event, context)
-    calls = _calls_on_live_stack(event, context, event_context.deadline)
+    calls = calls_on_live_stack(event, context, event_context.deadline)
     moving = parse_physical_id(event.physical_resource_id) != config
     before = calls.settings(config) if moving else None
     copied = before is not None and _take_over_or_refuse(
@@ -190,7 +173,7 @@ def delete(event: CustomResourceEvent, context: Any, event_context: EventContext
         logger.info("Physical id %r names no event invoke config: nothing to delete", physical_id)
         return Outcome(physical_id)
     try:
-        calls = _calls_on_live_stack(event, context, event_context.deadline)
+        calls = calls_on_live_stack(event, context, event_context.deadline)
     except StackUnreadable as refusal:
         raise Refusal(
             reasons.unreadable_stack_on_delete(config, event.stack_id, event.logical_resource_id)
@@ -247,8 +230,7 @@ def _explained(action: Action) -> Action:
     """`action`, whose every failure answers a reason that says what, why and what to do."""
 
     def run(event: CustomResourceEvent, context: Any, event_context: EventContext) -> Outcome:
-        if event.resource_type != RESOURCE_TYPE:
-            raise Refusal(reasons.foreign_type(event.resource_type))
+        check_resource_type(event)
         try:
             return action(event, context, event_context)
         except (Refusal, ResourceFailure):

@@ -28,25 +28,8 @@ TEARDOWN_STATES = frozenset({"DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"})
 # UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS "deleting any new resources it created during the
 # stack update"): a config taken over in it is written back (copies.py), not deleted.
 UNDO_STATES = frozenset({"ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"})
-# CloudFormation sends a custom resource's requests once "a stack operation" is initiated, to a
-# ServiceToken "from the same Region as the stack" ("CloudFormation custom resource request and
-# response reference", .../UserGuide/crpg-ref.html), and "run[s] it during a stack operation"
-# (.../TemplateReference/aws-resource-cloudformation-customresource.html). While one runs, the
-# stack's status ends in _IN_PROGRESS ("Stack status codes", .../UserGuide/view-stack-events.html),
-# but for REVIEW_IN_PROGRESS, "a stack with an expected StackId but without any templates or
-# resources". Nothing stricter is assumed (which status sends which request type is not
-# documented): an event whose stack shows no operation was not sent by CloudFormation, or came
-# after CloudFormation stopped waiting for it.
-NO_OPERATION_STATES = frozenset({"REVIEW_IN_PROGRESS"})
 # One ListStackResources request: its parameters -> one page of the answer.
 ListPage = Callable[[dict[str, str]], Mapping[str, Any]]
-
-
-def operation_in_progress(status: str | None) -> bool:
-    """Whether CloudFormation runs an operation on a stack of `status` (None: no such stack)."""
-    return (
-        status is not None and status.endswith("_IN_PROGRESS") and status not in NO_OPERATION_STATES
-    )
 
 
 def holders(list_page: ListPage, event: CustomResourceEvent, config: ConfigId) -> list[str]:

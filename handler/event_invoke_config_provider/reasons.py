@@ -12,7 +12,7 @@ import os
 
 from .cloudformation import fit_reason
 from .function_ref import UNQUALIFIED, ConfigId
-from .properties import ADOPT_EXISTING, FUNCTION_NAME, RESOURCE_TYPE, SHARED_PROVIDER_VARIABLE
+from .properties import ADOPT_EXISTING, FUNCTION_NAME, SHARED_PROVIDER_VARIABLE
 
 
 def reason(refused: str, cause: str, remedy: str, *details: object) -> str:
@@ -38,40 +38,6 @@ def retain_command(stack_id: str, logical_id: str) -> str:
     """The AWS CLI command that deletes a DELETE_FAILED stack and keeps (forgets) one resource."""
     return (
         f"aws cloudformation delete-stack --stack-name {stack_id} --retain-resources {logical_id}"
-    )
-
-
-def foreign_type(resource_type: str) -> str:
-    """An event for a resource type this provider does not serve."""
-    return reason(
-        "A request for a resource of type {}",
-        f"this provider serves {RESOURCE_TYPE} only; nothing was changed",
-        f"Declare the resource as Type: {RESOURCE_TYPE}, or use the provider of that type.",
-        resource_type,
-    )
-
-
-def foreign_stack(stack_id: str) -> str:
-    """An event naming a stack in another account or region than the provider's."""
-    return reason(
-        "A request for the stack {}",
-        "it is not in this provider's account and region, where CloudFormation would have "
-        "sent it from; nothing was changed",
-        "Use a provider deployed in the stack's own account and region.",
-        stack_id,
-    )
-
-
-def no_operation(stack_id: str, status: str | None) -> str:
-    """An event whose stack shows no operation: CloudFormation did not send it, or gave up."""
-    return reason(
-        "A request for the stack {}",
-        "no stack operation is in progress on it ({}), and CloudFormation sends requests only "
-        "during one; nothing was changed",
-        "If a deploy is running, CloudFormation stopped waiting for this request: retry the "
-        "stack operation. Otherwise, find who invoked the provider (CloudTrail).",
-        stack_id,
-        "no such stack" if status is None else status,
     )
 
 
