@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_ec2 as ec2
@@ -36,6 +37,7 @@ from .adopted_copies import allow_copies
 from .allow_list import SharedAccess
 from .arguments import check_type
 from .asset import HANDLER, provider_code
+from .facts import stack_facts
 from .grants import CONFIG_ACTIONS, MAX_BUCKETS, ConfigGrants
 from .nag import managed_policy_id
 
@@ -122,7 +124,10 @@ class ProviderOptions:
             if getattr(self, option.name) is None:
                 object.__setattr__(self, option.name, option.default)
         memory = self.memory_size
-        if not (math.isfinite(memory) and Token.is_unresolved(memory)):
+        # A number token is a finite float; an int is never one.
+        if not (
+            isinstance(memory, float) and math.isfinite(memory) and Token.is_unresolved(memory)
+        ):
             if not float(memory).is_integer() or int(memory) not in MEMORY_SIZE_RANGE:
                 raise ValueError(
                     f"memory_size must be a whole number from 128 to 10240 (MB); got {memory}."
@@ -242,10 +247,12 @@ class EventInvokeConfigProvider(Construct):
         """
         asked = ProviderOptions(**options)
         given = [name for name, value in options.items() if value is not None]
-        stack = Stack.of(scope)
-        existing = stack.node.try_find_child(cls.ID)
-        if not isinstance(existing, cls):
-            return cls(stack, cls.ID, asked)
+        stack = stack_facts(scope).stack
+        existing = _PROVIDERS.get(stack)
+        if existing is None:
+            found = stack.node.try_find_child(cls.ID)
+            existing = found if isinstance(found, cls) else cls(stack, cls.ID, asked)
+            _PROVIDERS[stack] = existing
         conflicts = [
             f"{name}={getattr(asked, name)!r} (it has {getattr(existing.options, name)!r})"
             for name in given
@@ -324,6 +331,10 @@ class EventInvokeConfigProvider(Construct):
                 "interfaces; AWS keeps this policy to exactly what Lambda needs for that.",
             )
         )
+
+
+# The provider of each stack, found without a read of the construct tree.
+_PROVIDERS: WeakKeyDictionary[Stack, EventInvokeConfigProvider] = WeakKeyDictionary()
 
 
 def skip_checkov(construct: IConstruct, *findings: tuple[str, str]) -> None:
