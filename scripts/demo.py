@@ -39,6 +39,9 @@ EXAMPLE_CONFIG = "WorkerAsyncConfig"
 CREATED, UPDATED, DELETED = "CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"
 ROLLED_BACK = "UPDATE_ROLLBACK_COMPLETE"
 WIDTH = 100
+# The physical id the provider answers a failed Create with, so that the rollback's Delete of
+# that resource does nothing (event_invoke_config_provider.function_ref.NOT_CREATED).
+NOT_CREATED = "EventInvokeConfig::NotCreated"
 # The config table: its columns and their widths, 100 characters with the indent and gaps.
 HEADER = ("function", "retries", "max age", "on success", "on failure")
 COLUMNS = (28, 7, 7, 24, 24)
@@ -60,8 +63,11 @@ class Report:
     def request(self, event: dict[str, Any], answer: dict[str, Any]) -> None:
         status = answer.get("Status", "no answer")
         line = f"  {event['RequestType']:<6} {event['LogicalResourceId']:<24} {status:<7}"
-        if status == "SUCCESS":
-            print(f"{line} {_function(answer.get('PhysicalResourceId', ''))}")
+        physical_id = answer.get("PhysicalResourceId", "")
+        if status == "SUCCESS" and physical_id == NOT_CREATED:
+            print(f"{line} nothing to delete: Create failed before a config existed")
+        elif status == "SUCCESS":
+            print(f"{line} {_function(physical_id)}")
         else:
             print(line.rstrip())
             reason = f"reason: {answer.get('Reason', 'none within the ServiceTimeout')}"

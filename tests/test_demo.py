@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from event_invoke_config_provider.function_ref import NOT_CREATED
 from offline_cloud.deployment import LocalCloud
 from offline_cloud.template import load_template
 from scripts import demo
@@ -40,6 +41,12 @@ def test_a_bad_value_and_a_config_set_by_hand_read_at_100_columns(
     # the bad value's reason, and no config written
     assert "reason: MaximumRetryAttempts must be a whole number from 0 to 2" in bad_value
     assert re.search(r"async-legacy-worker:\$LATEST +- +- +\(no config\)", bad_value)
+    # and its rollback's Delete says in words that nothing was there to delete
+    assert re.search(
+        r"Delete +WorkerAsyncConfig +SUCCESS +nothing to delete: Create failed before a config "
+        "existed",
+        bad_value,
+    )
     # the config set by hand refused, naming AdoptExisting, and left as it was
     hand_set = r"async-legacy-worker:\$LATEST +2 +600 s +- +-"
     assert re.search(hand_set, set_by_hand)
@@ -47,5 +54,6 @@ def test_a_bad_value_and_a_config_set_by_hand_read_at_100_columns(
     assert re.search(hand_set, refused)
     # then taken over: the template's settings
     assert re.search(r"async-legacy-worker:\$LATEST +1 +3600 s +- +sqs:Failures$", adopted, re.M)
+    assert demo.NOT_CREATED == NOT_CREATED, "the provider's marker of a failed Create"
     # full JSON only when verbose
     assert any(line.startswith("    request: {") for line in lines) == verbose

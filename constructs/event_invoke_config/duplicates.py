@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 import jsii
 from aws_cdk import Stack, Stage
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct, IConstruct, IValidation
 
+from .facts import stack_facts
 from .identity import ConfigTarget, of_native
 
 
@@ -48,10 +51,12 @@ class DuplicateConfigCheck(Construct):
     @classmethod
     def declare(cls, config: Construct, target: ConfigTarget) -> None:
         """Register `config`, which writes to `target`, with the check of its Stage."""
-        home = _home(config)
-        check = home.node.try_find_child(cls.ID)
-        if not isinstance(check, cls):
-            check = cls(home, cls.ID)
+        facts = stack_facts(config)
+        check = _CHECKS.get(facts.home)
+        if check is None:
+            found = facts.home.node.try_find_child(cls.ID)
+            check = found if isinstance(found, cls) else cls(facts.home, cls.ID)
+            _CHECKS[facts.home] = check
         check._declared.append((config, target))
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
@@ -63,11 +68,12 @@ class DuplicateConfigCheck(Construct):
         """One error per config of this Stage whose target another config of the app has."""
         errors = []
         here = self.node.scope.node.path if self.node.scope else ""
-        first: dict[tuple[object, object], IConstruct] = {}
-        for construct, target in self._all_configs():
-            owner = first.setdefault((target.function, target.qualifier), construct)
-            homes = (_home(owner).node.path, _home(construct).node.path)
-            if owner is not construct and here in homes:
+        first: dict[tuple[object, object], tuple[IConstruct, str]] = {}
+        for construct, target, home in self._all_configs():
+            owner, owner_home = first.setdefault(
+                (target.function, target.qualifier), (construct, home)
+            )
+            if owner is not construct and here in (owner_home, home):
                 errors.append(
                     f"{_path(owner)} and {_path(construct)} both configure the asynchronous "
                     f"invocation of {target.describe()}: Lambda keeps one event invoke config "
@@ -76,11 +82,17 @@ class DuplicateConfigCheck(Construct):
                 )
         return errors
 
-    def _all_configs(self) -> list[tuple[IConstruct, ConfigTarget]]:
-        configs: list[tuple[IConstruct, ConfigTarget]] = []
+    def _all_configs(self) -> list[tuple[IConstruct, ConfigTarget, str]]:
+        """Every config of the app, with the path of the Stage that synthesizes it."""
+        configs: list[tuple[IConstruct, ConfigTarget, str]] = []
         for construct in self.node.root.node.find_all():
             if isinstance(construct, DuplicateConfigCheck):
-                configs.extend(construct._declared)
+                home = construct.node.scope.node.path if construct.node.scope else ""
+                configs.extend((config, target, home) for config, target in construct._declared)
             elif isinstance(construct, lambda_.CfnEventInvokeConfig):
-                configs.append((construct, of_native(construct)))
+                configs.append((construct, of_native(construct), _home(construct).node.path))
         return configs
+
+
+# The check of each Stage (or stack without one), found without a read of the construct tree.
+_CHECKS: WeakKeyDictionary[Construct, DuplicateConfigCheck] = WeakKeyDictionary()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
@@ -19,6 +19,7 @@ from .checks import (
     checked_retry_attempts,
 )
 from .duplicates import DuplicateConfigCheck
+from .facts import share_stack_facts, stack_facts
 from .provider import EventInvokeConfigProvider
 from .target import FunctionLike, Target, resolve_target
 
@@ -108,6 +109,7 @@ class LambdaEventInvokeConfig(Construct):
         check_type("service_token", service_token, (str,), optional=True)
         check_type("removal_policy", removal_policy, (RemovalPolicy,), optional=True)
         super().__init__(scope, construct_id)
+        share_stack_facts(self, scope)
         target = resolve_target(self, function, checked_qualifier(qualifier))
         DuplicateConfigCheck.declare(self, target.identity)
         self._warn_unchecked(target)
@@ -214,7 +216,7 @@ class LambdaEventInvokeConfig(Construct):
                 lambda_.DestinationType.FAILURE if on_failure else lambda_.DestinationType.SUCCESS
             )
             arn = destination.bind(self, self._grantee(target, name), type=kind).destination
-        stack = Stack.of(self)
+        stack = stack_facts(self).stack
         if stack.resolve(arn) == stack.resolve(target.unqualified_arn):
             raise p.InvalidPropertyError(
                 f"{name} cannot be the configured function itself: Lambda refuses a function "

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, Fn, IResolveContext, IStringProducer, Lazy, Stack
+from aws_cdk import CfnResource, Fn, IAnyProducer, IResolveContext, Lazy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -45,13 +45,15 @@ class GrantCapacityError(ValueError):
     """Every bucket policy is full: the stack holds more configs than IAM's quotas allow."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Bucket:
-    """One managed policy: its resources (token string by resolved form) and reference lengths."""
+    """One managed policy: its resources (token string by resolved form) and the characters they
+    take in the policy once deployed, kept as grants arrive (`iam_limits.policy_length`)."""
 
     policy: iam.CfnManagedPolicy | None = None
+    base_id: str = ""
     resources: dict[str, str] = field(default_factory=dict)
-    lengths: dict[str, int] = field(default_factory=dict)
+    resources_length: int = 0
 
     def ordered(self) -> list[str]:
         """The granted resources, in the order of their resolved form."""
@@ -61,11 +63,31 @@ class _Bucket:
         """The policy document."""
         return _document(self.ordered())
 
-    def fits(self, resolved: list[str], lengths: dict[str, int]) -> bool:
-        """Whether the policy would stay within IAM's limit once deployed, with `resolved` added."""
-        keys = sorted({*self.resources, *resolved})
-        document = _document([json.loads(key) for key in keys])
-        return policy_length(document, {**self.lengths, **lengths}) <= MANAGED_POLICY_MAX_CHARS
+    def fits(self, lengths: dict[str, int]) -> bool:
+        """Whether the policy would stay within IAM's limit once deployed, with the resources
+        `lengths` holds (each one's length by its resolved form) added."""
+        added = {key: length for key, length in lengths.items() if key not in self.resources}
+        count = len(self.resources) + len(added)
+        separators = max(count - 1, 0)
+        length = _EMPTY_POLICY_LENGTH + self.resources_length + sum(added.values()) + separators
+        return length <= MANAGED_POLICY_MAX_CHARS
+
+    def add(self, resources: dict[str, str], lengths: dict[str, int]) -> bool:
+        """Grant `resources` (token string by resolved form), each of length `lengths[key]`;
+        whether any was new."""
+        added = {key: resource for key, resource in resources.items() if key not in self.resources}
+        self.resources.update(added)
+        self.resources_length += sum(lengths[key] for key in added)
+        return bool(added)
+
+    def content_id(self, role: str) -> str:
+        """A logical id that changes whenever the policy's resolved content changes.
+
+        The bucket keys its resources by their resolved form, and its actions are fixed: the
+        resolved content is its sorted keys and the role (`role`, resolved, as JSON).
+        """
+        content = json.dumps([sorted(self.resources), role])
+        return f"{self.base_id}{hashlib.sha256(content.encode()).hexdigest()[:16].upper()}"
 
 
 def _document(resources: list[Any]) -> dict[str, Any]:
@@ -73,6 +95,21 @@ def _document(resources: list[Any]) -> dict[str, Any]:
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": list(CONFIG_ACTIONS), "Resource": resources}],
     }
+
+
+# A policy's length is this plus its resources' lengths and the commas between them.
+_EMPTY_POLICY_LENGTH = policy_length(_document([]), {})
+
+
+@jsii.implements(IAnyProducer)
+class _AtSynth:
+    """A value produced when CDK resolves it, so it holds every grant made until then."""
+
+    def __init__(self, produce: Callable[[], Any]) -> None:
+        self._produce = produce
+
+    def produce(self, context: IResolveContext) -> Any:
+        return self._produce()
 
 
 class ConfigGrants(Construct):
@@ -110,6 +147,7 @@ class ConfigGrants(Construct):
         super().__init__(scope, construct_id)
         self._role_name = role.role_name
         self._stack = Stack.of(self)
+        self._role = json.dumps(self._stack.resolve(self._role_name), sort_keys=True)
         self._buckets = [_Bucket() for _ in range(buckets)]
         self._digest_properties = {
             SERVICE_TOKEN: service_token,
@@ -132,12 +170,17 @@ class ConfigGrants(Construct):
                 f"resources for {config.node.path} must be exact ARNs, at least one and without "
                 f"wildcards; got {list(resources)!r}."
             )
-        resolved = [json.dumps(self._stack.resolve(arn), sort_keys=True) for arn in resources]
-        lengths = reference_lengths(self._stack, resources)
-        home = _stable_hash("\n".join(sorted(resolved))) % len(self._buckets)
+        references = reference_lengths(self._stack, resources)
+        keys, lengths, granted = [], {}, {}
+        for arn in resources:
+            value = self._stack.resolve(arn)
+            key = json.dumps(value, sort_keys=True)
+            keys.append(key)
+            lengths[key], granted[key] = policy_length(value, references), arn
+        home = _stable_hash("\n".join(sorted(keys))) % len(self._buckets)
         for step in range(len(self._buckets)):
             bucket = self._buckets[(home + step) % len(self._buckets)]
-            if bucket.fits(resolved, lengths):
+            if bucket.fits(lengths):
                 break
         else:
             raise GrantCapacityError(
@@ -146,61 +189,42 @@ class ConfigGrants(Construct):
                 f"{MANAGED_POLICY_MAX_CHARS:,} characters once deployed). Put further configs "
                 "in another stack."
             )
-        bucket.resources.update(zip(resolved, resources, strict=True))
-        bucket.lengths.update(lengths)
-        config.add_resource_dependency(self._policy(bucket))
+        policy = self._policy(bucket)
+        if bucket.add(granted, lengths):
+            policy.override_logical_id(bucket.content_id(self._role))
+        config.add_resource_dependency(policy)
 
     def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
-        """The bucket's policy with its current document, created on first use."""
+        """The bucket's policy, created on first use; its document and its list in the digest
+        are produced at synth, with every grant of the stack."""
+        if bucket.policy is not None:
+            return bucket.policy
         if self._digest is None:
             self._digest = CfnResource(
                 self, "Digest", type=GRANT_DIGEST_TYPE, properties=self._digest_properties
             )
-        if bucket.policy is None:
-            index = self._buckets.index(bucket)
-            name = f"Bucket{index}"
-            bucket.policy = iam.CfnManagedPolicy(
-                self,
-                name,
-                policy_document=bucket.document(),
-                roles=[self._role_name],
-                # Replaced whenever the values it grants resolve differently
-                # (docs/design.md, "Grants and the grant digest").
-                description=Fn.join(
-                    "",
-                    [
-                        f"Event invoke config grants, bucket {index} of {len(self._buckets)}, "
-                        "values ",
-                        self._digest.get_att(name).to_string(),
-                    ],
-                ),
-            )
-            base = self._stack.resolve(bucket.policy.logical_id)
-            bucket.policy.override_logical_id(
-                Lazy.uncached_string(
-                    _ContentAddressedId(self._stack, base, bucket, self._role_name)
-                )
-            )
-        else:
-            bucket.policy.policy_document = bucket.document()
-        self._digest.add_property_override(f"{BUCKETS}.{bucket.policy.node.id}", bucket.ordered())
+        index = self._buckets.index(bucket)
+        name = f"Bucket{index}"
+        bucket.policy = iam.CfnManagedPolicy(
+            self,
+            name,
+            policy_document=Lazy.uncached_any(_AtSynth(bucket.document)),
+            roles=[self._role_name],
+            # Replaced whenever the values it grants resolve differently
+            # (docs/design.md, "Grants and the grant digest").
+            description=Fn.join(
+                "",
+                [
+                    f"Event invoke config grants, bucket {index} of {len(self._buckets)}, values ",
+                    self._digest.get_att(name).to_string(),
+                ],
+            ),
+        )
+        bucket.base_id = self._stack.resolve(bucket.policy.logical_id)
+        self._digest.add_property_override(
+            f"{BUCKETS}.{name}", Lazy.uncached_any(_AtSynth(bucket.ordered))
+        )
         return bucket.policy
-
-
-@jsii.implements(IStringProducer)
-class _ContentAddressedId:
-    """A logical id that changes whenever the policy's resolved content changes."""
-
-    def __init__(self, stack: Stack, base: str, bucket: _Bucket, role_name: str) -> None:
-        self._base = base
-        self._bucket = bucket
-        self._role = json.dumps(stack.resolve(role_name), sort_keys=True)
-
-    def produce(self, context: IResolveContext) -> str:
-        # The bucket keys its resources by their resolved form, and its actions are fixed: the
-        # resolved content is its sorted keys and the role.
-        content = json.dumps([sorted(self._bucket.resources), self._role])
-        return f"{self._base}{hashlib.sha256(content.encode()).hexdigest()[:16].upper()}"
 
 
 def _stable_hash(text: str) -> int:

@@ -19,6 +19,8 @@ from constructs import IConstruct
 
 from event_invoke_config_provider.function_ref import UNQUALIFIED, FunctionRef, parse_function
 
+from .facts import stack_facts
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -51,12 +53,12 @@ def _environment(scope: IConstruct, ref: FunctionRef) -> tuple[str, str, str]:
 
     An account or region unknown at synth is known only within the Stage that deploys it.
     """
-    stack = Stack.of(scope)
+    stack = stack_facts(scope)
     account, region = ref.account or stack.account, ref.region or stack.region
     if not Token.is_unresolved(account) and not Token.is_unresolved(region):
         return account, region, f"{account}/{region}"
-    stage = Stage.of(stack)
-    where = f"stage {stage.node.path}" if stage is not None and stage.node.path else "the app"
+    staged = isinstance(stack.home, Stage) and stack.home_path
+    where = f"stage {stack.home_path}" if staged else "the app"
     unknown = f"unknown in {where}"
     return (
         unknown if Token.is_unresolved(account) else account,
@@ -95,9 +97,9 @@ def _of_function_resource(function: lambda_.CfnFunction) -> Identity:
     name = function.function_name
     if name is not None and not Token.is_unresolved(name):
         return function_of_ref(function, FunctionRef(name))
-    owner = function.node.scope  # the `Function` whose resource this is
-    where = owner.node.path if owner is not None else function.node.path
-    return Identity(("construct", function.node.path), f"the function {where}")
+    path = function.node.path
+    # Named by the `Function` whose resource this is: the path's parent.
+    return Identity(("construct", path), f"the function {path.rpartition('/')[0]}")
 
 
 def function_of_token(value: str) -> Identity:
@@ -118,17 +120,17 @@ def function_of_string(scope: IConstruct, value: str) -> tuple[Identity, str | N
     return function_of_ref(scope, ref), ref.qualifier
 
 
-def function_of_object(function: lambda_.IFunction) -> Identity:
-    """The function an `IFunction` stands for (not an alias or version: give its function)."""
-    arn = function.function_arn
-    if not Token.is_unresolved(arn):
-        return function_of_string(function, arn)[0]
+def function_of_object(function: lambda_.IFunction, arn: str) -> Identity:
+    """The function an `IFunction` stands for (not an alias or version: give its function),
+    whose `function_arn` is `arn`."""
     target = referenced(arn)
     if isinstance(target, lambda_.CfnFunction):
         return _of_function_resource(target)
+    if not Token.is_unresolved(arn):
+        return function_of_string(function, arn)[0]
     # An ARN with tokens for some parts (e.g. `Function.from_function_name`): CDK splits it.
     parts = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME)
-    stack = Stack.of(function)
+    stack = stack_facts(function)
     name = parts.resource_name or ""
     ref = None if Token.is_unresolved(name) else parse_function(name)
     account, region = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
@@ -25,6 +26,7 @@ from .allow_list import SharedAccess
 from .arguments import check_type
 from .asset import HANDLER, provider_code
 from .checkov import NO_DLQ, NO_RESERVED_CONCURRENCY, NO_VPC, PLAIN_VARIABLES, skip_checkov
+from .facts import stack_facts
 from .grants import CONFIG_ACTIONS, MAX_BUCKETS, ConfigGrants
 from .provider_logs import provider_log_group
 from .provider_options import (
@@ -170,10 +172,12 @@ class EventInvokeConfigProvider(Construct):
         """
         asked = ProviderOptions(**options)
         given = [name for name, value in options.items() if value is not None]
-        stack = Stack.of(scope)
-        existing = stack.node.try_find_child(cls.ID)
-        if not isinstance(existing, cls):
-            return cls(stack, cls.ID, asked)
+        stack = stack_facts(scope).stack
+        existing = _PROVIDERS.get(stack)
+        if existing is None:
+            found = stack.node.try_find_child(cls.ID)
+            existing = found if isinstance(found, cls) else cls(stack, cls.ID, asked)
+            _PROVIDERS[stack] = existing
         conflicts = [
             f"{name}={getattr(asked, name)!r} (it has {getattr(existing.options, name)!r})"
             for name in given
@@ -229,3 +233,7 @@ class EventInvokeConfigProvider(Construct):
         """
         check_type("stack_arn", stack_arn, (str,))
         self._shared.allow_stack_reads(stack_arn)
+
+
+# The provider of each stack, found without a read of the construct tree.
+_PROVIDERS: WeakKeyDictionary[Stack, EventInvokeConfigProvider] = WeakKeyDictionary()

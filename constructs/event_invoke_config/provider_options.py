@@ -42,7 +42,10 @@ class ProviderOptions:
             if getattr(self, option.name) is None:
                 object.__setattr__(self, option.name, option.default)
         memory = self.memory_size
-        if not (math.isfinite(memory) and Token.is_unresolved(memory)):
+        # A number token is a finite float; an int is never one.
+        if not (
+            isinstance(memory, float) and math.isfinite(memory) and Token.is_unresolved(memory)
+        ):
             if not float(memory).is_integer() or int(memory) not in MEMORY_SIZE_RANGE:
                 raise ValueError(
                     f"memory_size must be a whole number from 128 to 10240 (MB); got {memory}."

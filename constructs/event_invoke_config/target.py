@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_cdk import Annotations, ArnFormat, Fn, Reference, Stack, Token, Tokenization
@@ -12,6 +13,7 @@ from event_invoke_config_provider.function_ref import UNQUALIFIED, ConfigId, Fun
 from event_invoke_config_provider.properties import InvalidPropertyError, with_qualifier
 
 from .checks import checked_function_name
+from .facts import stack_facts
 from .identity import (
     ConfigTarget,
     Identity,
@@ -116,19 +118,21 @@ def _environment(account: str | None, region: str | None) -> str:
     return f"{_shown(account)}/{_shown(region)}"
 
 
-def _check_home(scope: Construct, account: str | None, region: str | None, spelled: str) -> None:
+def _check_home(
+    scope: Construct, account: str | None, region: str | None, spelled: Callable[[], str]
+) -> None:
     """Refuse a function in another account or region than the stack's: the provider would.
 
     The provider acts in its own account and region (`ConfigRequest.config_id`). `account` and
-    `region` are what the function's spelling names (None: the stack's own); `spelled` names the
-    function in messages (a literal, or a construct path: never a token). A stack without an
+    `region` are what the function's spelling names (None: the stack's own); `spelled()` names
+    the function in messages (a literal, or a construct path: never a token). A stack without an
     environment cannot be checked at synth: a literal account or region is then a warning.
     """
-    stack = Stack.of(scope)
+    stack = stack_facts(scope)
     homes = {"account": (account, stack.account), "region": (region, stack.region)}
     unchecked = []
     for part, (given, home) in homes.items():
-        if given is None or Token.is_unresolved(given) or given == home:
+        if given is None or given == home or Token.is_unresolved(given):
             continue
         if Token.is_unresolved(home):
             unchecked.append(f"{part} {given}")
@@ -137,7 +141,7 @@ def _check_home(scope: Construct, account: str | None, region: str | None, spell
         home_account, home_region = _shown(stack.account), _shown(stack.region)
         raise InvalidPropertyError(
             f"function must be a function in the provider's account {home_account} and region "
-            f"{home_region}; got {spelled}. Declare {scope.node.path} in a stack of "
+            f"{home_region}; got {spelled()}. Declare {scope.node.path} in a stack of "
             f"{given_env}: a provider acts in its own stack's account and region."
         )
     if unchecked:
@@ -209,16 +213,21 @@ def _literal_function(scope: Construct, function: str) -> _Function:
     """A name or ARN without tokens, read by the provider's check of `FunctionName`."""
     ref = checked_function_name(function)
     arn = _function_arn(scope, ref)
-    _check_home(scope, ref.account, ref.region, arn if ref.partition is not None else function)
+    spelled = arn if ref.partition is not None else function
+    _check_home(scope, ref.account, ref.region, lambda: spelled)
     return _Function(arn, ref.qualifier, None, function_of_ref(scope, ref), ref)
 
 
 def _object_function(scope: Construct, function: lambda_.IFunction) -> _Function:
     """An `IFunction`; for an alias or a version, the function behind it and its qualifier."""
     base, implied = _split_qualifier(function)
-    where = _environment(base.env.account, base.env.region)
-    _check_home(scope, base.env.account, base.env.region, f"{base.node.path} in {where}")
-    return _Function(base.function_arn, implied, base, function_of_object(base))
+    env = base.env
+    account, region = env.account, env.region
+    _check_home(
+        scope, account, region, lambda: f"{base.node.path} in {_environment(account, region)}"
+    )
+    arn = base.function_arn
+    return _Function(arn, implied, base, function_of_object(base, arn))
 
 
 def _read_function(scope: Construct, function: FunctionLike) -> _Function:
