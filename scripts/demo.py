@@ -42,6 +42,9 @@ WIDTH = 100
 # The physical id the provider answers a failed Create with, so that the rollback's Delete of
 # that resource does nothing (event_invoke_config_provider.function_ref.NOT_CREATED).
 NOT_CREATED = "EventInvokeConfig::NotCreated"
+# The shared provider's adoption switch (its `AllowAdoption`, CDK `allow_adoption`): off unless
+# its operator turns it on.
+ALLOW_ADOPTION_VARIABLE = "EVENT_INVOKE_CONFIG_ALLOW_ADOPTION"
 # The config table: its columns and their widths, 100 characters with the indent and gaps.
 HEADER = ("function", "retries", "max age", "on success", "on failure")
 COLUMNS = (28, 7, 7, 24, 24)
@@ -204,8 +207,20 @@ def lifecycle(cloud: LocalCloud, report: Report, name: str, template: Template) 
     operation(cloud, report, f"delete {name}", delete, DELETED, places=places)
 
 
-def failures(cloud: LocalCloud, report: Report, name: str) -> None:
-    """A bad value, then a config set by hand: refused, then taken over with AdoptExisting."""
+def allowing_adoption(provider: Template) -> Template:
+    """The shared provider's template, its function told to adopt (`allow_adoption=True`)."""
+    allowing = copy.deepcopy(provider)
+    for resource in allowing["Resources"].values():
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        if ALLOW_ADOPTION_VARIABLE in variables:
+            variables[ALLOW_ADOPTION_VARIABLE] = "true"
+            return allowing
+    raise LookupError(f"the provider's template has no {ALLOW_ADOPTION_VARIABLE}")
+
+
+def failures(cloud: LocalCloud, report: Report, name: str, provider: Template) -> None:
+    """A bad value, then a config set by hand: refused, refused again by the shared provider
+    that does not adopt, then taken over once its operator allows adoption."""
     engine, example = cloud.engine, load_yaml_template(EXAMPLE)
     worker = f"async-{name}-worker"
     place = {EXAMPLE_CONFIG: config_arn(worker)}
@@ -229,6 +244,11 @@ def failures(cloud: LocalCloud, report: Report, name: str) -> None:
     title = f"update {name}: add the config (no AdoptExisting)"
     operation(cloud, report, title, add_config(), ROLLED_BACK, places=place)
     title = f"update {name}: add the config with AdoptExisting: true"
+    operation(cloud, report, title, add_config(AdoptExisting=True), ROLLED_BACK, places=place)
+    title = f"update {PROVIDER_STACK}: its operator allows adoption"
+    allow = partial(engine.update_stack, PROVIDER_STACK, allowing_adoption(provider))
+    operation(cloud, report, title, allow, UPDATED)
+    title = f"update {name}: add the config with AdoptExisting: true, again"
     operation(cloud, report, title, add_config(AdoptExisting=True), UPDATED, places=place)
     delete = partial(engine.delete_stack, name)
     operation(cloud, report, f"delete {name}", delete, DELETED, places=place)
@@ -255,7 +275,7 @@ def run(cdk_out: Path, verbose: bool = False) -> None:
         operation(cloud, report, f"create {PROVIDER_STACK}", create, CREATED)
         lifecycle(cloud, report, "orders", load_yaml_template(EXAMPLE))
         report.section("when things go wrong: a bad value, a config set by hand")
-        failures(cloud, report, "legacy")
+        failures(cloud, report, "legacy", provider_only)
     print("\nDemo complete: every operation ended as expected.")
 
 
