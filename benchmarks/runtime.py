@@ -85,6 +85,7 @@ def lifecycle_costs(rounds: int) -> dict[str, EventCost]:
             local = {
                 **FAKE_AWS,
                 "AWS_ENDPOINT_URL_LAMBDA": endpoint,
+                "AWS_ENDPOINT_URL_SSM": endpoint,
                 "AWS_ENDPOINT_URL_CLOUDFORMATION": stack_endpoint,
                 "SSL_CERT_FILE": str(collector.ca_file),
             }

@@ -160,9 +160,12 @@ def test_the_readme_upgrade_runs_the_new_zip(
     # WHEN the README's commands run again with this release in dist/
     new = this_release(tmp_path / "new")
     readme_commands.run(quick_start(), new, endpoints)
-    # THEN `deploy` sent the overrides and kept the rest; CodeS3Prefix, new, takes its Default
-    # and the old CodeS3Key is not sent
-    expected = dict.fromkeys(kept(make_release.TEMPLATE) - {"CodeS3Prefix"}, "previous")
+    # THEN `deploy` sent the overrides and kept the rest; the parameters new since the old
+    # release (CodeS3Prefix, AllowAdoption...) take their Default, and the old CodeS3Key is not
+    # sent
+    declared_before = set(load_yaml_template(CODE_KEY_RELEASES[previous])["Parameters"])
+    expected = dict.fromkeys(kept(make_release.TEMPLATE) & declared_before, "previous")
+    assert "CodeS3Prefix" not in expected and "AllowAdoption" not in expected
     assert sent_on_update(api) == {**GIVEN, **expected}
     # and the stack runs this release's zip, under the key its template names
     assert deployed(api.engine(REGION), moto_endpoint) == {

@@ -81,12 +81,13 @@ def outside_environment() -> dict[str, str]:
 
 
 def declared_floors() -> list[str]:
-    """Each of pyproject.toml's [project].dependencies pinned to its declared minimum (`>=`)."""
+    """Each of pyproject.toml's [project].dependencies pinned to its declared minimum (`>=`, or
+    the one version `==` allows)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = []
     for dependency in map(Requirement, project["dependencies"]):
-        floors = [spec.version for spec in dependency.specifier if spec.operator == ">="]
-        assert len(floors) == 1, f"{dependency} declares no single minimum (>=)"
+        floors = [s.version for s in dependency.specifier if s.operator in {">=", "=="}]
+        assert len(floors) == 1, f"{dependency} declares no single minimum (>= or ==)"
         pins.append(f"{dependency.name}=={floors[0]}")
     return pins
 
