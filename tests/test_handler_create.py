@@ -13,6 +13,7 @@ import pytest
 
 from event_invoke_config_provider.cloudformation import MAX_REASON
 from event_invoke_config_provider.function_ref import NOT_CREATED
+from event_invoke_config_provider.properties import SHARED_PROVIDER_VARIABLE
 from tests.support import (
     COPY_OF_ORDERS,
     HAND_MADE,
@@ -260,3 +261,20 @@ def test_a_refused_put_of_a_free_config_that_wrote_nothing_answers_an_id_naming_
     response = answer(event(), responses)
 
     assert (response["Status"], response["PhysicalResourceId"]) == ("FAILED", NOT_CREATED)
+
+
+def test_a_shared_provider_that_does_not_adopt_says_its_operator_must_allow_it_first(
+    stubs: Stubs, responses: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SHARED_PROVIDER_VARIABLE, "LambdaEventInvokeConfig")
+    stubs.stack_status("CREATE_IN_PROGRESS")
+    stubs.get({"FunctionName": ORDERS_ARN}, exists=True)
+    stubs.stack()
+
+    response = answer(event(ResourceProperties={"FunctionName": "orders"}), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].endswith(
+        "Else the provider's operator allows adoption (AllowAdoption), then set AdoptExisting: "
+        "true."
+    )

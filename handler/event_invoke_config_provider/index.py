@@ -74,7 +74,9 @@ def _take_over_or_refuse(
     elif request.adopt_existing:
         raise Refusal(reasons.adoption_spent(config))
     else:
-        raise Refusal(reasons.not_managed_here(config))
+        raise Refusal(
+            reasons.not_managed_here(config, adoption_allowed=adoption.adoption_allowed())
+        )
     calls.keep_copy(config, before)
     return True
 

@@ -41,13 +41,21 @@ def retain_command(stack_id: str, logical_id: str) -> str:
     )
 
 
-def not_managed_here(config: ConfigId) -> str:
+def not_managed_here(config: ConfigId, *, adoption_allowed: bool) -> str:
     """A write refused: a config that no resource of the stack holds is there."""
+    adopt = (
+        f"set {ADOPT_EXISTING}: true"
+        if adoption_allowed
+        else (
+            "the provider's operator allows adoption (AllowAdoption), then set "
+            f"{ADOPT_EXISTING}: true"
+        )
+    )
     return reason(
         f"{FUNCTION_NAME} {{}}",
         "a config no resource of this stack manages is there; nothing was changed",
         "Another stack's: remove it there first (Retain keeps it). Left by a --no-rollback "
-        f"deploy: cdk rollback. Else set {ADOPT_EXISTING}: true.",
+        f"deploy: cdk rollback. Else {adopt}.",
         config.describe(),
     )
 
