@@ -280,6 +280,34 @@ def test_a_token_function_is_warned_about_as_unchecked() -> None:
     annotations.has_no_warning("/Stack/Known", Match.any_value())
 
 
+def _imported_version(stack: cdk.Stack) -> dict[str, object]:
+    arn = cdk.Fn.import_value("version-arn")
+    return {"function": lambda_.Version.from_version_arn(stack, "Imported", arn)}
+
+
+def _token_qualifier(stack: cdk.Stack) -> dict[str, object]:
+    return {"function": cdk.Fn.import_value("name"), "qualifier": cdk.Fn.import_value("alias")}
+
+
+@pytest.mark.parametrize("arguments", [_imported_version, _token_qualifier])
+def test_a_config_unchecked_in_two_parts_is_warned_about_once(
+    arguments: Callable[[cdk.Stack], dict[str, object]],
+) -> None:
+    # GIVEN a config whose function and qualifier are both tokens, synthesized twice
+    stack = new_stack()
+    LambdaEventInvokeConfig(stack, "Async", **arguments(stack))  # type: ignore[arg-type]
+    Template.from_stack(stack)
+    # WHEN
+    annotations = Annotations.from_stack(stack)
+    # THEN one warning names both parts
+    warnings = annotations.find_warning("*", Match.string_like_regexp("known only at deploy"))
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "function and qualifier are known only at deploy time: not checked for another event "
+        "invoke config of this app on the same function and qualifier. "
+        "[ack: event-invoke-config:duplicate-check-incomplete]"
+    ]
+
+
 def test_the_same_token_twice_is_a_duplicate() -> None:
     stack = new_stack()
     name = cdk.CfnParameter(stack, "Name").value_as_string

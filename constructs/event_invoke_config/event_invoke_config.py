@@ -154,12 +154,15 @@ class LambdaEventInvokeConfig(Construct):
         }
 
     def _warn_unchecked(self, target: Target) -> None:
-        """Warn of each part of the target known only at deploy time."""
-        for unchecked in target.identity.unchecked():
+        """Warn, once, of the parts of the target known only at deploy time (an imported
+        version or alias with a token ARN has both)."""
+        unchecked = target.identity.unchecked()
+        if unchecked:
+            verb = "are" if len(unchecked) > 1 else "is"
             Annotations.of(self).add_warning_v2(
                 "event-invoke-config:duplicate-check-incomplete",
-                f"{unchecked} is known only at deploy time: not checked for another event "
-                "invoke config of this app on the same function and qualifier.",
+                f"{' and '.join(unchecked)} {verb} known only at deploy time: not checked for "
+                "another event invoke config of this app on the same function and qualifier.",
             )
 
     def _depend_on_function(

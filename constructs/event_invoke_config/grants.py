@@ -48,11 +48,17 @@ class GrantCapacityError(ValueError):
 @dataclass(eq=False)
 class _Bucket:
     """One managed policy: its resources (token string by resolved form) and the characters they
-    take in the policy once deployed, kept as grants arrive (`iam_limits.policy_length`)."""
+    take in the policy once deployed, kept as grants arrive (`iam_limits.policy_length`).
+
+    Resources that `cdk diff` prints as one line share a statement; each other one (a name or
+    ARN known only at deploy time, taken apart by `Fn::Select`/`Fn::Split`) has a statement of
+    its own, which stays the same as other configs come and go, so the diff does not show it.
+    """
 
     policy: iam.CfnManagedPolicy | None = None
     base_id: str = ""
     resources: dict[str, str] = field(default_factory=dict)
+    alone: set[str] = field(default_factory=set)
     resources_length: int = 0
 
     def ordered(self) -> list[str]:
@@ -61,22 +67,34 @@ class _Bucket:
 
     def document(self) -> dict[str, Any]:
         """The policy document."""
-        return _document(self.ordered())
+        keys = sorted(self.resources)
+        grouped = [self.resources[key] for key in keys if key not in self.alone]
+        statements = [_statement(grouped)] if grouped else []
+        statements += [_statement([self.resources[key]]) for key in keys if key in self.alone]
+        return _document(statements)
 
-    def fits(self, lengths: dict[str, int]) -> bool:
+    def fits(self, lengths: dict[str, int], alone: set[str]) -> bool:
         """Whether the policy would stay within IAM's limit once deployed, with the resources
-        `lengths` holds (each one's length by its resolved form) added."""
+        `lengths` holds (each one's length by its resolved form) added, those in `alone` in
+        statements of their own."""
         added = {key: length for key, length in lengths.items() if key not in self.resources}
         count = len(self.resources) + len(added)
-        separators = max(count - 1, 0)
-        length = _EMPTY_POLICY_LENGTH + self.resources_length + sum(added.values()) + separators
+        statements = len(self.alone) + len(alone.intersection(added))
+        length = (
+            _EMPTY_POLICY_LENGTH
+            + self.resources_length
+            + sum(added.values())
+            + max(count - 1, 0)
+            + statements * _STATEMENT_OVERHEAD
+        )
         return length <= MANAGED_POLICY_MAX_CHARS
 
-    def add(self, resources: dict[str, str], lengths: dict[str, int]) -> bool:
-        """Grant `resources` (token string by resolved form), each of length `lengths[key]`;
-        whether any was new."""
+    def add(self, resources: dict[str, str], lengths: dict[str, int], alone: set[str]) -> bool:
+        """Grant `resources` (token string by resolved form), each of length `lengths[key]`,
+        those in `alone` in statements of their own; whether any was new."""
         added = {key: resource for key, resource in resources.items() if key not in self.resources}
         self.resources.update(added)
+        self.alone.update(alone.intersection(added))
         self.resources_length += sum(lengths[key] for key in added)
         return bool(added)
 
@@ -90,15 +108,37 @@ class _Bucket:
         return f"{self.base_id}{hashlib.sha256(content.encode()).hexdigest()[:16].upper()}"
 
 
-def _document(resources: list[Any]) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": list(CONFIG_ACTIONS), "Resource": resources}],
-    }
+def _statement(resource: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": list(CONFIG_ACTIONS), "Resource": resource}
 
 
-# A policy's length is this plus its resources' lengths and the commas between them.
-_EMPTY_POLICY_LENGTH = policy_length(_document([]), {})
+def _document(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _prints_as_one_line(value: Any) -> bool:
+    """Whether `cdk diff` shows the resolved `value` as a plain string: literals, `Ref`s,
+    `Fn::GetAtt`s and joins of them. It prints any other intrinsic as JSON, escaped once more
+    at each level of nesting."""
+    if isinstance(value, str):
+        return True
+    if not (isinstance(value, dict) and len(value) == 1):
+        return False
+    ((function, argument),) = value.items()
+    if function in ("Ref", "Fn::GetAtt"):
+        return True
+    return (
+        function == "Fn::Join"
+        and isinstance(argument[1], list)
+        and all(_prints_as_one_line(part) for part in argument[1])
+    )
+
+
+# A policy's length is at most this plus its resources' lengths, the commas between them, and
+# `_STATEMENT_OVERHEAD` for each resource in a statement of its own (the shared statement is
+# counted even when it has no resource left).
+_EMPTY_POLICY_LENGTH = policy_length(_document([_statement([])]), {})
+_STATEMENT_OVERHEAD = policy_length(_statement([""]), {}) - len('""') + len(",")
 
 
 @jsii.implements(IAnyProducer)
@@ -171,16 +211,18 @@ class ConfigGrants(Construct):
                 f"wildcards; got {list(resources)!r}."
             )
         references = reference_lengths(self._stack, resources)
-        keys, lengths, granted = [], {}, {}
+        keys, lengths, granted, alone = [], {}, {}, set()
         for arn in resources:
             value = self._stack.resolve(arn)
             key = json.dumps(value, sort_keys=True)
             keys.append(key)
             lengths[key], granted[key] = policy_length(value, references), arn
+            if not _prints_as_one_line(value):
+                alone.add(key)
         home = _stable_hash("\n".join(sorted(keys))) % len(self._buckets)
         for step in range(len(self._buckets)):
             bucket = self._buckets[(home + step) % len(self._buckets)]
-            if bucket.fits(lengths):
+            if bucket.fits(lengths, alone):
                 break
         else:
             raise GrantCapacityError(
@@ -190,7 +232,7 @@ class ConfigGrants(Construct):
                 "in another stack."
             )
         policy = self._policy(bucket)
-        if bucket.add(granted, lengths):
+        if bucket.add(granted, lengths, alone):
             policy.override_logical_id(bucket.content_id(self._role))
         config.add_resource_dependency(policy)
 
