@@ -110,6 +110,19 @@ def run_cdk(folder: Path, configs: int, *arguments: str) -> str:
     return done.stdout + done.stderr
 
 
+def unwrapped(table: str) -> str:
+    """The CLI's table with each cell's wrapped lines joined (its width follows the terminal)."""
+    rows: list[list[str]] = []
+    for line in table.splitlines():
+        if line.startswith(("├", "┌", "└")) or not rows:
+            rows.append([])
+        if line.startswith("│"):
+            cells = [cell.strip() for cell in line.strip("│").split("│")]
+            joined = [a + b for a, b in zip(rows[-1], cells, strict=True)] if rows[-1] else cells
+            rows[-1] = joined
+    return "\n".join(" | ".join(row) for row in rows if row)
+
+
 def bucket_of_import(template: dict[str, Any]) -> str:
     [policy] = [
         json.dumps(resource)
@@ -133,6 +146,6 @@ def test_cdk_diff_does_not_show_a_token_grant_again_when_a_config_is_added(
     new = json.loads((tmp_path / "cdk.out" / "Diff.template.json").read_text())
     assert "async-fn-12" in bucket_of_import(new), "the added config shares the import's bucket"
     # THEN the diff's IAM table shows the new grant, and the import's grant not at all
-    iam_table = diff.split("IAM Statement Changes")[1].split("Resources")[0]
+    iam_table = unwrapped(diff.split("IAM Statement Changes")[1].split("Resources")[0])
     assert "function:async-fn-12" in iam_table
     assert "fn-arn" not in iam_table and '\\"' not in iam_table
