@@ -24,6 +24,7 @@ from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConf
 from event_invoke_config.allow_list import CONTEXT_KEY, AllowListError, function_arns
 from event_invoke_config.nag import managed_policy_id, wildcard_resource_id
 from event_invoke_config.provider import skip_checkov
+from event_invoke_config.role_dependency import drop_role_dependency
 
 DEMO_HANDLER = "def handler(event, context):\n    return {'received': event}\n"
 # The provider stack's export name: set another to run two providers in one account and region.
@@ -47,6 +48,7 @@ class DemoStack(cdk.Stack):
             handler="index.handler",
             code=lambda_.Code.from_inline(DEMO_HANDLER),
         )
+        drop_role_dependency(worker)  # its Role GetAtt orders it: no DependsOn (cfn-lint W3005)
         live = lambda_.Alias(self, "Live", alias_name="live", version=worker.current_version)
         basic = iam.ManagedPolicy.from_aws_managed_policy_name(
             "service-role/AWSLambdaBasicExecutionRole"
@@ -65,7 +67,11 @@ class DemoStack(cdk.Stack):
             ("CKV_AWS_117", "A demo function that reaches nothing private: no VPC."),
         )
         failures = sqs.Queue(
-            self, "Failures", enforce_ssl=True, encryption=sqs.QueueEncryption.KMS_MANAGED
+            self,
+            "Failures",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.KMS_MANAGED,
+            retention_period=cdk.Duration.days(4),  # SQS's default, written out (cfn-lint I3013)
         )
         cdk.Validations.of(failures).acknowledge(
             cdk.Acknowledgment(

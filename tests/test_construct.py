@@ -146,6 +146,19 @@ def test_an_alias_gives_its_function_and_its_name_and_is_created_first() -> None
     ]
 
 
+def test_a_version_of_the_app_is_ordered_by_its_qualifier_s_getatt_not_a_depends_on() -> None:
+    stack = new_stack()
+    fn = new_function(stack)
+
+    LambdaEventInvokeConfig(stack, "Async", function=fn.current_version)
+
+    template = Template.from_stack(stack)
+    (version,) = template.find_resources("AWS::Lambda::Version")
+    config = next(iter(template.find_resources(RESOURCE_TYPE).values()))
+    assert config["Properties"]["Qualifier"] == {"Fn::GetAtt": [version, "Version"]}
+    assert version not in config.get("DependsOn", [])
+
+
 def test_a_version_gives_its_function_and_its_number_and_the_policy_that_version() -> None:
     stack = new_stack()
     version = lambda_.Version.from_version_arn(stack, "V", ORDERS_ARN + ":3")

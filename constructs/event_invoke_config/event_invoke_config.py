@@ -20,6 +20,7 @@ from .checks import (
 )
 from .duplicates import DuplicateConfigCheck
 from .facts import share_stack_facts, stack_facts
+from .identity import references
 from .provider import EventInvokeConfigProvider
 from .target import FunctionLike, Target, resolve_target
 
@@ -173,8 +174,11 @@ class LambdaEventInvokeConfig(Construct):
             # Lambda checks at put time that the function's role can reach the destinations:
             # wait for the grants, which land in the role's policy.
             self.resource.node.add_dependency(target.function.role)
-        if not isinstance(function, str) and function is not target.function:
-            # An alias or version must exist before its config is written.
+        if isinstance(function, str) or function is target.function:
+            return
+        # An alias or version must exist before its config is written. A version's Qualifier
+        # is its `Fn::GetAtt`, which orders it already (a DependsOn would be cfn-lint's W3005).
+        if target.qualifier is None or not references(target.qualifier, function):
             self.resource.node.add_dependency(function)
 
     def apply_removal_policy(self, policy: RemovalPolicy) -> None:

@@ -83,6 +83,12 @@ def referenced(value: str) -> IConstruct | None:
     return reference.target if isinstance(reference, Reference) else None
 
 
+def references(value: str, construct: IConstruct) -> bool:
+    """Whether `value` is one reference (a Ref or a GetAtt) to a resource within `construct`."""
+    target = referenced(value)
+    return target is not None and target.node.path.startswith(f"{construct.node.path}/")
+
+
 def is_function_arn_reference(value: str) -> bool:
     """Whether `value` is exactly the `Arn` attribute of a function this app creates."""
     reference = Tokenization.reverse(value, fail_concat=False)

@@ -36,6 +36,7 @@ from .provider_options import (
     ProviderOptions,
 )
 from .provider_role import STACK_READ_ACTIONS, VPC_ACCESS_POLICY, allow_vpc_access, provider_role
+from .role_dependency import drop_role_dependency
 
 # The newest Python runtime aws-cdk-lib offers (a test fails when a newer one appears).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -154,6 +155,7 @@ class EventInvokeConfigProvider(Construct):
             max_event_age=MAX_EVENT_AGE,
         )
         skip_checkov(function, NO_DLQ, NO_RESERVED_CONCURRENCY, *([NO_VPC] if vpc is None else []))
+        drop_role_dependency(function)
         return function
 
     def _set_adoption(self) -> None:

@@ -4,13 +4,15 @@ Usage: cfn-lint --append-rules release/cfnlint_rules template.yaml (dist/cfnlint
 `make release`). Each property is checked alone by the provider's own `parse_properties`, so a
 template fails lint with the reason a deploy would fail with, from the same limits (the
 provider's `model_limits`). Values CloudFormation resolves at deploy time (Ref, Fn::*) are left to
-the provider. An UpdateReplacePolicy of Retain or Snapshot is refused too
+the provider, and quoted as written where they stand in the wrong place; each branch of a Fn::If
+is checked. An UpdateReplacePolicy of Retain or Snapshot is refused too
 (`replace_policy_problem`). The provider's code comes from the installed package, else from the
 provider zip beside this folder; it needs cfn-lint only (no botocore).
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -42,6 +44,26 @@ SERVICE_TIMEOUT_LIMIT = IntegerLimit(1, DEFAULT_SERVICE_TIMEOUT_SECONDS)
 _SOME_FUNCTION = "resolved-at-deploy"
 # Stands for a destination CloudFormation resolves at deploy time (any service is allowed).
 _SOME_DESTINATION = "arn:aws:sqs:us-east-1:123456789012:resolved-at-deploy"
+# The value of a Fn::If branch that leaves its key out.
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+# At most this many ways a property's Fn::If branches can fall are checked.
+_MAX_VARIANTS = 64
+
+
+class _AsWritten(str):
+    """A stand-in for a value CloudFormation resolves at deploy time: it is checked as the
+    stand-in text, and the provider's messages, which quote values by `repr`, quote it as the
+    template wrote it (`{'Fn::GetAtt': ['Queue', 'Arn']}`), never as the stand-in."""
+
+    written: object
+
+    def __new__(cls, stand_in: str, written: object) -> _AsWritten:
+        text = super().__new__(cls, stand_in)
+        text.written = written
+        return text
+
+    def __repr__(self) -> str:
+        return repr(self.written)
 
 
 def _is_intrinsic(value: object) -> bool:
@@ -52,13 +74,27 @@ def _is_intrinsic(value: object) -> bool:
     )
 
 
-def _stand_in(value: Any, stand_in: str) -> Any:
-    """`value` with every intrinsic function in it replaced by `stand_in`."""
-    if _is_intrinsic(value):
-        return stand_in
-    if isinstance(value, Mapping):
-        return {key: _stand_in(item, stand_in) for key, item in value.items()}
-    return value
+def _if_branches(value: object) -> list[Any] | None:
+    """The two values of a `Fn::If`, or None when `value` is not one."""
+    arguments = value.get("Fn::If") if isinstance(value, Mapping) and len(value) == 1 else None
+    return list(arguments[1:]) if isinstance(arguments, list) and len(arguments) == 3 else None
+
+
+def _variants(value: Any, stand_in: str) -> Iterator[Any]:
+    """`value` as each way its `Fn::If`s may fall (a key whose branch is AWS::NoValue left out),
+    with every other intrinsic function in it a stand-in that shows as written."""
+    branches = _if_branches(value)
+    if branches is not None:
+        for branch in branches:
+            yield from _variants(branch, stand_in)
+    elif _is_intrinsic(value):
+        yield _NO_VALUE if value == _NO_VALUE else _AsWritten(stand_in, value)
+    elif isinstance(value, Mapping):
+        keys = list(value)
+        for choice in itertools.product(*(list(_variants(value[key], stand_in)) for key in keys)):
+            yield {key: item for key, item in zip(keys, choice, strict=True) if item != _NO_VALUE}
+    else:
+        yield value
 
 
 def _function_name_problem(value: Any) -> str | None:
@@ -98,29 +134,42 @@ def problems(properties: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
     """(property, or None for the resource, and the provider's reason) for each it would refuse.
 
     Each property is checked beside the template's FunctionName when that is a valid literal (a
-    Qualifier that conflicts with the name's own is refused), else beside a stand-in.
+    Qualifier that conflicts with the name's own is refused), else beside a stand-in; each way
+    its `Fn::If`s may fall is checked, and each reason given once.
     """
     if FUNCTION_NAME not in properties:
         properties = {**properties, FUNCTION_NAME: None}
     given = properties[FUNCTION_NAME]
     given_problem = None if _is_intrinsic(given) else _function_name_problem(given)
-    function = _SOME_FUNCTION if _is_intrinsic(given) or given_problem else given
+    unknown = _is_intrinsic(given) or given_problem is not None
+    function = _AsWritten(_SOME_FUNCTION, given) if unknown else given
     for name, value in properties.items():
-        if name == SERVICE_TOKEN or _is_intrinsic(value):
+        if name == FUNCTION_NAME and given_problem is not None:
+            yield (None if value is None else name), given_problem
+        if name in (SERVICE_TOKEN, FUNCTION_NAME):
             continue
+        stand_in = _SOME_DESTINATION if name == DESTINATION_CONFIG else _SOME_FUNCTION
+        variants = itertools.islice(_variants(value, stand_in), _MAX_VARIANTS)
+        reasons = dict.fromkeys(_problem(name, variant, function) for variant in variants)
         path = None if value is None else name
-        if name == FUNCTION_NAME:
-            if given_problem is not None:
-                yield path, given_problem
-            continue
-        try:
-            if name == SERVICE_TIMEOUT:
-                check_integer(SERVICE_TIMEOUT, value, SERVICE_TIMEOUT_LIMIT)
-            else:
-                stand_in = _SOME_DESTINATION if name == DESTINATION_CONFIG else _SOME_FUNCTION
-                parse_properties({FUNCTION_NAME: function, name: _stand_in(value, stand_in)})
-        except InvalidPropertyError as error:
-            yield path, str(error)
+        yield from ((path, reason) for reason in reasons if reason is not None)
+
+
+def _problem(name: str, value: Any, function: str) -> str | None:
+    """The provider's reason to refuse property `name` of `value` beside `function`, or None.
+
+    A whole value CloudFormation resolves at deploy time, or left out, is not checked.
+    """
+    if isinstance(value, _AsWritten) or value == _NO_VALUE:
+        return None
+    try:
+        if name == SERVICE_TIMEOUT:
+            check_integer(SERVICE_TIMEOUT, value, SERVICE_TIMEOUT_LIMIT)
+        else:
+            parse_properties({FUNCTION_NAME: function, name: value})
+    except InvalidPropertyError as error:
+        return str(error)
+    return None
 
 
 class EventInvokeConfigProperties(CloudFormationLintRule):  # type: ignore[misc]
