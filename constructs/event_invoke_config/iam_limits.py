@@ -151,22 +151,32 @@ def reference_lengths(stack: Stack, values: Iterable[tuple[str, Any]]) -> dict[s
                 if isinstance(token, Reference)
             ]
         for reference, resolved_reference in found:
-            length = _lambda_reference_length(reference)
+            looked_up = _lookup_key(resolved_reference)
+            if looked_up is None:
+                continue
+            key, attribute = looked_up
+            length = _lambda_reference_length(reference, attribute)
             if length is not None:
-                lengths[_lookup_key(resolved_reference)] = length
+                lengths[key] = length
     return lengths
 
 
-def _lookup_key(resolved: dict[str, Any]) -> str:
+def _lookup_key(resolved: Any) -> tuple[str, str] | None:
+    """A resolved `Ref` or `Fn::GetAtt` as `policy_length` looks it up, and its attribute (`Ref`
+    for a `Ref`); None for any other value."""
+    if not isinstance(resolved, dict):
+        return None
     if "Ref" in resolved:
-        return str(resolved["Ref"])
-    name, attribute = resolved["Fn::GetAtt"]
-    return f"{name}.{attribute}"
+        return str(resolved["Ref"]), "Ref"
+    if "Fn::GetAtt" in resolved:
+        name, attribute = resolved["Fn::GetAtt"]
+        return f"{name}.{attribute}", attribute
+    return None
 
 
-def _lambda_reference_length(reference: Referenced) -> int | None:
+def _lambda_reference_length(reference: Referenced, attribute: str) -> int | None:
     """The longest value of a Lambda function's, alias's or version's `Ref` or attribute."""
-    target, attribute = reference.target, reference.attribute
+    target = reference.target
     if isinstance(target, lambda_.CfnFunction):
         literal = reference.literal_name
         name = len(literal) if literal is not None else FUNCTION_NAME_MAX_CHARS
