@@ -144,15 +144,29 @@ class WayResult:
     added_resources_per_config: float
 
 
+def _fits(add_config: Callable[[Construct, int, lambda_.IFunction], None], count: int) -> bool:
+    """Whether a stack of `count` configs made by `add_config` synthesizes: within
+    CloudFormation's 500 resources (CDK refuses more)."""
+    try:
+        synthesize(add_config, count)
+    except RuntimeError as error:
+        if "TooManyResourcesInStack" in str(error):
+            return False
+        raise
+    return True
+
+
 def measure(counts: tuple[int, ...], repetitions: int) -> dict[int, dict[str, WayResult]]:
-    """For each N: every way's median synth time and what it adds over the functions alone."""
+    """For each N: every way's median synth time and what it adds over the functions alone;
+    a way that cannot hold N configs in one stack is left out at that N."""
     results: dict[int, dict[str, WayResult]] = {}
     for count in counts:
         baseline = synthesize(no_config, count)
-        times: dict[str, list[float]] = {name: [] for name in WAYS}
+        ways = {name: way for name, way in WAYS.items() if _fits(way, count)}
+        times: dict[str, list[float]] = {name: [] for name in ways}
         last: dict[str, Synthesis] = {}
         for _ in range(repetitions):
-            for name, add_config in WAYS.items():
+            for name, add_config in ways.items():
                 last[name] = synthesize(add_config, count)
                 times[name].append(last[name].seconds)
         results[count] = {}
