@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
@@ -20,6 +21,8 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from event_invoke_config import LambdaEventInvokeConfig
+
+from . import jsii_calls
 
 RETRIES, EVENT_AGE = 0, cdk.Duration.hours(1)
 
@@ -85,28 +88,48 @@ class Synthesis:
     resource_types: Counter[str]
 
 
+def _synthesized_template(
+    add_config: Callable[[Construct, int, lambda_.IFunction], None], count: int, outdir: str
+) -> dict[str, Any]:
+    """Build and synthesize one app with `count` functions, each given a config by `add_config`."""
+    app = cdk.App(outdir=outdir)
+    stack = cdk.Stack(app, "Bench")
+    for index in range(count):
+        fn = lambda_.Function(
+            stack,
+            f"Fn{index}",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_inline("def handler(event, context): pass"),
+        )
+        add_config(stack, index, fn)
+    template: dict[str, Any] = app.synth().get_stack_by_name("Bench").template
+    return template
+
+
 def synthesize(
     add_config: Callable[[Construct, int, lambda_.IFunction], None], count: int
 ) -> Synthesis:
-    """Build and synthesize one app with `count` functions, each given a config by `add_config`."""
+    """Time one synthesis of `count` functions, each given a config by `add_config`."""
     with tempfile.TemporaryDirectory() as outdir:
         started = time.perf_counter()
-        app = cdk.App(outdir=outdir)
-        stack = cdk.Stack(app, "Bench")
-        for index in range(count):
-            fn = lambda_.Function(
-                stack,
-                f"Fn{index}",
-                runtime=lambda_.Runtime.PYTHON_3_14,
-                handler="index.handler",
-                code=lambda_.Code.from_inline("def handler(event, context): pass"),
-            )
-            add_config(stack, index, fn)
-        template = app.synth().get_stack_by_name("Bench").template
+        template = _synthesized_template(add_config, count, outdir)
         seconds = time.perf_counter() - started
     text = json.dumps(template, separators=(",", ":"))
     types = Counter(resource["Type"] for resource in template["Resources"].values())
     return Synthesis(seconds, len(text.encode()), types)
+
+
+def round_trips(add_config: Callable[[Construct, int, lambda_.IFunction], None], count: int) -> int:
+    """The requests to CDK's Node process (jsii) of one synthesis, as `synthesize` builds it."""
+    with tempfile.TemporaryDirectory() as outdir, jsii_calls.counted() as requests:
+        _synthesized_template(add_config, count, outdir)
+    return sum(requests.values())
+
+
+def config_round_trips(count: int) -> int:
+    """The requests this construct's `count` configs add to a synthesis of their functions."""
+    return round_trips(this_construct, count) - round_trips(no_config, count)
 
 
 @dataclass(frozen=True)
@@ -121,15 +144,29 @@ class WayResult:
     added_resources_per_config: float
 
 
+def _fits(add_config: Callable[[Construct, int, lambda_.IFunction], None], count: int) -> bool:
+    """Whether a stack of `count` configs made by `add_config` synthesizes: within
+    CloudFormation's 500 resources (CDK refuses more)."""
+    try:
+        synthesize(add_config, count)
+    except RuntimeError as error:
+        if "TooManyResourcesInStack" in str(error):
+            return False
+        raise
+    return True
+
+
 def measure(counts: tuple[int, ...], repetitions: int) -> dict[int, dict[str, WayResult]]:
-    """For each N: every way's median synth time and what it adds over the functions alone."""
+    """For each N: every way's median synth time and what it adds over the functions alone;
+    a way that cannot hold N configs in one stack is left out at that N."""
     results: dict[int, dict[str, WayResult]] = {}
     for count in counts:
         baseline = synthesize(no_config, count)
-        times: dict[str, list[float]] = {name: [] for name in WAYS}
+        ways = {name: way for name, way in WAYS.items() if _fits(way, count)}
+        times: dict[str, list[float]] = {name: [] for name in ways}
         last: dict[str, Synthesis] = {}
         for _ in range(repetitions):
-            for name, add_config in WAYS.items():
+            for name, add_config in ways.items():
                 last[name] = synthesize(add_config, count)
                 times[name].append(last[name].seconds)
         results[count] = {}

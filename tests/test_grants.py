@@ -304,7 +304,7 @@ def test_the_estimate_of_lambda_references_is_the_longest_deployed_value() -> No
     assert isinstance(fn, lambda_.Function) and isinstance(alias, lambda_.Alias)
     deployed = Deployed(Template.from_stack(stack).to_json())
     values = [fn.function_arn, f"{fn.function_arn}:live", alias.function_arn]
-    lengths = iam_limits.reference_lengths(stack, values)
+    lengths = iam_limits.reference_lengths(stack, [(v, stack.resolve(v)) for v in values])
 
     for value in values:
         resolved = stack.resolve(value)

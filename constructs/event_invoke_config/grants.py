@@ -210,10 +210,10 @@ class ConfigGrants(Construct):
                 f"resources for {config.node.path} must be exact ARNs, at least one and without "
                 f"wildcards; got {list(resources)!r}."
             )
-        references = reference_lengths(self._stack, resources)
+        resolved = [(arn, self._stack.resolve(arn)) for arn in resources]
+        references = reference_lengths(self._stack, resolved)
         keys, lengths, granted, alone = [], {}, {}, set()
-        for arn in resources:
-            value = self._stack.resolve(arn)
+        for arn, value in resolved:
             key = json.dumps(value, sort_keys=True)
             keys.append(key)
             lengths[key], granted[key] = policy_length(value, references), arn

@@ -17,6 +17,8 @@ import botocore.loaders
 from aws_cdk import Reference, Stack, Token, Tokenization
 from aws_cdk import aws_lambda as lambda_
 
+from .reference_reads import Referenced, reference_of
+
 MANAGED_POLICY_MAX_CHARS = 6_144
 MANAGED_POLICIES_PER_ROLE = 10
 ACCOUNT_ID_CHARS = 12
@@ -133,30 +135,51 @@ def _joined(lengths: list[int]) -> int:
     return sum(lengths) + max(len(lengths) - 1, 0)
 
 
-def reference_lengths(stack: Stack, values: Iterable[str]) -> dict[str, int]:
-    """The longest deployed value of each Lambda `Ref`/`Fn::GetAtt` inside the strings `values`."""
+def reference_lengths(stack: Stack, values: Iterable[tuple[str, Any]]) -> dict[str, int]:
+    """The longest deployed value of each Lambda `Ref`/`Fn::GetAtt` inside the strings of
+    `values`, each given with its resolved form."""
     lengths: dict[str, int] = {}
-    for value in values:
-        for token in Tokenization.reverse_string(value).tokens:
-            if not isinstance(token, Reference):
+    for value, resolved in values:
+        whole = reference_of(value)
+        if whole is not None:  # resolved as that one reference
+            found = [(whole, resolved)]
+        else:
+            tokens = Tokenization.reverse_string(value).tokens
+            found = [
+                (Referenced(token), stack.resolve(token))
+                for token in tokens
+                if isinstance(token, Reference)
+            ]
+        for reference, resolved_reference in found:
+            looked_up = _lookup_key(resolved_reference)
+            if looked_up is None:
                 continue
-            length = _lambda_reference_length(token.target, token.display_name)
+            key, attribute = looked_up
+            length = _lambda_reference_length(reference, attribute)
             if length is not None:
-                lengths[_lookup_key(stack.resolve(token))] = length
+                lengths[key] = length
     return lengths
 
 
-def _lookup_key(resolved: dict[str, Any]) -> str:
+def _lookup_key(resolved: Any) -> tuple[str, str] | None:
+    """A resolved `Ref` or `Fn::GetAtt` as `policy_length` looks it up, and its attribute (`Ref`
+    for a `Ref`); None for any other value."""
+    if not isinstance(resolved, dict):
+        return None
     if "Ref" in resolved:
-        return str(resolved["Ref"])
-    name, attribute = resolved["Fn::GetAtt"]
-    return f"{name}.{attribute}"
+        return str(resolved["Ref"]), "Ref"
+    if "Fn::GetAtt" in resolved:
+        name, attribute = resolved["Fn::GetAtt"]
+        return f"{name}.{attribute}", attribute
+    return None
 
 
-def _lambda_reference_length(target: object, attribute: str) -> int | None:
+def _lambda_reference_length(reference: Referenced, attribute: str) -> int | None:
     """The longest value of a Lambda function's, alias's or version's `Ref` or attribute."""
+    target = reference.target
     if isinstance(target, lambda_.CfnFunction):
-        name = _literal_length(target.function_name) or FUNCTION_NAME_MAX_CHARS
+        literal = reference.literal_name
+        name = len(literal) if literal is not None else FUNCTION_NAME_MAX_CHARS
         return {"Ref": name, "Arn": function_arn_length(name)}.get(attribute)
     if isinstance(target, lambda_.CfnAlias) and attribute in ("Ref", "AliasArn"):
         alias = _literal_length(target.name) or QUALIFIER_MAX_CHARS

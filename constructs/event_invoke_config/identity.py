@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aws_cdk import Arn, ArnFormat, Fn, Reference, Stack, Stage, Token, Tokenization
+from aws_cdk import Arn, ArnFormat, Fn, Stack, Stage, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 from event_invoke_config_provider.function_ref import UNQUALIFIED, FunctionRef, parse_function
 
 from .facts import stack_facts
+from .reference_reads import Referenced, reference_of
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ def _unresolved(value: str, what: str) -> Identity:
 
 def referenced(value: str) -> IConstruct | None:
     """The construct a string made of one reference (a Ref or a GetAtt) points to."""
-    reference = Tokenization.reverse(value, fail_concat=False)
-    return reference.target if isinstance(reference, Reference) else None
+    reference = reference_of(value)
+    return reference.target if reference is not None else None
 
 
 def references(value: str, construct: IConstruct) -> bool:
@@ -91,18 +92,19 @@ def references(value: str, construct: IConstruct) -> bool:
 
 def is_function_arn_reference(value: str) -> bool:
     """Whether `value` is exactly the `Arn` attribute of a function this app creates."""
-    reference = Tokenization.reverse(value, fail_concat=False)
+    reference = reference_of(value)
     return (
-        isinstance(reference, Reference)
+        reference is not None
         and isinstance(reference.target, lambda_.CfnFunction)
-        and reference.display_name == "Arn"
+        and reference.attribute == "Arn"
     )
 
 
-def _of_function_resource(function: lambda_.CfnFunction) -> Identity:
-    name = function.function_name
-    if name is not None and not Token.is_unresolved(name):
-        return function_of_ref(function, FunctionRef(name))
+def _of_function_resource(reference: Referenced) -> Identity:
+    """The function an `AWS::Lambda::Function` of this app (`reference`'s target) is."""
+    function = reference.target
+    if reference.literal_name is not None:
+        return function_of_ref(function, FunctionRef(reference.literal_name))
     path = function.node.path
     # Named by the `Function` whose resource this is: the path's parent.
     return Identity(("construct", path), f"the function {path.rpartition('/')[0]}")
@@ -110,9 +112,9 @@ def _of_function_resource(function: lambda_.CfnFunction) -> Identity:
 
 def function_of_token(value: str) -> Identity:
     """The function a string with tokens names: a function of this app, or only that token."""
-    target = referenced(value)
-    if isinstance(target, lambda_.CfnFunction):
-        return _of_function_resource(target)
+    reference = reference_of(value)
+    if reference is not None and isinstance(reference.target, lambda_.CfnFunction):
+        return _of_function_resource(reference)
     return _unresolved(value, "a function known only at deploy time")
 
 
@@ -129,9 +131,9 @@ def function_of_string(scope: IConstruct, value: str) -> tuple[Identity, str | N
 def function_of_object(function: lambda_.IFunction, arn: str) -> Identity:
     """The function an `IFunction` stands for (not an alias or version: give its function),
     whose `function_arn` is `arn`."""
-    target = referenced(arn)
-    if isinstance(target, lambda_.CfnFunction):
-        return _of_function_resource(target)
+    reference = reference_of(arn)
+    if reference is not None and isinstance(reference.target, lambda_.CfnFunction):
+        return _of_function_resource(reference)
     if not Token.is_unresolved(arn):
         return function_of_string(function, arn)[0]
     # An ARN with tokens for some parts (e.g. `Function.from_function_name`): CDK splits it.

@@ -221,13 +221,20 @@ def _literal_function(scope: Construct, function: str) -> _Function:
 def _object_function(scope: Construct, function: lambda_.IFunction) -> _Function:
     """An `IFunction`; for an alias or a version, the function behind it and its qualifier."""
     base, implied = _split_qualifier(function)
-    env = base.env
-    account, region = env.account, env.region
-    _check_home(
-        scope, account, region, lambda: f"{base.node.path} in {_environment(account, region)}"
-    )
+    if not _in_stack_of(scope, base):
+        env = base.env
+        account, region = env.account, env.region
+        _check_home(
+            scope, account, region, lambda: f"{base.node.path} in {_environment(account, region)}"
+        )
     arn = base.function_arn
     return _Function(arn, implied, base, function_of_object(base, arn))
+
+
+def _in_stack_of(scope: Construct, function: lambda_.IFunction) -> bool:
+    """Whether `function` is a `Function` created in `scope`'s stack: its environment is the
+    stack's (an imported function's environment comes from its ARN)."""
+    return isinstance(function, lambda_.Function) and function.stack is stack_facts(scope).stack
 
 
 def _read_function(scope: Construct, function: FunctionLike) -> _Function:
