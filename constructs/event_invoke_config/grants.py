@@ -16,9 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, Fn, IAnyProducer, IResolveContext, Lazy, Stack
+from aws_cdk import (
+    AspectPriority,
+    Aspects,
+    CfnResource,
+    Fn,
+    IAnyProducer,
+    IAspect,
+    IResolveContext,
+    Lazy,
+    Stack,
+)
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE
 from event_invoke_config_provider.properties import SERVICE_TIMEOUT, SERVICE_TOKEN
@@ -152,6 +162,22 @@ class _AtSynth:
         return self._produce()
 
 
+@jsii.implements(IAspect)
+class _NameBuckets:
+    """Gives each bucket policy its content's logical id once, when the app synthesizes.
+
+    Aspects run at every synth, before anything reads logical ids for the template (one
+    override per bucket, not one per grant: each is a round trip to jsii's Node process).
+    """
+
+    def __init__(self, grants: ConfigGrants) -> None:
+        self._grants = grants
+
+    def visit(self, node: IConstruct) -> None:
+        if node is self._grants:
+            self._grants.name_buckets()
+
+
 class ConfigGrants(Construct):
     """Lets `role` get, put and delete the event invoke configs it is granted, and no other.
 
@@ -194,6 +220,9 @@ class ConfigGrants(Construct):
             SERVICE_TIMEOUT: str(service_timeout),
         }
         self._digest: CfnResource | None = None
+        # Until the app synthesizes, a grant leaves the bucket's logical id to `name_buckets`.
+        self._named = False
+        Aspects.of(self).add(_NameBuckets(self), priority=AspectPriority.MUTATING)
 
     def grant(self, config: CfnResource, resources: Sequence[str]) -> None:
         """Grant the config actions on exactly `resources`; `config` then waits for the grant.
@@ -232,9 +261,16 @@ class ConfigGrants(Construct):
                 "in another stack."
             )
         policy = self._policy(bucket)
-        if bucket.add(granted, lengths, alone):
+        if bucket.add(granted, lengths, alone) and self._named:
             policy.override_logical_id(bucket.content_id(self._role))
         config.add_resource_dependency(policy)
+
+    def name_buckets(self) -> None:
+        """Give each bucket policy the logical id of its content; later grants rename theirs."""
+        for bucket in self._buckets:
+            if bucket.policy is not None and bucket.resources:
+                bucket.policy.override_logical_id(bucket.content_id(self._role))
+        self._named = True
 
     def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
         """The bucket's policy, created on first use; its document and its list in the digest
