@@ -10,6 +10,7 @@ app holds.
 from __future__ import annotations
 
 import math
+from weakref import WeakKeyDictionary
 
 from aws_cdk import Duration, Token
 
@@ -42,12 +43,26 @@ def checked_retry_attempts(value: int | float) -> int | float:
     return p.check_retry_attempts("retry_attempts", _whole(value))
 
 
+# A Duration cannot change, and one is often shared by many configs: each is read once (two
+# round trips to jsii's Node process). Whether it is a token, and its seconds.
+_DURATION_READINGS: WeakKeyDictionary[Duration, tuple[bool, int | float]] = WeakKeyDictionary()
+
+
+def _read_duration(value: Duration) -> tuple[bool, int | float]:
+    reading = _DURATION_READINGS.get(value)
+    if reading is None:
+        unresolved = value.is_unresolved()
+        seconds = value.to_seconds() if unresolved else value.to_seconds(integral=False)
+        reading = _DURATION_READINGS[value] = (unresolved, seconds)
+    return reading
+
+
 def checked_event_age(value: Duration) -> int | float:
     """The `max_event_age` argument in seconds, as the provider reads `MaximumEventAgeInSeconds`."""
-    if value.is_unresolved():
-        return value.to_seconds()
-    seconds = _whole(value.to_seconds(integral=False))
-    return p.check_event_age("max_event_age (seconds)", seconds)
+    unresolved, seconds = _read_duration(value)
+    if unresolved:
+        return seconds
+    return p.check_event_age("max_event_age (seconds)", _whole(seconds))
 
 
 def checked_destination(name: str, value: str, *, on_failure: bool) -> str:

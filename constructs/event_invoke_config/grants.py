@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsii
-from aws_cdk import CfnResource, Fn, IAnyProducer, IResolveContext, Lazy, Stack
+from aws_cdk import CfnResource, Fn, Lazy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE
 from event_invoke_config_provider.properties import SERVICE_TIMEOUT, SERVICE_TOKEN
 
+from .at_synth import AtSynth, on_synth
 from .iam_limits import (
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_MAX_CHARS,
@@ -141,17 +141,6 @@ _EMPTY_POLICY_LENGTH = policy_length(_document([_statement([])]), {})
 _STATEMENT_OVERHEAD = policy_length(_statement([""]), {}) - len('""') + len(",")
 
 
-@jsii.implements(IAnyProducer)
-class _AtSynth:
-    """A value produced when CDK resolves it, so it holds every grant made until then."""
-
-    def __init__(self, produce: Callable[[], Any]) -> None:
-        self._produce = produce
-
-    def produce(self, context: IResolveContext) -> Any:
-        return self._produce()
-
-
 class ConfigGrants(Construct):
     """Lets `role` get, put and delete the event invoke configs it is granted, and no other.
 
@@ -194,6 +183,10 @@ class ConfigGrants(Construct):
             SERVICE_TIMEOUT: str(service_timeout),
         }
         self._digest: CfnResource | None = None
+        # Until the app synthesizes, a grant leaves its bucket's logical id to `name_buckets`:
+        # one override per bucket, not one per grant (each a round trip to jsii's Node process).
+        self._named = False
+        on_synth(self, self.name_buckets)
 
     def grant(self, config: CfnResource, resources: Sequence[str]) -> None:
         """Grant the config actions on exactly `resources`; `config` then waits for the grant.
@@ -232,9 +225,16 @@ class ConfigGrants(Construct):
                 "in another stack."
             )
         policy = self._policy(bucket)
-        if bucket.add(granted, lengths, alone):
+        if bucket.add(granted, lengths, alone) and self._named:
             policy.override_logical_id(bucket.content_id(self._role))
         config.add_resource_dependency(policy)
+
+    def name_buckets(self) -> None:
+        """Give each bucket policy the logical id of its content; later grants rename theirs."""
+        for bucket in self._buckets:
+            if bucket.policy is not None and bucket.resources:
+                bucket.policy.override_logical_id(bucket.content_id(self._role))
+        self._named = True
 
     def _policy(self, bucket: _Bucket) -> iam.CfnManagedPolicy:
         """The bucket's policy, created on first use; its document and its list in the digest
@@ -250,7 +250,7 @@ class ConfigGrants(Construct):
         bucket.policy = iam.CfnManagedPolicy(
             self,
             name,
-            policy_document=Lazy.uncached_any(_AtSynth(bucket.document)),
+            policy_document=Lazy.uncached_any(AtSynth(bucket.document)),
             roles=[self._role_name],
             # Replaced whenever the values it grants resolve differently
             # (docs/design.md, "Grants and the grant digest").
@@ -264,7 +264,7 @@ class ConfigGrants(Construct):
         )
         bucket.base_id = self._stack.resolve(bucket.policy.logical_id)
         self._digest.add_property_override(
-            f"{BUCKETS}.{name}", Lazy.uncached_any(_AtSynth(bucket.ordered))
+            f"{BUCKETS}.{name}", Lazy.uncached_any(AtSynth(bucket.ordered))
         )
         return bucket.policy
 

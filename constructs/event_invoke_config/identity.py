@@ -11,6 +11,7 @@ compared only with the very same token, and the config says what was not checked
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aws_cdk import Arn, ArnFormat, Fn, Stack, Stage, Token
@@ -25,11 +26,20 @@ from .reference_reads import Referenced, reference_of
 
 @dataclass(frozen=True)
 class Identity:
-    """A function or a qualifier, comparable across the app; `label` and `checked` are notes."""
+    """A function or a qualifier, comparable across the app; `note` and `checked` are notes.
+
+    `note` is the label, or how to make it when a message needs it (a construct's path costs
+    round trips to jsii's Node process, and most configs never print theirs).
+    """
 
     key: tuple[str, ...]
-    label: str = field(compare=False)
+    note: str | Callable[[], str] = field(compare=False)
     checked: bool = field(default=True, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The identity, for messages."""
+        return self.note if isinstance(self.note, str) else self.note()
 
 
 @dataclass(frozen=True)
@@ -105,9 +115,18 @@ def _of_function_resource(reference: Referenced) -> Identity:
     function = reference.target
     if reference.literal_name is not None:
         return function_of_ref(function, FunctionRef(reference.literal_name))
-    path = function.node.path
     # Named by the `Function` whose resource this is: the path's parent.
-    return Identity(("construct", path), f"the function {path.rpartition('/')[0]}")
+    return Identity(
+        ("construct", _object_id(function)),
+        lambda: f"the function {function.node.path.rpartition('/')[0]}",
+    )
+
+
+def _object_id(construct: IConstruct) -> str:
+    """The id jsii gives the Node object behind `construct`: unique in the process and the same
+    for every Python proxy of it (a construct created in Node gets a new proxy on each read)."""
+    ref: str = construct.__jsii_ref__.ref  # type: ignore[attr-defined]
+    return ref
 
 
 def function_of_token(value: str) -> Identity:

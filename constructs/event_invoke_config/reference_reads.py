@@ -8,6 +8,7 @@ be kept by the string.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, lru_cache
 
 from aws_cdk import Reference, Token, Tokenization
@@ -15,6 +16,13 @@ from constructs import IConstruct
 
 # A config's parts ask about its strings while it is built; this holds far more than that.
 _KEPT_READINGS = 1024
+# How CDK encodes a string token (`${Token[NAME.123]}`, aws-cdk-lib core/lib/private/encoding).
+_STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}")
+
+
+def is_unresolved(value: str) -> bool:
+    """`Token.is_unresolved` for a string, without a round trip when it holds a string token."""
+    return _STRING_TOKEN.search(value) is not None or Token.is_unresolved(value)
 
 
 class Referenced:
@@ -39,7 +47,7 @@ class Referenced:
         """The target's `function_name` as the template spells it (an `AWS::Lambda::Function`);
         None when CloudFormation names it or it is known only at deploy time."""
         name: str | None = self.target.function_name  # type: ignore[attr-defined]
-        return None if name is None or Token.is_unresolved(name) else name
+        return None if name is None or is_unresolved(name) else name
 
 
 @lru_cache(maxsize=_KEPT_READINGS)
