@@ -23,6 +23,7 @@ if (_VENV_BIN / "node").exists():
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 
 # The rest may load aws_cdk, which starts Node: only now.
+import fcntl  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
@@ -47,19 +48,25 @@ from tests.support import ROOT, ManualTimer, Stubs, cdk_cli, event  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo app synthesized once by the real CDK CLI."""
-    out = tmp_path_factory.mktemp("cdk.out")
-    subprocess.run(
-        [*cdk_cli(), "synth", "--quiet", "--output", str(out)],
-        cwd=ROOT,
-        check=True,
-        env={
-            **os.environ,
-            "CDK_DISABLE_VERSION_CHECK": "true",
-            "CDK_DISABLE_CLI_TELEMETRY": "true",
-        },
-    )
+def cdk_out(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The demo app synthesized once per run by the real CDK CLI, shared by the xdist workers
+    (the first to ask synthesizes it, under a lock; the others read it)."""
+    run = tmp_path_factory.getbasetemp()
+    run = run if worker_id == "master" else run.parent  # the workers' folders share this run's
+    out = run / "cdk.out"
+    with (run / "cdk.out.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "manifest.json").exists():
+            subprocess.run(
+                [*cdk_cli(), "synth", "--quiet", "--output", str(out)],
+                cwd=ROOT,
+                check=True,
+                env={
+                    **os.environ,
+                    "CDK_DISABLE_VERSION_CHECK": "true",
+                    "CDK_DISABLE_CLI_TELEMETRY": "true",
+                },
+            )
     return out
 
 
