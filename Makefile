@@ -24,7 +24,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth demo lint style typecheck test all-tests test-fast bench bench-sdk bench-sizes integ release rebuild clean
+.PHONY: setup synth demo lint style typecheck test all-tests test-fast fast-tests bench bench-sdk bench-sizes integ release rebuild clean
 
 setup: $(STAMP) $(CDK) $(LAMBDA_SDKS)
 
@@ -98,8 +98,12 @@ test: style $(CHECKOV_STAMP) $(AWSCLI_STAMP)
 all-tests: setup
 	$(PYTEST) -n 4
 
-# The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs).
-test-fast: lint
+# The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs),
+# mypy beside them too.
+test-fast: style
+	$(MAKE) --no-print-directory -j 2 typecheck fast-tests
+
+fast-tests: setup
 	$(PYTEST) -n 2 -m "not slow"
 
 # dist/: the provider's code zip (and its sha256) and template for plain CloudFormation, the sdist
