@@ -16,7 +16,7 @@ from unittest import mock
 import pytest
 from botocore.exceptions import ClientError
 
-from event_invoke_config_provider import copies, reasons
+from event_invoke_config_provider import adoption, copies, live_operation, reasons
 from event_invoke_config_provider.cloudformation import MAX_REASON, encoded_size
 from event_invoke_config_provider.function_ref import ConfigId
 from event_invoke_config_provider.properties import SHARED_PROVIDER_VARIABLE
@@ -48,6 +48,12 @@ BUILDERS = [
     function
     for name, function in inspect.getmembers(reasons, inspect.isfunction)
     if function.__module__ == reasons.__name__ and name not in HELPERS
+] + [
+    # the reasons built beside the checks that refuse with them
+    live_operation.foreign_type,
+    live_operation.foreign_stack,
+    live_operation.no_operation,
+    adoption.adoption_off,
 ]
 COMMANDS = [
     reasons.delete_command(LONGEST),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 
+from . import reasons
 from .cloudformation import Refusal
 from .function_ref import ConfigId
 from .properties import ADOPT_EXISTING, FUNCTION_NAME, SHARED_PROVIDER_VARIABLE
-from .reasons import reason
 
 ALLOW_ADOPTION_VARIABLE = "EVENT_INVOKE_CONFIG_ALLOW_ADOPTION"
 
@@ -36,7 +36,7 @@ def adoption_off(config: ConfigId) -> str:
     """The reason of an adoption refused by the switch."""
     provider = os.environ.get(SHARED_PROVIDER_VARIABLE)
     whose = f"the shared provider {provider}" if provider else "this stack's provider"
-    return reason(
+    return reasons.reason(
         f"{ADOPT_EXISTING} on {FUNCTION_NAME} {{}}",
         f"{whose} does not adopt (AllowAdoption false; CDK: allow_adoption), so no stack takes "
         "a config it does not manage; nothing was changed",

@@ -50,7 +50,6 @@ class Calls:
     def __init__(self, deadline: Deadline, event: CustomResourceEvent) -> None:
         self.deadline = deadline
         self.event = event
-        self._status: tuple[str | None] | None = None
 
     def _call(self, service: str, call: Callable[[Any], T]) -> T:
         return call_with_retries(call, self.deadline, functools.partial(make_client, service))
@@ -78,18 +77,15 @@ class Calls:
             config,
         )
 
+    @functools.cached_property
     def stack_status(self) -> str | None:
         """The status of the event's stack, read once an event (DescribeStacks); None: no stack.
 
         It stays true for the event: CloudFormation waits for the answer before the operation
         moves on (ownership.py)."""
-        if self._status is None:
-            self._status = (
-                self.read_stack(
-                    "DescribeStacks", lambda client: stack_status(client, self.event.stack_id)
-                ),
-            )
-        return self._status[0]
+        return self.read_stack(
+            "DescribeStacks", lambda client: stack_status(client, self.event.stack_id)
+        )
 
     def settings(self, config: ConfigId) -> dict[str, Any] | None:
         """The settings Lambda holds at `config`, or None (GetFunctionEventInvokeConfig)."""

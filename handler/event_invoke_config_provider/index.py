@@ -69,7 +69,7 @@ def _take_over_or_refuse(
     elif adopt:
         adoption.refuse_unless_allowed(config)
         logger.info("Adopting the existing config of %s", config.physical_id)
-    elif moving and calls.stack_status() in ROLLBACK_STATES:
+    elif moving and calls.stack_status in ROLLBACK_STATES:
         return False
     elif request.adopt_existing:
         raise Refusal(reasons.adoption_spent(config))
@@ -129,7 +129,7 @@ def update(event: CustomResourceEvent, context: Any, event_context: EventContext
     except OutOfTimeError:
         raise
     except Exception as error:
-        if error_code(error) == NOT_FOUND and calls.stack_status() == "UPDATE_ROLLBACK_IN_PROGRESS":
+        if error_code(error) == NOT_FOUND and calls.stack_status == "UPDATE_ROLLBACK_IN_PROGRESS":
             # The function (or its alias) is gone: the rollback has nothing to write back.
             logger.warning("%s is gone; nothing to roll back", config.physical_id)
             return Outcome(
@@ -180,7 +180,7 @@ def delete(event: CustomResourceEvent, context: Any, event_context: EventContext
         raise Refusal(
             reasons.unreadable_stack_on_delete(config, event.stack_id, event.logical_resource_id)
         ) from refusal
-    status = calls.stack_status()
+    status = calls.stack_status
     # While the whole stack goes, no other resource of it can keep the config (ownership.py).
     held_by = [] if status in TEARDOWN_STATES else calls.holders(config)
     copy = calls.own_copy(config) if status in UNDO_STATES else None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import reasons
 from .calls import Calls
 from .cloudformation import Refusal
 from .deadline import Deadline
 from .event import CustomResourceEvent
 from .function_ref import Environment
 from .properties import RESOURCE_TYPE
-from .reasons import reason
 
 # CloudFormation sends a custom resource's requests once "a stack operation" is initiated, to a
 # ServiceToken "from the same Region as the stack" ("CloudFormation custom resource request and
@@ -50,7 +50,7 @@ def calls_on_live_stack(event: CustomResourceEvent, context: Any, deadline: Dead
     if Environment.of_stack_id(event.stack_id) != own:
         raise Refusal(foreign_stack(event.stack_id))
     calls = Calls(deadline, event)
-    status = calls.stack_status()
+    status = calls.stack_status
     if not operation_in_progress(status):
         raise Refusal(no_operation(event.stack_id, status))
     return calls
@@ -58,7 +58,7 @@ def calls_on_live_stack(event: CustomResourceEvent, context: Any, deadline: Dead
 
 def foreign_type(resource_type: str) -> str:
     """An event for a resource type this provider does not serve."""
-    return reason(
+    return reasons.reason(
         "A request for a resource of type {}",
         f"this provider serves {RESOURCE_TYPE} only; nothing was changed",
         f"Declare the resource as Type: {RESOURCE_TYPE}, or use the provider of that type.",
@@ -68,7 +68,7 @@ def foreign_type(resource_type: str) -> str:
 
 def foreign_stack(stack_id: str) -> str:
     """An event naming a stack in another account or region than the provider's."""
-    return reason(
+    return reasons.reason(
         "A request for the stack {}",
         "it is not in this provider's account and region, where CloudFormation would have "
         "sent it from; nothing was changed",
@@ -79,7 +79,7 @@ def foreign_stack(stack_id: str) -> str:
 
 def no_operation(stack_id: str, status: str | None) -> str:
     """An event whose stack shows no operation: CloudFormation did not send it, or gave up."""
-    return reason(
+    return reasons.reason(
         "A request for the stack {}",
         "no stack operation is in progress on it ({}), and CloudFormation sends requests only "
         "during one; nothing was changed",
