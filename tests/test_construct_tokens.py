@@ -15,15 +15,11 @@ from aws_cdk.assertions import Template
 
 from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from offline_cloud.fake_aws import ACCOUNT, REGION
-from offline_cloud.template import Resolver
+from tests.grant_resolver import grant_resolver
 from tests.support import config_access_resources
 
 ORDERS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 EXPORT = "OrdersFunction"
-
-
-def no_resource(name: str, attribute: str) -> Any:
-    raise AssertionError(f"the grant names no resource; it named {name}.{attribute}")
 
 
 def granted(
@@ -31,14 +27,7 @@ def granted(
 ) -> list[Any]:
     """The ARNs the config grant names, as CloudFormation resolves them."""
     template = Template.from_stack(stack)
-    resolver = Resolver(
-        "Stack",
-        "stack-id",
-        dict(template.to_json()),
-        no_resource,
-        exports or {},
-        parameters=parameters,
-    )
+    resolver = grant_resolver(dict(template.to_json()), exports or {}, parameters)
     return [resolver(arn) for arn in config_access_resources(template)]
 
 

@@ -6,6 +6,7 @@ the test: the digest is computed from the event alone.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -13,16 +14,20 @@ import pytest
 from aws_cdk.assertions import Template
 
 from event_invoke_config import EventInvokeConfigProvider, LambdaEventInvokeConfig
-from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE, digests
+from event_invoke_config_provider.cloudformation import MAX_RESPONSE_BODY
+from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE, NAMES, digests
 from tests.support import ORDERS_ARN, Stubs, answer, event, new_function
 
 
-def digest_event(request_type: str, buckets: Any, **changes: Any) -> dict[str, Any]:
+def digest_event(
+    request_type: str, buckets: Any, names: Any = None, **changes: Any
+) -> dict[str, Any]:
+    echoed = {} if names is None else {NAMES: names}
     return event(
         request_type,
         ResourceType=GRANT_DIGEST_TYPE,
         LogicalResourceId="Digest",
-        ResourceProperties={BUCKETS: buckets},
+        ResourceProperties={BUCKETS: buckets, **echoed},
         **changes,
     )
 
@@ -65,6 +70,47 @@ def test_malformed_buckets_fail_with_a_reason(
 
     assert response["Status"] == "FAILED"
     assert response["Reason"].startswith(f"{BUCKETS} must map each bucket name to a list")
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update"])
+def test_the_names_are_echoed_as_attributes(
+    stubs: Stubs, responses: list[dict[str, Any]], request_type: str
+) -> None:
+    echoed = {"NameOfWorkerABCDEF": "orders", "NameOfLiveABCDEF": "orders:$LATEST.PUBLISHED"}
+    changes = {"PhysicalResourceId": "Digest"} if request_type == "Update" else {}
+    buckets = {"Bucket0": [ORDERS_ARN]}
+
+    response = answer(digest_event(request_type, buckets, echoed, **changes), responses)
+
+    assert response["Status"] == "SUCCESS"
+    assert response["Data"] == {**digests({BUCKETS: buckets}), **echoed}
+
+
+@pytest.mark.parametrize(
+    "value", ["arn:aws:lambda:us-east-1:123456789012:function:orders", "f" * 65, "orders:a:b",
+              "orders:" + "a" * 129, "", "orders:"],
+)  # fmt: skip
+def test_a_value_that_is_no_function_name_fails_naming_it(
+    stubs: Stubs, responses: list[dict[str, Any]], value: str
+) -> None:
+    response = answer(digest_event("Create", {}, {"NameOfWorkerABCDEF": value}), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith(f"The grant digest: {NAMES}.NameOfWorkerABCDEF resolved")
+    assert "not a Lambda function name (1 to 64 of letters" in response["Reason"]
+
+
+def test_names_past_the_answers_share_fail_before_the_answer_is_too_large(
+    stubs: Stubs, responses: list[dict[str, Any]]
+) -> None:
+    longest = "f" * 64 + ":" + "a" * 128
+    echoed = {f"NameOf{index:02}": longest for index in range(20)}
+
+    response = answer(digest_event("Create", {}, echoed), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith("The grant digest: its attributes take")
+    assert len(json.dumps(response).encode()) <= MAX_RESPONSE_BODY
 
 
 def test_each_bucket_policy_is_described_by_the_digest_of_exactly_its_resources() -> None:

@@ -19,8 +19,9 @@ from event_invoke_config import LambdaEventInvokeConfig
 from offline_cloud.deployment import LocalCloud, read_config
 from offline_cloud.fake_aws import ACCOUNT, REGION
 from offline_cloud.local_cloud import create_functions
-from offline_cloud.template import Resolver, Template, no_lookup
+from offline_cloud.template import Template
 from tests.engine_templates import provider_may_delete
+from tests.grant_resolver import grant_resolver
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +59,7 @@ def test_a_parameter_holding_latest_is_granted_the_unqualified_function(
 
 def grants_of(template: Template, worker: str) -> list[str]:
     """The resources the template's grant policies name once CloudFormation resolves them."""
-    resolve = Resolver("s", "id", template, no_lookup, {}, parameters={"Worker": worker})
+    resolve = grant_resolver(template, {}, {"Worker": worker})
     return [
         arn
         for body in template["Resources"].values()

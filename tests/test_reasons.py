@@ -16,7 +16,7 @@ from unittest import mock
 import pytest
 from botocore.exceptions import ClientError
 
-from event_invoke_config_provider import adoption, copies, live_operation, reasons
+from event_invoke_config_provider import adoption, copies, grant_digest, live_operation, reasons
 from event_invoke_config_provider.cloudformation import MAX_REASON, encoded_size
 from event_invoke_config_provider.function_ref import ConfigId
 from event_invoke_config_provider.properties import SHARED_PROVIDER_VARIABLE
@@ -42,6 +42,9 @@ ARGUMENTS: dict[str, Any] = {
     "request_type": "Update",
     "resource_type": "Custom::" + "T" * 60,
     "status": "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+    "attribute": "NameOf" + "N" * 40 + "ABCDEF",
+    "value": "v" * 5000,
+    "size": 5000,
 }
 HELPERS = {"reason", "shared_provider", "delete_command", "retain_command"}
 BUILDERS = [
@@ -54,6 +57,8 @@ BUILDERS = [
     live_operation.foreign_stack,
     live_operation.no_operation,
     adoption.adoption_off,
+    grant_digest.not_a_function_name,
+    grant_digest.too_large,
 ]
 COMMANDS = [
     reasons.delete_command(LONGEST),

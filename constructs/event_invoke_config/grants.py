@@ -19,10 +19,16 @@ from aws_cdk import CfnResource, Fn, Lazy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from event_invoke_config_provider.grant_digest import BUCKETS, GRANT_DIGEST_TYPE
+from event_invoke_config_provider.grant_digest import (
+    BUCKETS,
+    DIGEST_LENGTH,
+    GRANT_DIGEST_TYPE,
+    NAMES,
+)
 from event_invoke_config_provider.properties import SERVICE_TIMEOUT, SERVICE_TOKEN
 
 from .at_synth import AtSynth, on_synth
+from .deploy_time_names import DeployTimeNames, prints_as_one_line
 from .iam_limits import (
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_MAX_CHARS,
@@ -58,6 +64,7 @@ class _Bucket:
     policy: iam.CfnManagedPolicy | None = None
     base_id: str = ""
     resources: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)
     alone: set[str] = field(default_factory=set)
     resources_length: int = 0
 
@@ -68,9 +75,9 @@ class _Bucket:
     def document(self) -> dict[str, Any]:
         """The policy document."""
         keys = sorted(self.resources)
-        grouped = [self.resources[key] for key in keys if key not in self.alone]
+        grouped = [self.shown[key] for key in keys if key not in self.alone]
         statements = [_statement(grouped)] if grouped else []
-        statements += [_statement([self.resources[key]]) for key in keys if key in self.alone]
+        statements += [_statement([self.shown[key]]) for key in keys if key in self.alone]
         return _document(statements)
 
     def fits(self, lengths: dict[str, int], alone: set[str]) -> bool:
@@ -89,11 +96,19 @@ class _Bucket:
         )
         return length <= MANAGED_POLICY_MAX_CHARS
 
-    def add(self, resources: dict[str, str], lengths: dict[str, int], alone: set[str]) -> bool:
-        """Grant `resources` (token string by resolved form), each of length `lengths[key]`,
-        those in `alone` in statements of their own; whether any was new."""
+    def add(
+        self,
+        resources: dict[str, str],
+        shown: dict[str, Any],
+        lengths: dict[str, int],
+        alone: set[str],
+    ) -> bool:
+        """Grant `resources` (token string by resolved form), each written in the policy as in
+        `shown` and of length `lengths[key]`, those in `alone` in statements of their own;
+        whether any was new."""
         added = {key: resource for key, resource in resources.items() if key not in self.resources}
         self.resources.update(added)
+        self.shown.update({key: shown[key] for key in added})
         self.alone.update(alone.intersection(added))
         self.resources_length += sum(lengths[key] for key in added)
         return bool(added)
@@ -114,24 +129,6 @@ def _statement(resource: Any) -> dict[str, Any]:
 
 def _document(statements: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
-
-
-def _prints_as_one_line(value: Any) -> bool:
-    """Whether `cdk diff` shows the resolved `value` as a plain string: literals, `Ref`s,
-    `Fn::GetAtt`s and joins of them. It prints any other intrinsic as JSON, escaped once more
-    at each level of nesting."""
-    if isinstance(value, str):
-        return True
-    if not (isinstance(value, dict) and len(value) == 1):
-        return False
-    ((function, argument),) = value.items()
-    if function in ("Ref", "Fn::GetAtt"):
-        return True
-    return (
-        function == "Fn::Join"
-        and isinstance(argument[1], list)
-        and all(_prints_as_one_line(part) for part in argument[1])
-    )
 
 
 # A policy's length is at most this plus its resources' lengths, the commas between them, and
@@ -182,7 +179,7 @@ class ConfigGrants(Construct):
             SERVICE_TOKEN: service_token,
             SERVICE_TIMEOUT: str(service_timeout),
         }
-        self._digest: CfnResource | None = None
+        self._digest: tuple[CfnResource, DeployTimeNames] | None = None
         # Until the app synthesizes, a grant leaves its bucket's logical id to `name_buckets`:
         # one override per bucket, not one per grant (each a round trip to jsii's Node process).
         self._named = False
@@ -205,13 +202,18 @@ class ConfigGrants(Construct):
             )
         resolved = [(arn, self._stack.resolve(arn)) for arn in resources]
         references = reference_lengths(self._stack, resolved)
-        keys, lengths, granted, alone = [], {}, {}, set()
+        keys, lengths, granted, shown, alone = [], {}, {}, {}, set()
         for arn, value in resolved:
             key = json.dumps(value, sort_keys=True)
             keys.append(key)
-            lengths[key], granted[key] = policy_length(value, references), arn
-            if not _prints_as_one_line(value):
+            granted[key], shown[key] = arn, value
+            read_back = None if prints_as_one_line(value) else self._names().readable(value)
+            if read_back is not None:
+                shown[key], longest = read_back
+                references = {**references, **longest}
+            elif not prints_as_one_line(value):
                 alone.add(key)
+            lengths[key] = policy_length(shown[key], references)
         home = _stable_hash("\n".join(sorted(keys))) % len(self._buckets)
         for step in range(len(self._buckets)):
             bucket = self._buckets[(home + step) % len(self._buckets)]
@@ -225,7 +227,7 @@ class ConfigGrants(Construct):
                 "in another stack."
             )
         policy = self._policy(bucket)
-        if bucket.add(granted, lengths, alone) and self._named:
+        if bucket.add(granted, shown, lengths, alone) and self._named:
             policy.override_logical_id(bucket.content_id(self._role))
         config.add_resource_dependency(policy)
 
@@ -241,10 +243,7 @@ class ConfigGrants(Construct):
         are produced at synth, with every grant of the stack."""
         if bucket.policy is not None:
             return bucket.policy
-        if self._digest is None:
-            self._digest = CfnResource(
-                self, "Digest", type=GRANT_DIGEST_TYPE, properties=self._digest_properties
-            )
+        digest, _names = self._digest_and_names()
         index = self._buckets.index(bucket)
         name = f"Bucket{index}"
         bucket.policy = iam.CfnManagedPolicy(
@@ -258,15 +257,33 @@ class ConfigGrants(Construct):
                 "",
                 [
                     f"Event invoke config grants, bucket {index} of {len(self._buckets)}, values ",
-                    self._digest.get_att(name).to_string(),
+                    digest.get_att(name).to_string(),
                 ],
             ),
         )
         bucket.base_id = self._stack.resolve(bucket.policy.logical_id)
-        self._digest.add_property_override(
+        digest.add_property_override(
             f"{BUCKETS}.{name}", Lazy.uncached_any(AtSynth(bucket.ordered))
         )
         return bucket.policy
+
+    def _names(self) -> DeployTimeNames:
+        return self._digest_and_names()[1]
+
+    def _digest_and_names(self) -> tuple[CfnResource, DeployTimeNames]:
+        """The digest resource, created on first use, and the names it echoes (none: no
+        `Names` property)."""
+        if self._digest is None:
+            digest = CfnResource(
+                self, "Digest", type=GRANT_DIGEST_TYPE, properties=self._digest_properties
+            )
+            buckets = {f"Bucket{index}": "x" * DIGEST_LENGTH for index in range(len(self._buckets))}
+            names = DeployTimeNames(self._stack.resolve(digest.logical_id), buckets)
+            digest.add_property_override(
+                NAMES, Lazy.uncached_any(AtSynth(lambda: names.expressions or None))
+            )
+            self._digest = digest, names
+        return self._digest
 
 
 def _stable_hash(text: str) -> int:

@@ -17,14 +17,16 @@ import botocore.loaders
 from aws_cdk import Reference, Stack, Token, Tokenization
 from aws_cdk import aws_lambda as lambda_
 
+from event_invoke_config_provider.function_ref import (
+    FUNCTION_NAME_MAX_CHARS,
+    QUALIFIER_MAX_CHARS,
+)
+
 from .reference_reads import Referenced, reference_of
 
 MANAGED_POLICY_MAX_CHARS = 6_144
 MANAGED_POLICIES_PER_ROLE = 10
 ACCOUNT_ID_CHARS = 12
-FUNCTION_NAME_MAX_CHARS = 64
-# Lambda's `Qualifier`: an alias name or a version number, at most 128 characters.
-QUALIFIER_MAX_CHARS = 128
 # A version number counted to ten digits: ten billion publishes of one function.
 VERSION_MAX_CHARS = 10
 STACK_NAME_MAX_CHARS = 128

@@ -16,6 +16,9 @@ UNQUALIFIED = "$LATEST"
 # The physical id of a Create that wrote nothing: it names no config, so its Delete does nothing.
 NOT_CREATED = "EventInvokeConfig::NotCreated"
 
+# Lambda's longest function name and qualifier (an alias name or a version).
+FUNCTION_NAME_MAX_CHARS = 64
+QUALIFIER_MAX_CHARS = 128
 _NAME = r"(?P<name>[a-zA-Z0-9_.-]+)"
 _QUALIFIER = r"(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?"
 # Region names as the Lambda service model spells them (eusc-de-east-1, us-isof-south-1, ...).
@@ -24,6 +27,7 @@ _FUNCTION = re.compile(
     r"(?:arn:(?P<partition>aws[a-zA-Z-]*):lambda:" + _REGION + r":(?P<arn_account>\d{12}):function:"
     r"|(?P<account>\d{12}):function:)?" + _NAME + _QUALIFIER
 )
+_NAME_AND_QUALIFIER = re.compile(_NAME + _QUALIFIER)
 _PROVIDER_ARN = re.compile(
     r"arn:(?P<partition>aws[a-zA-Z-]*):lambda:(?P<region>[^:]+):(?P<account>\d{12}):function:.+"
 )
@@ -145,6 +149,17 @@ def parse_function(value: str) -> FunctionRef | None:
         account=match["arn_account"] or match["account"],
         region=match["region"],
         partition=match["partition"],
+    )
+
+
+def is_name_and_qualifier(value: str) -> bool:
+    """Whether `value` is a function name with an optional `:qualifier`, each within Lambda's
+    length."""
+    match = _NAME_AND_QUALIFIER.fullmatch(value)
+    return (
+        match is not None
+        and len(match["name"]) <= FUNCTION_NAME_MAX_CHARS
+        and len(match["qualifier"] or "") <= QUALIFIER_MAX_CHARS
     )
 
 

@@ -1,0 +1,128 @@
+"""A grant's function name known only at deploy time, read back from the grant digest.
+
+A grant on a function given as a name or an ARN known only at deploy time takes its name apart
+with `Fn::Select`/`Fn::Split` (`target._name_of_name_or_arn`), which `cdk diff` prints as
+escaped JSON. The digest echoes that name as an attribute, and the grant's ARN reads it with
+`Fn::GetAtt`, which the diff prints as one line: `...:function:${Digest.NameOfWorker1A2B3C}`.
+Why, and the answer's size limit: docs/design.md, "Grants and the grant digest".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from event_invoke_config_provider.grant_digest import MAX_DATA_BYTES, NAME_MAX_CHARS, data_size
+
+# The literal a function's name follows in a function ARN, as `Stack.format_arn` joins it.
+_BEFORE_NAME = ":function:"
+_LABEL_MAX_CHARS = 40
+_HASH_CHARS = 6
+
+
+def prints_as_one_line(value: Any) -> bool:
+    """Whether `cdk diff` shows the resolved `value` as a plain string: literals, `Ref`s,
+    `Fn::GetAtt`s and joins of them. It prints any other intrinsic as JSON, escaped once more
+    at each level of nesting."""
+    if isinstance(value, str):
+        return True
+    if not (isinstance(value, dict) and len(value) == 1):
+        return False
+    ((function, argument),) = value.items()
+    if function in ("Ref", "Fn::GetAtt"):
+        return True
+    return (
+        function == "Fn::Join"
+        and isinstance(argument[1], list)
+        and all(prints_as_one_line(part) for part in argument[1])
+    )
+
+
+def _source(value: Any) -> str:
+    """What the user named in `value`, for the attribute's name: the first parameter, import or
+    attribute it reads ("" if none)."""
+    if isinstance(value, list):
+        return next((found for item in value if (found := _source(item))), "")
+    if not isinstance(value, dict):
+        return ""
+    for function, argument in value.items():
+        if found := _named(function, argument) or _source(argument):
+            return found
+    return ""
+
+
+def _named(function: str, argument: Any) -> str:
+    """The parameter, import or attribute one intrinsic reads ("" for any other)."""
+    if function == "Ref" and not str(argument).startswith("AWS::"):
+        return str(argument)
+    if function == "Fn::ImportValue" and isinstance(argument, str):
+        return argument
+    if function == "Fn::GetAtt" and isinstance(argument, list):
+        return "".join(str(part) for part in argument)
+    return ""
+
+
+def _label(expression: Any) -> str:
+    """What `expression` reads, as letters and digits, its end kept (e.g. `Worker`, `FnArn` for
+    an import of `fn-arn`)."""
+    words = re.findall(r"[A-Za-z0-9]+", _source(expression))
+    return "".join(word[:1].upper() + word[1:] for word in words)[-_LABEL_MAX_CHARS:]
+
+
+def _hash(expression: Any) -> str:
+    text = json.dumps(expression, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:_HASH_CHARS].upper()
+
+
+class DeployTimeNames:
+    """The names the digest echoes, kept within the share of its answer the attributes have.
+
+    `fixed` are the attributes the digest answers besides the names, each at its longest.
+    """
+
+    def __init__(self, digest_id: str, fixed: dict[str, str]) -> None:
+        self._digest_id = digest_id
+        self._longest = dict(fixed)
+        self.expressions: dict[str, Any] = {}
+
+    def readable(self, arn: Any) -> tuple[Any, dict[str, int]] | None:
+        """The resolved `arn` with the name it takes apart at deploy time read from the digest,
+        and the longest each such read deploys as; None when `arn` has no such name, or the
+        digest's answer has no room left for it."""
+        if not (isinstance(arn, dict) and list(arn) == ["Fn::Join"] and arn["Fn::Join"][0] == ""):
+            return None
+        parts = list(arn["Fn::Join"][1])
+        taken = [
+            index
+            for index, part in enumerate(parts)
+            if isinstance(part, dict)
+            and not set(part) & {"Ref", "Fn::GetAtt"}
+            and index > 0
+            and isinstance(parts[index - 1], str)
+            and parts[index - 1].endswith(_BEFORE_NAME)
+        ]
+        if len(taken) != 1:
+            return None
+        [index] = taken
+        if not all(prints_as_one_line(part) for part in parts[:index] + parts[index + 1 :]):
+            return None
+        attribute = self._attribute(parts[index])
+        if attribute not in self.expressions:
+            longest = {**self._longest, attribute: "x" * NAME_MAX_CHARS}
+            if data_size(longest) > MAX_DATA_BYTES:
+                return None
+            self._longest = longest
+            self.expressions[attribute] = parts[index]
+        parts[index] = {"Fn::GetAtt": [self._digest_id, attribute]}
+        return {"Fn::Join": ["", parts]}, {f"{self._digest_id}.{attribute}": NAME_MAX_CHARS}
+
+    def _attribute(self, expression: Any) -> str:
+        """`NameOf` and what `expression` reads; a hash of it follows when another expression
+        has that name already, or it reads nothing."""
+        label = _label(expression)
+        attribute = f"NameOf{label}"
+        if not label or self.expressions.get(attribute, expression) != expression:
+            attribute += f"Hash{_hash(expression)}"
+        return attribute
