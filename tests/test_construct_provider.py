@@ -12,7 +12,8 @@ from aws_cdk.assertions import Match, Template
 from app import EXPORT_NAME_CONTEXT, SERVICE_TOKEN_EXPORT, ProviderStack
 from event_invoke_config import RESOURCE_TYPE, EventInvokeConfigProvider, LambdaEventInvokeConfig
 from event_invoke_config.provider import CONFIG_ACTIONS, RUNTIME, STACK_READ_ACTIONS
-from offline_cloud.template import Resolver, load_template, no_lookup
+from offline_cloud.template import load_template
+from tests.grant_resolver import grant_resolver
 from tests.support import (
     RELEASED,
     config_access_resources,
@@ -118,9 +119,7 @@ def test_a_token_name_with_a_qualifier_grants_the_qualified_arn() -> None:
     template = Template.from_stack(stack)
     (granted,) = config_access_resources(template)
     assert granted["Fn::Join"][1][-1] == ":live"
-    resolve = Resolver(
-        "s", "id", dict(template.to_json()), no_lookup, {}, parameters={"Name": "orders"}
-    )
+    resolve = grant_resolver(dict(template.to_json()), {}, {"Name": "orders"})
     assert resolve(granted).endswith(":function:orders:live")
 
 

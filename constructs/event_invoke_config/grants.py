@@ -56,9 +56,10 @@ class _Bucket:
     """One managed policy: its resources (token string by resolved form) and the characters they
     take in the policy once deployed, kept as grants arrive (`iam_limits.policy_length`).
 
-    Resources that `cdk diff` prints as one line share a statement; each other one (a name or
-    ARN known only at deploy time, taken apart by `Fn::Select`/`Fn::Split`) has a statement of
-    its own, which stays the same as other configs come and go, so the diff does not show it.
+    Literal ARNs and references share a statement. A name or ARN known only at deploy time
+    (taken apart by `Fn::Select`/`Fn::Split`, or read back from the digest) has a statement of
+    its own, which stays the same as other configs come and go, so the diff does not show it
+    again: it compares statements, and shows a changed one whole.
     """
 
     policy: iam.CfnManagedPolicy | None = None
@@ -207,12 +208,12 @@ class ConfigGrants(Construct):
             key = json.dumps(value, sort_keys=True)
             keys.append(key)
             granted[key], shown[key] = arn, value
-            read_back = None if prints_as_one_line(value) else self._names().readable(value)
-            if read_back is not None:
-                shown[key], longest = read_back
-                references = {**references, **longest}
-            elif not prints_as_one_line(value):
+            if not prints_as_one_line(value):
                 alone.add(key)
+                read_back = self._names().readable(value)
+                if read_back is not None:
+                    shown[key], longest = read_back
+                    references = {**references, **longest}
             lengths[key] = policy_length(shown[key], references)
         home = _stable_hash("\n".join(sorted(keys))) % len(self._buckets)
         for step in range(len(self._buckets)):
