@@ -23,7 +23,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from event_invoke_config import RESOURCE_TYPE, iam_limits
-from event_invoke_config.deploy_time_names import prints_as_one_line
+from event_invoke_config.deploy_time_names import DeployTimeNames, prints_as_one_line
 from event_invoke_config.grants import CONFIG_ACTIONS, ConfigGrants, GrantCapacityError
 from event_invoke_config.target import resolve_target
 from event_invoke_config_provider.cloudformation import MAX_RESPONSE_BODY
@@ -110,6 +110,30 @@ def test_each_name_is_read_from_an_attribute_named_after_what_it_reads() -> None
     worker, import_, clash = digest["Properties"][NAMES]
     assert (worker, import_) == ("NameOfWorker", "NameOfFnArn")
     assert re.fullmatch(r"NameOfFnArnHash[0-9A-F]{6}", clash)
+
+
+SELECTED = {"Fn::Select": [1, {"Fn::Split": [":", {"Ref": "Worker"}]}]}
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        SELECTED,
+        {"Fn::Join": ["", ["arn:aws:lambda:", SELECTED, ":function:orders"]]},
+        {"Fn::Join": ["", ["arn:aws:lambda:x:1:function:", SELECTED, ":", SELECTED]]},
+        {"Fn::Join": [":", ["arn:aws:lambda:x:1:function", SELECTED]]},
+    ],
+    ids=["not a join", "not the name", "two parts", "a separator"],
+)
+def test_only_a_functions_name_is_read_from_the_digest(arn: Any) -> None:
+    names_ = DeployTimeNames("Digest", {})
+    assert names_.readable(arn) is None and names_.expressions == {}
+    named = {"Fn::Join": ["", ["arn:aws:lambda:x:1:function:", SELECTED, ":live"]]}
+    shown, longest = names_.readable(named) or ({}, {})
+    attribute = {"Fn::GetAtt": ["Digest", "NameOfWorker"]}
+    assert shown == {"Fn::Join": ["", ["arn:aws:lambda:x:1:function:", attribute, ":live"]]}
+    assert longest == {"Digest.NameOfWorker": NAME_MAX_CHARS}
+    assert names_.expressions == {"NameOfWorker": SELECTED}
 
 
 def test_adding_a_config_leaves_the_token_grants_statement_as_it_was() -> None:

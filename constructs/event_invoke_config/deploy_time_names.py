@@ -94,19 +94,12 @@ class DeployTimeNames:
         if not (isinstance(arn, dict) and list(arn) == ["Fn::Join"] and arn["Fn::Join"][0] == ""):
             return None
         parts = list(arn["Fn::Join"][1])
-        taken = [
-            index
-            for index, part in enumerate(parts)
-            if isinstance(part, dict)
-            and not set(part) & {"Ref", "Fn::GetAtt"}
-            and index > 0
-            and isinstance(parts[index - 1], str)
-            and parts[index - 1].endswith(_BEFORE_NAME)
-        ]
-        if len(taken) != 1:
+        hidden = [index for index, part in enumerate(parts) if not prints_as_one_line(part)]
+        if len(hidden) != 1 or hidden[0] == 0:
             return None
-        [index] = taken
-        if not all(prints_as_one_line(part) for part in parts[:index] + parts[index + 1 :]):
+        [index] = hidden
+        before = parts[index - 1]
+        if not (isinstance(before, str) and before.endswith(_BEFORE_NAME)):
             return None
         attribute = self._attribute(parts[index])
         if attribute not in self.expressions:
