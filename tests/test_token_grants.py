@@ -262,10 +262,17 @@ def bucket_of_import(template: dict[str, Any]) -> str:
 
 
 def deployed(folder: Path, configs: int, *, imported: bool = True) -> Path:
-    """The template of the app as synthesized now, kept as the deployed one."""
-    run_cdk(folder, configs, "synth", "--quiet", imported=imported)
+    """The template of the app, run in this process (the CLI runs the changed one), kept as the
+    deployed one."""
+    variables = {"CONFIGS": str(configs), "IMPORTED": "yes" if imported else "no"}
+    namespace: dict[str, Any] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in variables.items():
+            patch.setenv(name, value)
+        patch.chdir(folder)
+        exec(APP, namespace)  # the test's own app, as the CLI runs it
     old = folder / "old.json"
-    old.write_text((folder / "cdk.out" / "Diff.template.json").read_text())
+    old.write_text(json.dumps(namespace["app"].synth().get_stack_by_name("Diff").template))
     return old
 
 
