@@ -217,6 +217,30 @@ def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
         assert_moved(cloud, updated, old, new, "UPDATE_COMPLETE")
 
 
+def test_names_echoed_by_several_digests_grant_every_config(
+    cloud: LocalCloud, tmp_path: Path, moto_endpoint: str
+) -> None:
+    # GIVEN 16 configs on functions named by parameters: more names than one digest echoes
+    arns = create_functions(moto_endpoint, "echoed", 16)
+
+    def build(stack: cdk.Stack) -> None:
+        for index in range(len(arns)):
+            _config(stack, f"Config{index}", cdk.CfnParameter(stack, f"Fn{index}").value_as_string)
+
+    template = synth(tmp_path, build)
+    digests = [r for r in template["Resources"].values() if r["Type"] == GRANT_DIGEST_TYPE]
+    assert len(digests) == 2
+    # WHEN the stack is created, then deleted
+    name = f"values-{uuid.uuid4().hex[:8]}"
+    deployed = deploy(cloud, name, template, **{f"Fn{i}": _name(a) for i, a in enumerate(arns)})
+    # THEN each config was written and removed with its grant, nothing denied
+    assert all(read_config(cloud.lambda_client, f"{a}:$LATEST") for a in arns)
+    assert all(provider_may_delete(cloud, deployed, arn) for arn in arns)
+    assert cloud.engine.delete_stack(name).status == "DELETE_COMPLETE"
+    assert cloud.denied_calls == []
+    assert not any(read_config(cloud.lambda_client, f"{a}:$LATEST") for a in arns)
+
+
 def _one_config_per_bucket(folder: Path) -> list[str]:
     """Config ids whose grants land in each bucket, read from a synthesized template.
 
@@ -230,7 +254,11 @@ def _one_config_per_bucket(folder: Path) -> list[str]:
             )
 
     template = synth(folder, build)
-    [digest] = [r for r in template["Resources"].values() if r["Type"] == GRANT_DIGEST_TYPE]
+    [digest] = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == GRANT_DIGEST_TYPE and "Buckets" in r["Properties"]
+    ]
     first_by_bucket = {
         bucket: min(int(json.dumps(arn).split('"Config')[1].split("Fn")[0]) for arn in arns)
         for bucket, arns in digest["Properties"]["Buckets"].items()

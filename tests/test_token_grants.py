@@ -126,7 +126,9 @@ SELECTED = {"Fn::Select": [1, {"Fn::Split": [":", {"Ref": "Worker"}]}]}
     ids=["not a join", "not the name", "two parts", "a separator"],
 )
 def test_only_a_functions_name_is_read_from_the_digest(arn: Any) -> None:
-    names_ = DeployTimeNames("Digest", {})
+    stack = cdk.Stack(cdk.App(), "Grants")
+    digest = cdk.CfnResource(stack, "Digest", type=GRANT_DIGEST_TYPE)
+    names_ = DeployTimeNames(digest, {}, lambda n: cdk.CfnResource(stack, f"More{n}", type="X"))
     assert names_.readable(arn) is None and names_.expressions == {}
     named = {"Fn::Join": ["", ["arn:aws:lambda:x:1:function:", SELECTED, ":live"]]}
     shown, longest = names_.readable(named) or ({}, {})
@@ -148,7 +150,7 @@ def test_adding_a_config_leaves_the_token_grants_statement_as_it_was() -> None:
     assert [len(s["Resource"]) for s in after if s != imported] == [3]
 
 
-def test_names_beyond_the_digests_answer_are_taken_apart_in_statements_of_their_own(
+def test_names_past_one_digests_answer_go_to_another_and_every_answer_fits(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:
     # GIVEN configs on 30 imports, over five buckets
@@ -157,36 +159,35 @@ def test_names_beyond_the_digests_answer_are_taken_apart_in_statements_of_their_
     for index in range(30):
         grant(stack, grants, f"Config{index}", cdk.Fn.import_value(f"function-{index}"))
     template = Template.from_stack(stack).to_json()["Resources"]
-    # THEN the digest echoes as many names as its answer holds: each at its longest, with every
-    # bucket's digest, the answer is within CloudFormation's 4096 bytes
-    [(digest_id, digest)] = [(k, r) for k, r in template.items() if r["Type"] == GRANT_DIGEST_TYPE]
-    echoed = digest["Properties"][NAMES]
-    assert 10 <= len(echoed) < 30
-    longest = {
-        BUCKETS: {f"Bucket{index}": [f"arn-{index}"] for index in range(5)},
-        NAMES: {attribute: "f" * 64 + ":" + "a" * 128 for attribute in echoed},
-    }
-    assert len("f" * 64 + ":" + "a" * 128) == NAME_MAX_CHARS
-    sent = answer(
-        event(
-            ResourceType=GRANT_DIGEST_TYPE,
-            LogicalResourceId=digest_id,
-            StackId=LONGEST_STACK_ID,
-            ResourceProperties=longest,
-        ),
-        responses,
-    )
-    assert sent["Status"] == "SUCCESS" and set(echoed) <= set(sent["Data"])
-    assert len(json.dumps(sent).encode()) <= MAX_RESPONSE_BODY
-    # AND the rest take the name apart in place; each grant has a statement of its own
+    # THEN every grant reads its name from a digest, in a statement of its own
     policies = [r for r in template.values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
-    found = [
-        s["Resource"] for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
-    ]
-    assert all(len(resources) == 1 for resources in found) and len(found) == 30
-    read = [r for [r] in found if digest_reads(r)]
-    apart = [r for [r] in found if not prints_as_one_line(r)]
-    assert len(read) == len(echoed) and len(apart) == 30 - len(echoed)
+    documents = [policy["Properties"]["PolicyDocument"] for policy in policies]
+    found = [statement["Resource"] for d in documents for statement in d["Statement"]]
+    assert len(found) == 30 and all(len(resources) == 1 for resources in found)
+    assert all(prints_as_one_line(r) and digest_reads(r) for [r] in found)
+    # AND the names are spread over three digests; each answers within CloudFormation's 4096
+    # bytes with every name at its longest (and the first, every bucket's digest besides)
+    digests = {k: r["Properties"] for k, r in template.items() if r["Type"] == GRANT_DIGEST_TYPE}
+    assert len(digests) == 3
+    assert sum(len(properties[NAMES]) for properties in digests.values()) == 30
+    for digest_id, properties in digests.items():
+        longest: dict[str, dict[str, Any]] = {
+            BUCKETS: {bucket: [f"arn-{bucket}"] for bucket in properties.get(BUCKETS, {})},
+            NAMES: {attribute: "f" * 64 + ":" + "a" * 128 for attribute in properties[NAMES]},
+        }
+        responses.clear()
+        sent = answer(
+            event(
+                ResourceType=GRANT_DIGEST_TYPE,
+                LogicalResourceId=digest_id,
+                StackId=LONGEST_STACK_ID,
+                ResourceProperties=longest,
+            ),
+            responses,
+        )
+        assert sent["Status"] == "SUCCESS" and set(longest[NAMES]) <= set(sent["Data"])
+        assert len(json.dumps(sent).encode()) <= MAX_RESPONSE_BODY
+    assert len("f" * 64 + ":" + "a" * 128) == NAME_MAX_CHARS
 
 
 def test_a_bucket_of_token_grants_stays_within_iams_limit() -> None:
@@ -200,8 +201,11 @@ def test_a_bucket_of_token_grants_stays_within_iams_limit() -> None:
     # nearly fills it
     template = Template.from_stack(stack)
     [policy] = template.find_resources("AWS::IAM::ManagedPolicy").values()
-    [(digest_id, digest)] = template.find_resources(GRANT_DIGEST_TYPE).items()
-    echoed = {f"{digest_id}.{name}": NAME_MAX_CHARS for name in digest["Properties"][NAMES]}
+    echoed = {
+        f"{digest_id}.{name}": NAME_MAX_CHARS
+        for digest_id, digest in template.find_resources(GRANT_DIGEST_TYPE).items()
+        for name in digest["Properties"][NAMES]
+    }
     document = policy["Properties"]["PolicyDocument"]
     length = iam_limits.policy_length(document, echoed)
     assert sum(len(statement["Resource"]) for statement in document["Statement"]) == index

@@ -3,8 +3,9 @@
 A grant on a function given as a name or an ARN known only at deploy time takes its name apart
 with `Fn::Select`/`Fn::Split` (`target._name_of_name_or_arn`), which `cdk diff` prints as
 escaped JSON. The digest echoes that name as an attribute, and the grant's ARN reads it with
-`Fn::GetAtt`, which the diff prints as one line: `...:function:${Digest.NameOfWorker1A2B3C}`.
-Why, and the answer's size limit: docs/design.md, "Grants and the grant digest".
+`Fn::GetAtt`, which the diff prints as one line: `...:function:${Digest.NameOfWorker}`. A
+digest's answer holds 11 to 13 names (CloudFormation's 4,096 bytes); more go to further digest
+resources. Why: docs/design.md, "Grants and the grant digest".
 """
 
 from __future__ import annotations
@@ -12,9 +13,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from event_invoke_config_provider.grant_digest import MAX_DATA_BYTES, NAME_MAX_CHARS, data_size
+from aws_cdk import CfnResource, Lazy, Stack
+
+from event_invoke_config_provider.grant_digest import (
+    MAX_DATA_BYTES,
+    NAME_MAX_CHARS,
+    NAMES,
+    data_size,
+)
+
+from .at_synth import AtSynth
 
 # The literal a function's name follows in a function ARN, as `Stack.format_arn` joins it.
 _BEFORE_NAME = ":function:"
@@ -76,21 +88,46 @@ def _hash(expression: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:_HASH_CHARS].upper()
 
 
+@dataclass
+class _Echo:
+    """One digest resource and the names it echoes, each counted at its longest with the
+    attributes it answers besides (`longest`)."""
+
+    resource: CfnResource
+    longest: dict[str, str]
+    expressions: dict[str, Any] = field(default_factory=dict)
+    logical_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.logical_id = Stack.of(self.resource).resolve(self.resource.logical_id)
+        self.resource.add_property_override(
+            NAMES, Lazy.uncached_any(AtSynth(lambda: self.expressions or None))
+        )
+
+    def take(self, attribute: str, expression: Any) -> bool:
+        """Echo `expression` as `attribute`, if the answer has room; whether it took it."""
+        longest = {**self.longest, attribute: "x" * NAME_MAX_CHARS}
+        if data_size(longest) > MAX_DATA_BYTES:
+            return False
+        self.longest, self.expressions[attribute] = longest, expression
+        return True
+
+
 class DeployTimeNames:
-    """The names the digest echoes, kept within the share of its answer the attributes have.
+    """The names the digests echo, each digest's within the share of its answer the attributes
+    have: the grant digest first (`first`, which answers `fixed` besides), then as many more as
+    they need, made by `more(n)`."""
 
-    `fixed` are the attributes the digest answers besides the names, each at its longest.
-    """
-
-    def __init__(self, digest_id: str, fixed: dict[str, str]) -> None:
-        self._digest_id = digest_id
-        self._longest = dict(fixed)
+    def __init__(
+        self, first: CfnResource, fixed: dict[str, str], more: Callable[[int], CfnResource]
+    ) -> None:
+        self._echoes = [_Echo(first, dict(fixed))]
+        self._more = more
         self.expressions: dict[str, Any] = {}
 
     def readable(self, arn: Any) -> tuple[Any, dict[str, int]] | None:
-        """The resolved `arn` with the name it takes apart at deploy time read from the digest,
-        and the longest each such read deploys as; None when `arn` has no such name, or the
-        digest's answer has no room left for it."""
+        """The resolved `arn` with the name it takes apart at deploy time read from a digest,
+        and the longest each such read deploys as; None when `arn` has no such name."""
         if not (isinstance(arn, dict) and list(arn) == ["Fn::Join"] and arn["Fn::Join"][0] == ""):
             return None
         parts = list(arn["Fn::Join"][1])
@@ -102,14 +139,24 @@ class DeployTimeNames:
         if not (isinstance(before, str) and before.endswith(_BEFORE_NAME)):
             return None
         attribute = self._attribute(parts[index])
-        if attribute not in self.expressions:
-            longest = {**self._longest, attribute: "x" * NAME_MAX_CHARS}
-            if data_size(longest) > MAX_DATA_BYTES:
-                return None
-            self._longest = longest
-            self.expressions[attribute] = parts[index]
-        parts[index] = {"Fn::GetAtt": [self._digest_id, attribute]}
-        return {"Fn::Join": ["", parts]}, {f"{self._digest_id}.{attribute}": NAME_MAX_CHARS}
+        echo = self._echo_of(attribute, parts[index])
+        parts[index] = {"Fn::GetAtt": [echo.logical_id, attribute]}
+        return {"Fn::Join": ["", parts]}, {f"{echo.logical_id}.{attribute}": NAME_MAX_CHARS}
+
+    def _echo_of(self, attribute: str, expression: Any) -> _Echo:
+        """The digest that echoes `expression`: the one that does already, else the first with
+        room, else a new one."""
+        for echo in self._echoes:
+            if attribute in echo.expressions:
+                return echo
+        self.expressions[attribute] = expression
+        for echo in self._echoes:
+            if echo.take(attribute, expression):
+                return echo
+        echo = _Echo(self._more(len(self._echoes)), {})
+        self._echoes.append(echo)
+        echo.take(attribute, expression)
+        return echo
 
     def _attribute(self, expression: Any) -> str:
         """`NameOf` and what `expression` reads; a hash of it follows when another expression

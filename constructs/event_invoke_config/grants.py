@@ -23,7 +23,6 @@ from event_invoke_config_provider.grant_digest import (
     BUCKETS,
     DIGEST_LENGTH,
     GRANT_DIGEST_TYPE,
-    NAMES,
 )
 from event_invoke_config_provider.properties import SERVICE_TIMEOUT, SERVICE_TOKEN
 
@@ -272,19 +271,18 @@ class ConfigGrants(Construct):
         return self._digest_and_names()[1]
 
     def _digest_and_names(self) -> tuple[CfnResource, DeployTimeNames]:
-        """The digest resource, created on first use, and the names it echoes (none: no
-        `Names` property)."""
+        """The digest resource, created on first use, and the names the digests echo."""
         if self._digest is None:
-            digest = CfnResource(
-                self, "Digest", type=GRANT_DIGEST_TYPE, properties=self._digest_properties
-            )
+            digest = self._new_digest("Digest")
             buckets = {f"Bucket{index}": "x" * DIGEST_LENGTH for index in range(len(self._buckets))}
-            names = DeployTimeNames(self._stack.resolve(digest.logical_id), buckets)
-            digest.add_property_override(
-                NAMES, Lazy.uncached_any(AtSynth(lambda: names.expressions or None))
-            )
+            names = DeployTimeNames(digest, buckets, lambda n: self._new_digest(f"Names{n}"))
             self._digest = digest, names
         return self._digest
+
+    def _new_digest(self, construct_id: str) -> CfnResource:
+        return CfnResource(
+            self, construct_id, type=GRANT_DIGEST_TYPE, properties=self._digest_properties
+        )
 
 
 def _stable_hash(text: str) -> int:
