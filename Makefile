@@ -98,8 +98,8 @@ test: style $(CHECKOV_STAMP) $(AWSCLI_STAMP)
 all-tests: setup
 	$(PYTEST) -n 4
 
-# The fast tier: lint and every test not marked slow (no CDK CLI, no wheel, no subprocess runs),
-# mypy beside them too.
+# The fast tier: lint and every test not marked slow (no CDK CLI, no release build, no cfn-lint
+# or checkov, no wheel; the offline cloud's provider runs), mypy beside them too.
 test-fast: style
 	$(MAKE) --no-print-directory -j 2 typecheck fast-tests
 

@@ -13,6 +13,8 @@ from event_invoke_config import EventInvokeConfigProvider
 from event_invoke_config_bundle import asset_hash, provider_contents
 from offline_cloud.deployment import provider_asset
 
+pytestmark = pytest.mark.slow  # runs subprocesses (the fast tier runs none)
+
 
 def test_the_template_the_release_and_the_staged_folder_name_one_hash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -39,6 +39,7 @@ def test_the_cdk_asset_carries_exactly_the_pinned_crhelper_files() -> None:
     assert crhelper_hashes(provider_contents()) == CRHELPER_SHA256
 
 
+@pytest.mark.slow
 def test_the_release_zip_carries_exactly_the_pinned_crhelper_files(dist: Path) -> None:
     zipped = make_release.zip_contents(dist / make_release.ZIP_NAME)
 

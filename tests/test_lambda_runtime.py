@@ -16,6 +16,8 @@ from offline_cloud.lambda_runtime import Invocation, LambdaRuntime, ProviderAsse
 from offline_cloud.lambda_sdk import sdk_path
 from offline_cloud.local_cloud import ResponseCollector
 
+pytestmark = pytest.mark.slow  # runs subprocesses (the fast tier runs none)
+
 # Counts its invocations per environment; sleeps as long as the event asks.
 PROBE = """
 import os, time

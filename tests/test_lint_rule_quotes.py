@@ -10,6 +10,8 @@ import pytest
 import make_release
 from tests.cfn_lint import strict_cfn_lint
 
+pytestmark = pytest.mark.slow  # runs subprocesses (the fast tier runs none)
+
 # The consumer template's head: what each intrinsic below may name.
 HEAD = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -92,6 +92,7 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_nothing_in_the_release_template(dist: Path) -> None:
     shipped = dist / make_release.TEMPLATE.name
 
@@ -112,6 +113,7 @@ def test_the_zip_holds_the_files_the_construct_stages(
     assert "event_invoke_config_provider/index.py" in zipped
 
 
+@pytest.mark.slow
 def test_make_release_needs_no_node_and_gives_the_same_zip_every_time(
     dist: Path, tmp_path: Path
 ) -> None:

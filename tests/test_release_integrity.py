@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -38,6 +39,7 @@ def run_bash(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_zips_sha256_file_is_the_zips_in_sha256sums_format(dist: Path) -> None:
     checksum = dist / f"{make_release.ZIP_NAME}.sha256"
     check = subprocess.run(
@@ -56,6 +58,7 @@ def test_the_zips_sha256_file_is_the_zips_in_sha256sums_format(dist: Path) -> No
     ]
 
 
+@pytest.mark.slow
 def test_the_readmes_check_passes_on_the_release_and_stops_on_a_changed_zip(
     dist: Path, tmp_path: Path
 ) -> None:

@@ -149,6 +149,7 @@ def test_a_log_kms_key_passes_the_log_encryption_check_without_a_skip(
     assert log_encryption("skipped_checks") == []
 
 
+@pytest.mark.slow
 def test_strict_cfn_lint_reports_warnings_and_informational_findings(tmp_path: Path) -> None:
     canary = tmp_path / "canary.yaml"
     canary.write_text(LINT_CANARY)
@@ -161,6 +162,7 @@ def test_strict_cfn_lint_reports_warnings_and_informational_findings(tmp_path: P
     ]
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_nothing_in_a_version_config_an_alias_config_and_a_log_key(
     tmp_path: Path,
 ) -> None:
@@ -202,6 +204,7 @@ def provider_says(properties: dict[str, Any]) -> str:
     return str(refused.value)
 
 
+@pytest.mark.slow
 def test_the_rule_passes_a_good_consumer_and_the_examples(tmp_path: Path) -> None:
     good = lint_consumer(tmp_path)
     examples = subprocess.run(
@@ -215,6 +218,7 @@ def test_the_rule_passes_a_good_consumer_and_the_examples(tmp_path: Path) -> Non
     assert examples.returncode == 0, examples.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("values", "expected"),
     [

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import synth
+
+pytestmark = pytest.mark.slow  # four synths of up to 100 configs
 
 # Round trips to CDK's Node process are the bulk of synth time and do not drift with load.
 FLAT_MARGIN = 1.1
