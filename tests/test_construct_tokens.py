@@ -20,6 +20,7 @@ from tests.support import config_access_resources
 
 ORDERS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 EXPORT = "OrdersFunction"
+ENDS_IN_FUNCTION = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-function"
 
 
 def granted(
@@ -39,6 +40,13 @@ def granted(
         (f"{ACCOUNT}:function:orders", [ORDERS]),
         (f"{ORDERS}:live", [f"{ORDERS}:live"]),
         ("orders:live", [f"{ORDERS}:live"]),
+        # a name that ends in "function", and one that is "function"
+        ("my-function:prod", [f"{ENDS_IN_FUNCTION}:prod"]),
+        (f"{ACCOUNT}:function:my-function:prod", [f"{ENDS_IN_FUNCTION}:prod"]),
+        (f"{ENDS_IN_FUNCTION}:prod", [f"{ENDS_IN_FUNCTION}:prod"]),
+        ("my-function:$LATEST.PUBLISHED", [f"{ENDS_IN_FUNCTION}:$LATEST.PUBLISHED"]),
+        (f"{ENDS_IN_FUNCTION}:$LATEST", [ENDS_IN_FUNCTION]),
+        (f"{ACCOUNT}:function:function:live", [f"{ORDERS[: -len('orders')]}function:live"]),
     ],
 )
 def test_an_imported_name_or_arn_is_granted_the_function_it_resolves_to(

@@ -100,6 +100,18 @@ def test_a_value_that_is_no_function_name_fails_naming_it(
     assert "not a Lambda function name (1 to 64 of letters" in response["Reason"]
 
 
+@pytest.mark.parametrize("attribute", ["Bucket0", "NameOf", "NameOf-x"])
+def test_a_names_attribute_outside_its_form_fails(
+    stubs: Stubs, responses: list[dict[str, Any]], attribute: str
+) -> None:
+    buckets = {"Bucket0": [ORDERS_ARN]}
+
+    response = answer(digest_event("Create", buckets, {attribute: "orders"}), responses)
+
+    assert response["Status"] == "FAILED"
+    assert response["Reason"].startswith(f"{NAMES} must map attribute names (NameOf, then")
+
+
 def test_names_past_the_answers_share_fail_before_the_answer_is_too_large(
     stubs: Stubs, responses: list[dict[str, Any]]
 ) -> None:

@@ -3,8 +3,8 @@ stays the same as other configs come and go.
 
 Such a grant takes the function's name out of a name-or-ARN with `Fn::Select`/`Fn::Split`, which
 the CLI prints as escaped JSON. The grant digest echoes that name (`Names`) and the grant's ARN
-reads it back (`Fn::GetAtt`), which the CLI prints as `${Digest.NameOf...}`. Beyond what the
-digest's answer can hold, a grant takes the name apart in place, in a statement of its own.
+reads it back (`Fn::GetAtt`), which the CLI prints as `${Digest.NameOf...}`; names past what
+one digest's answer holds go to further digests. Each such grant has a statement of its own.
 """
 
 from __future__ import annotations
@@ -129,9 +129,9 @@ def test_only_a_functions_name_is_read_from_the_digest(arn: Any) -> None:
     stack = cdk.Stack(cdk.App(), "Grants")
     digest = cdk.CfnResource(stack, "Digest", type=GRANT_DIGEST_TYPE)
     names_ = DeployTimeNames(digest, {}, lambda n: cdk.CfnResource(stack, f"More{n}", type="X"))
-    assert names_.readable(arn) is None and names_.expressions == {}
+    assert names_.read_from_digest(arn) is None and names_.expressions == {}
     named = {"Fn::Join": ["", ["arn:aws:lambda:x:1:function:", SELECTED, ":live"]]}
-    shown, longest = names_.readable(named) or ({}, {})
+    shown, longest = names_.read_from_digest(named) or ({}, {})
     attribute = {"Fn::GetAtt": ["Digest", "NameOfWorker"]}
     assert shown == {"Fn::Join": ["", ["arn:aws:lambda:x:1:function:", attribute, ":live"]]}
     assert longest == {"Digest.NameOfWorker": NAME_MAX_CHARS}

@@ -4,9 +4,10 @@
 reads it from the grant digest (docs/design.md, "Grants and the grant digest"). The first deploy
 runs 0.5.0 as released (`fixtures/v0_5_0/`: its template and provider asset, two configs on
 functions named by parameters); the upgrade deploys this version's template of the same app,
-with IAM enforced on every call the provider makes. A bucket's document is rewritten in place
-to the same resolved ARNs, so the provider's role must keep its grants throughout, and a later
-change of a parameter must still move its config with nothing denied.
+with IAM enforced on every call the provider makes. The grant's template form changes (the name
+read from the digest, taken after `:function:`), so its bucket is replaced: the provider's role
+must keep its grants throughout, and a later change of a parameter must still move its config
+with nothing denied.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ def held(cloud: LocalCloud, *functions: str) -> list[bool]:
     return [read_config(cloud.lambda_client, f"{arn}:$LATEST") is not None for arn in functions]
 
 
+def policies(stack: Stack) -> set[str]:
+    return {
+        str(r.physical_id) for r in stack.resources.values() if r.type == "AWS::IAM::ManagedPolicy"
+    }
+
+
 def assert_clean(cloud: LocalCloud, stack: Stack) -> None:
     assert stack.status == "UPDATE_COMPLETE", [e for e in stack.events if e.reason]
     assert stack.reasons("DELETE_FAILED") == []
@@ -63,6 +70,7 @@ def test_upgrading_token_grants_from_0_5_0_keeps_them_and_a_later_move_is_allowe
     name = f"token-upgrade-{uuid.uuid4().hex[:8]}"
     created = cloud.engine.create_stack(name, released, values)
     assert created.status == "CREATE_COMPLETE", [e for e in created.events if e.reason]
+    released_policies = policies(created)
     # WHEN the stack is upgraded: the provider's code first (the digest and the configs depend
     # on it through their ServiceToken), then the digest, the buckets and the configs
     cloud.provider.asset = this_asset
@@ -71,6 +79,7 @@ def test_upgrading_token_grants_from_0_5_0_keeps_them_and_a_later_move_is_allowe
     updated = cloud.engine.update_stack(name, upgraded, values)
     # THEN nothing was denied or left, both grants hold, and a later move is allowed
     assert_clean(cloud, updated)
+    assert policies(updated).isdisjoint(released_policies), "the bucket replaced"
     assert held(cloud, worker, spare) == [True, True]
     assert all(provider_may_delete(cloud, updated, arn) for arn in (worker, spare))
     after_move = cloud.engine.update_stack(name, upgraded, {**values, "Worker": moved})

@@ -4,7 +4,7 @@ A grant on a function given as a name or an ARN known only at deploy time takes 
 with `Fn::Select`/`Fn::Split` (`target._name_of_name_or_arn`), which `cdk diff` prints as
 escaped JSON. The digest echoes that name as an attribute, and the grant's ARN reads it with
 `Fn::GetAtt`, which the diff prints as one line: `...:function:${Digest.NameOfWorker}`. A
-digest's answer holds 11 to 13 names (CloudFormation's 4,096 bytes); more go to further digest
+digest's answer holds 11 to 14 names (CloudFormation's 4,096 bytes); more go to further digest
 resources. Why: docs/design.md, "Grants and the grant digest".
 """
 
@@ -27,9 +27,8 @@ from event_invoke_config_provider.grant_digest import (
 )
 
 from .at_synth import AtSynth
+from .target import BEFORE_NAME
 
-# The literal a function's name follows in a function ARN, as `Stack.format_arn` joins it.
-_BEFORE_NAME = ":function:"
 _LABEL_MAX_CHARS = 40
 _HASH_CHARS = 6
 
@@ -89,7 +88,7 @@ def _hash(expression: Any) -> str:
 
 
 @dataclass
-class _Echo:
+class _NameDigest:
     """One digest resource and the names it echoes, each counted at its longest with the
     attributes it answers besides (`longest`)."""
 
@@ -104,7 +103,7 @@ class _Echo:
             NAMES, Lazy.uncached_any(AtSynth(lambda: self.expressions or None))
         )
 
-    def take(self, attribute: str, expression: Any) -> bool:
+    def try_add(self, attribute: str, expression: Any) -> bool:
         """Echo `expression` as `attribute`, if the answer has room; whether it took it."""
         longest = {**self.longest, attribute: "x" * NAME_MAX_CHARS}
         if data_size(longest) > MAX_DATA_BYTES:
@@ -121,11 +120,11 @@ class DeployTimeNames:
     def __init__(
         self, first: CfnResource, fixed: dict[str, str], more: Callable[[int], CfnResource]
     ) -> None:
-        self._echoes = [_Echo(first, dict(fixed))]
+        self._digests = [_NameDigest(first, dict(fixed))]
         self._more = more
         self.expressions: dict[str, Any] = {}
 
-    def readable(self, arn: Any) -> tuple[Any, dict[str, int]] | None:
+    def read_from_digest(self, arn: Any) -> tuple[Any, dict[str, int]] | None:
         """The resolved `arn` with the name it takes apart at deploy time read from a digest,
         and the longest each such read deploys as; None when `arn` has no such name."""
         if not (isinstance(arn, dict) and list(arn) == ["Fn::Join"] and arn["Fn::Join"][0] == ""):
@@ -136,27 +135,27 @@ class DeployTimeNames:
             return None
         [index] = hidden
         before = parts[index - 1]
-        if not (isinstance(before, str) and before.endswith(_BEFORE_NAME)):
+        if not (isinstance(before, str) and before.endswith(BEFORE_NAME)):
             return None
         attribute = self._attribute(parts[index])
-        echo = self._echo_of(attribute, parts[index])
-        parts[index] = {"Fn::GetAtt": [echo.logical_id, attribute]}
-        return {"Fn::Join": ["", parts]}, {f"{echo.logical_id}.{attribute}": NAME_MAX_CHARS}
+        digest = self._digest_of(attribute, parts[index])
+        parts[index] = {"Fn::GetAtt": [digest.logical_id, attribute]}
+        return {"Fn::Join": ["", parts]}, {f"{digest.logical_id}.{attribute}": NAME_MAX_CHARS}
 
-    def _echo_of(self, attribute: str, expression: Any) -> _Echo:
+    def _digest_of(self, attribute: str, expression: Any) -> _NameDigest:
         """The digest that echoes `expression`: the one that does already, else the first with
         room, else a new one."""
-        for echo in self._echoes:
-            if attribute in echo.expressions:
-                return echo
+        for digest in self._digests:
+            if attribute in digest.expressions:
+                return digest
         self.expressions[attribute] = expression
-        for echo in self._echoes:
-            if echo.take(attribute, expression):
-                return echo
-        echo = _Echo(self._more(len(self._echoes)), {})
-        self._echoes.append(echo)
-        echo.take(attribute, expression)
-        return echo
+        for digest in self._digests:
+            if digest.try_add(attribute, expression):
+                return digest
+        digest = _NameDigest(self._more(len(self._digests)), {})
+        self._digests.append(digest)
+        digest.try_add(attribute, expression)
+        return digest
 
     def _attribute(self, expression: Any) -> str:
         """`NameOf` and what `expression` reads; a hash of it follows when another expression

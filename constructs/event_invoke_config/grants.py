@@ -64,7 +64,7 @@ class _Bucket:
     policy: iam.CfnManagedPolicy | None = None
     base_id: str = ""
     resources: dict[str, str] = field(default_factory=dict)
-    shown: dict[str, Any] = field(default_factory=dict)
+    written: dict[str, Any] = field(default_factory=dict)
     alone: set[str] = field(default_factory=set)
     resources_length: int = 0
 
@@ -75,9 +75,9 @@ class _Bucket:
     def document(self) -> dict[str, Any]:
         """The policy document."""
         keys = sorted(self.resources)
-        grouped = [self.shown[key] for key in keys if key not in self.alone]
+        grouped = [self.written[key] for key in keys if key not in self.alone]
         statements = [_statement(grouped)] if grouped else []
-        statements += [_statement([self.shown[key]]) for key in keys if key in self.alone]
+        statements += [_statement([self.written[key]]) for key in keys if key in self.alone]
         return _document(statements)
 
     def fits(self, lengths: dict[str, int], alone: set[str]) -> bool:
@@ -99,16 +99,16 @@ class _Bucket:
     def add(
         self,
         resources: dict[str, str],
-        shown: dict[str, Any],
+        written: dict[str, Any],
         lengths: dict[str, int],
         alone: set[str],
     ) -> bool:
         """Grant `resources` (token string by resolved form), each written in the policy as in
-        `shown` and of length `lengths[key]`, those in `alone` in statements of their own;
+        `written` and of length `lengths[key]`, those in `alone` in statements of their own;
         whether any was new."""
         added = {key: resource for key, resource in resources.items() if key not in self.resources}
         self.resources.update(added)
-        self.shown.update({key: shown[key] for key in added})
+        self.written.update({key: written[key] for key in added})
         self.alone.update(alone.intersection(added))
         self.resources_length += sum(lengths[key] for key in added)
         return bool(added)
@@ -202,18 +202,18 @@ class ConfigGrants(Construct):
             )
         resolved = [(arn, self._stack.resolve(arn)) for arn in resources]
         references = reference_lengths(self._stack, resolved)
-        keys, lengths, granted, shown, alone = [], {}, {}, {}, set()
+        keys, lengths, granted, written, alone = [], {}, {}, {}, set()
         for arn, value in resolved:
             key = json.dumps(value, sort_keys=True)
             keys.append(key)
-            granted[key], shown[key] = arn, value
+            granted[key], written[key] = arn, value
             if not prints_as_one_line(value):
                 alone.add(key)
-                read_back = self._names().readable(value)
+                read_back = self._names().read_from_digest(value)
                 if read_back is not None:
-                    shown[key], longest = read_back
+                    written[key], longest = read_back
                     references = {**references, **longest}
-            lengths[key] = policy_length(shown[key], references)
+            lengths[key] = policy_length(written[key], references)
         home = _stable_hash("\n".join(sorted(keys))) % len(self._buckets)
         for step in range(len(self._buckets)):
             bucket = self._buckets[(home + step) % len(self._buckets)]
@@ -227,7 +227,7 @@ class ConfigGrants(Construct):
                 "in another stack."
             )
         policy = self._policy(bucket)
-        if bucket.add(granted, shown, lengths, alone) and self._named:
+        if bucket.add(granted, written, lengths, alone) and self._named:
             policy.override_logical_id(bucket.content_id(self._role))
         config.add_resource_dependency(policy)
 
@@ -243,7 +243,7 @@ class ConfigGrants(Construct):
         are produced at synth, with every grant of the stack."""
         if bucket.policy is not None:
             return bucket.policy
-        digest, _names = self._digest_and_names()
+        digest = self._digest_and_names()[0]
         index = self._buckets.index(bucket)
         name = f"Bucket{index}"
         bucket.policy = iam.CfnManagedPolicy(

@@ -27,6 +27,8 @@ from .identity import (
 
 FunctionLike = lambda_.IFunction | str
 _LATEST_SUFFIX = f":{UNQUALIFIED}:"
+# What precedes a function's name in its ARN or partial ARN.
+BEFORE_NAME = ":function:"
 
 
 @dataclass(frozen=True)
@@ -173,15 +175,16 @@ def _name_of_name_or_arn(value: str) -> str:
     """The `name[:qualifier]` of `value`, a name or a (partial) ARN, as CloudFormation resolves
     it, without a trailing `:$LATEST`.
 
-    `value + "function:" + value` split on `function:` has the name at index 1 either way: a
-    name, which has no colon, gives (`n`, `n`); an ARN (`arn:...:`, `n`, `arn:...:`, `n`).
+    `value + ":function:" + value` split on `:function:` has the name at index 1 either way: a
+    name, which has no `:function:`, gives (`n`, `n`); an ARN (`arn:...`, `n`, `arn:...`, `n`).
+    The colon before `function:` keeps a name that ends in `function` whole (`my-function:prod`).
     `$LATEST` is the unqualified config, which the provider addresses by the unqualified ARN
     (`ConfigId.api_target`), so its grant must name that: `n + ":$LATEST:"` split on
     `:$LATEST:` has `n` at index 0 whether `n` ended with `:$LATEST` or not, and keeps any other
     qualifier whole (an alias, a version, `$LATEST.PUBLISHED`: no `:` follows `$LATEST` there).
     """
-    joined = Fn.join("", [value, "function:", value])
-    named = Fn.select(1, Fn.split("function:", joined))
+    joined = Fn.join("", [value, BEFORE_NAME, value])
+    named = Fn.select(1, Fn.split(BEFORE_NAME, joined))
     return Fn.select(0, Fn.split(_LATEST_SUFFIX, Fn.join("", [named, _LATEST_SUFFIX])))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,8 @@ NAME_MAX_CHARS = FUNCTION_NAME_MAX_CHARS + 1 + QUALIFIER_MAX_CHARS
 # The attributes' share of the answer's 4096 bytes: the rest of the body (status, ids copied
 # from the request, the keys) stays within 1 KB (cloudformation.py, MAX_RESPONSE_BODY).
 MAX_DATA_BYTES = MAX_RESPONSE_BODY - 1024
+# An attribute of `Names`: never one of the buckets' digests.
+_NAME_ATTRIBUTE = re.compile(r"NameOf[A-Za-z0-9]+")
 
 
 def data_size(data: Mapping[str, str]) -> int:
@@ -54,8 +57,14 @@ def digests(properties: Mapping[str, Any]) -> dict[str, str]:
 def names(properties: Mapping[str, Any]) -> dict[str, str]:
     """The deploy-time function names to echo, each a Lambda function name and qualifier."""
     found = properties.get(NAMES, {})
-    if not isinstance(found, dict) or not all(isinstance(name, str) for name in found.values()):
-        raise ValueError(f"{NAMES} must map each attribute name to a function name string.")
+    if not isinstance(found, dict) or not all(
+        isinstance(name, str) and _NAME_ATTRIBUTE.fullmatch(attribute)
+        for attribute, name in found.items()
+    ):
+        raise ValueError(
+            f"{NAMES} must map attribute names (NameOf, then letters and digits) to function "
+            "name strings."
+        )
     for attribute, name in found.items():
         if not is_name_and_qualifier(name):
             raise ValueError(not_a_function_name(attribute, name))
@@ -68,8 +77,8 @@ def not_a_function_name(attribute: str, value: str) -> str:
         f"The grant digest: {NAMES}.{{}} resolved to `{{}}`",
         f"a grant takes the function's name from a config's {FUNCTION_NAME} at deploy time, and "
         f"this is not a Lambda function name (1 to {FUNCTION_NAME_MAX_CHARS} of letters, digits, "
-        f"'-', '_', '.') with an optional ':' and qualifier (a version, an alias or $LATEST, at "
-        f"most {QUALIFIER_MAX_CHARS} characters); nothing was changed",
+        f"'-', '_', '.') with an optional ':' and qualifier (a version, an alias or "
+        f"$LATEST.PUBLISHED, at most {QUALIFIER_MAX_CHARS} characters); nothing was changed",
         f"Give that config's {FUNCTION_NAME} a function name, partial ARN or ARN of this "
         "account and region, then deploy again.",
         attribute,
