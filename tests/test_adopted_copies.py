@@ -29,6 +29,7 @@ from offline_cloud.physical_resources import Created
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import Template, load_yaml_template
 
+pytestmark = pytest.mark.slow  # deploys the provider's stacks with IAM enforced
 SERVICE_TOKEN_PARAMETER = "/lambda-event-invoke-config/service-token"
 
 

@@ -16,6 +16,7 @@ from event_invoke_config import RESOURCE_TYPE, LambdaEventInvokeConfig
 from event_invoke_config_provider.grant_digest import GRANT_DIGEST_TYPE
 from tests.support import new_function
 
+pytestmark = pytest.mark.slow  # synthesizes stacks of 40 configs
 CONFIGS = 40
 BUCKET = "AWS::IAM::ManagedPolicy"
 
