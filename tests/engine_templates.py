@@ -128,3 +128,10 @@ def provider_may_delete(cloud: LocalCloud, stack: Stack, resource: str) -> bool:
     ]
     documents = cloud.native.role_policies.documents(role)
     return evaluate(documents, "lambda:DeleteFunctionEventInvokeConfig", resource).allowed
+
+
+def grant_policies(stack: Stack) -> set[str]:
+    """The physical ids of the stack's managed policies: its grant buckets."""
+    return {
+        str(r.physical_id) for r in stack.resources.values() if r.type == "AWS::IAM::ManagedPolicy"
+    }

@@ -30,7 +30,7 @@ from offline_cloud.local_cloud import create_functions
 from offline_cloud.native_resources import FAILING_TYPE
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import Template
-from tests.engine_templates import provider_may_delete
+from tests.engine_templates import grant_policies, provider_may_delete
 from tests.support import new_function
 
 pytestmark = pytest.mark.slow
@@ -207,12 +207,12 @@ def test_a_change_of_values_in_every_bucket_replaces_every_bucket(
     template = synth(tmp_path / "app", build)
     name = f"values-{uuid.uuid4().hex[:8]}"
     deployed = deploy(cloud, name, template, **_parameters(ids, olds))
-    old_policies = _policies(deployed)
+    old_policies = grant_policies(deployed)
     assert len(old_policies) == MAX_BUCKETS
 
     updated = cloud.engine.update_stack(name, template, _parameters(ids, news))
 
-    assert _policies(updated).isdisjoint(old_policies), "every bucket replaced"
+    assert grant_policies(updated).isdisjoint(old_policies), "every bucket replaced"
     for old, new in zip(olds, news, strict=True):
         assert_moved(cloud, updated, old, new, "UPDATE_COMPLETE")
 
@@ -268,12 +268,6 @@ def _one_config_per_bucket(folder: Path) -> list[str]:
 
 def _parameters(ids: list[str], arns: list[str]) -> dict[str, str]:
     return {f"{i}Fn": _name(a) for i, a in zip(ids, arns, strict=True)}
-
-
-def _policies(stack: Stack) -> set[str]:
-    return {
-        str(r.physical_id) for r in stack.resources.values() if r.type == "AWS::IAM::ManagedPolicy"
-    }
 
 
 def test_a_rolled_back_parameter_change_leaves_the_old_config_and_grant(

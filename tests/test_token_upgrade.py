@@ -24,7 +24,7 @@ from offline_cloud.deployment import LocalCloud, provider_asset, read_config
 from offline_cloud.local_cloud import create_functions
 from offline_cloud.stack_state import Stack
 from offline_cloud.template import load_template
-from tests.engine_templates import provider_may_delete
+from tests.engine_templates import grant_policies, provider_may_delete
 
 pytestmark = pytest.mark.slow
 RELEASE = Path(__file__).parent / "fixtures" / "v0_5_0"
@@ -46,12 +46,6 @@ def held(cloud: LocalCloud, *functions: str) -> list[bool]:
     return [read_config(cloud.lambda_client, f"{arn}:$LATEST") is not None for arn in functions]
 
 
-def policies(stack: Stack) -> set[str]:
-    return {
-        str(r.physical_id) for r in stack.resources.values() if r.type == "AWS::IAM::ManagedPolicy"
-    }
-
-
 def assert_clean(cloud: LocalCloud, stack: Stack) -> None:
     assert stack.status == "UPDATE_COMPLETE", [e for e in stack.events if e.reason]
     assert stack.reasons("DELETE_FAILED") == []
@@ -70,7 +64,7 @@ def test_upgrading_token_grants_from_0_5_0_keeps_them_and_a_later_move_is_allowe
     name = f"token-upgrade-{uuid.uuid4().hex[:8]}"
     created = cloud.engine.create_stack(name, released, values)
     assert created.status == "CREATE_COMPLETE", [e for e in created.events if e.reason]
-    released_policies = policies(created)
+    released_policies = grant_policies(created)
     # WHEN the stack is upgraded: the provider's code first (the digest and the configs depend
     # on it through their ServiceToken), then the digest, the buckets and the configs
     cloud.provider.asset = this_asset
@@ -79,7 +73,7 @@ def test_upgrading_token_grants_from_0_5_0_keeps_them_and_a_later_move_is_allowe
     updated = cloud.engine.update_stack(name, upgraded, values)
     # THEN nothing was denied or left, both grants hold, and a later move is allowed
     assert_clean(cloud, updated)
-    assert policies(updated).isdisjoint(released_policies), "the bucket replaced"
+    assert grant_policies(updated).isdisjoint(released_policies), "the bucket replaced"
     assert held(cloud, worker, spare) == [True, True]
     assert all(provider_may_delete(cloud, updated, arn) for arn in (worker, spare))
     after_move = cloud.engine.update_stack(name, upgraded, {**values, "Worker": moved})

@@ -89,11 +89,11 @@ def _hash(expression: Any) -> str:
 
 @dataclass
 class _NameDigest:
-    """One digest resource and the names it echoes, each counted at its longest with the
-    attributes it answers besides (`longest`)."""
+    """One digest resource and the names it echoes; `fixed` are the attributes it answers
+    besides, each at its longest."""
 
     resource: CfnResource
-    longest: dict[str, str]
+    fixed: dict[str, str]
     expressions: dict[str, Any] = field(default_factory=dict)
     logical_id: str = field(init=False)
 
@@ -104,11 +104,12 @@ class _NameDigest:
         )
 
     def try_add(self, attribute: str, expression: Any) -> bool:
-        """Echo `expression` as `attribute`, if the answer has room; whether it took it."""
-        longest = {**self.longest, attribute: "x" * NAME_MAX_CHARS}
-        if data_size(longest) > MAX_DATA_BYTES:
+        """Echo `expression` as `attribute`, if the answer has room with every name at its
+        longest; whether it took it."""
+        longest = {name: "x" * NAME_MAX_CHARS for name in [*self.expressions, attribute]}
+        if data_size({**self.fixed, **longest}) > MAX_DATA_BYTES:
             return False
-        self.longest, self.expressions[attribute] = longest, expression
+        self.expressions[attribute] = expression
         return True
 
 
@@ -122,7 +123,16 @@ class DeployTimeNames:
     ) -> None:
         self._digests = [_NameDigest(first, dict(fixed))]
         self._more = more
-        self.expressions: dict[str, Any] = {}
+
+    @property
+    def first(self) -> CfnResource:
+        """The grant digest, which also answers the buckets' digests."""
+        return self._digests[0].resource
+
+    @property
+    def expressions(self) -> dict[str, Any]:
+        """Every name echoed, by attribute."""
+        return {name: e for digest in self._digests for name, e in digest.expressions.items()}
 
     def read_from_digest(self, arn: Any) -> tuple[Any, dict[str, int]] | None:
         """The resolved `arn` with the name it takes apart at deploy time read from a digest,
@@ -148,7 +158,6 @@ class DeployTimeNames:
         for digest in self._digests:
             if attribute in digest.expressions:
                 return digest
-        self.expressions[attribute] = expression
         for digest in self._digests:
             if digest.try_add(attribute, expression):
                 return digest

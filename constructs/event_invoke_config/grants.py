@@ -179,7 +179,7 @@ class ConfigGrants(Construct):
             SERVICE_TOKEN: service_token,
             SERVICE_TIMEOUT: str(service_timeout),
         }
-        self._digest: tuple[CfnResource, DeployTimeNames] | None = None
+        self._deploy_time_names: DeployTimeNames | None = None
         # Until the app synthesizes, a grant leaves its bucket's logical id to `name_buckets`:
         # one override per bucket, not one per grant (each a round trip to jsii's Node process).
         self._named = False
@@ -243,7 +243,7 @@ class ConfigGrants(Construct):
         are produced at synth, with every grant of the stack."""
         if bucket.policy is not None:
             return bucket.policy
-        digest = self._digest_and_names()[0]
+        digest = self._names().first
         index = self._buckets.index(bucket)
         name = f"Bucket{index}"
         bucket.policy = iam.CfnManagedPolicy(
@@ -268,16 +268,13 @@ class ConfigGrants(Construct):
         return bucket.policy
 
     def _names(self) -> DeployTimeNames:
-        return self._digest_and_names()[1]
-
-    def _digest_and_names(self) -> tuple[CfnResource, DeployTimeNames]:
-        """The digest resource, created on first use, and the names the digests echo."""
-        if self._digest is None:
-            digest = self._new_digest("Digest")
+        """The names the digests echo, and the grant digest, created on first use."""
+        if self._deploy_time_names is None:
             buckets = {f"Bucket{index}": "x" * DIGEST_LENGTH for index in range(len(self._buckets))}
-            names = DeployTimeNames(digest, buckets, lambda n: self._new_digest(f"Names{n}"))
-            self._digest = digest, names
-        return self._digest
+            self._deploy_time_names = DeployTimeNames(
+                self._new_digest("Digest"), buckets, lambda n: self._new_digest(f"Names{n}")
+            )
+        return self._deploy_time_names
 
     def _new_digest(self, construct_id: str) -> CfnResource:
         return CfnResource(

@@ -101,8 +101,9 @@ def answer(event: CustomResourceEvent, _context: Any, _event_context: EventConte
     """Create and Update: the digests of the resolved ARNs, and the names to echo; the id never
     changes."""
     data = {**digests(event.resource_properties), **names(event.resource_properties)}
-    if data_size(data) > MAX_DATA_BYTES:
-        raise ValueError(too_large(data_size(data)))
+    size = data_size(data)
+    if size > MAX_DATA_BYTES:
+        raise ValueError(too_large(size))
     return Outcome(event.logical_resource_id, data)
 
 
