@@ -4,10 +4,10 @@ Usage: python -m scripts.mypy_follow
 
 aws-cdk-lib's `aws_cdk/__init__.py` imports every one of its ~680 modules for type checkers only
 (`if typing.TYPE_CHECKING: from . import alexa_ask ...`), so a plain `mypy` analyzes them all:
-about 70 s on a fresh clone. pyproject.toml has mypy skip `aws_cdk.*` except this list, the import
-closure of what the code trees use. Every type the project can reach is still checked in full;
-only modules nothing here can reach are left out. tests/test_mypy_follow.py holds pyproject.toml
-to what this prints; rerun it when aws-cdk-lib or the imports change.
+about 70 s on a fresh clone. pyproject.toml has mypy follow this list, the import closure of what
+the code trees use, and refuse an import of any other aws_cdk module. Every type the code can
+reach is still checked in full. tests/test_mypy_follow.py holds pyproject.toml to what this
+prints; rerun it when aws-cdk-lib or the imports change.
 """
 
 from __future__ import annotations
