@@ -14,8 +14,11 @@ Run: `python -m benchmarks.scale` prints a markdown table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
@@ -82,12 +85,19 @@ def this_design(stack: cdk.Stack, kind: str, count: int) -> None:
         )
 
 
-def resource_count(build: Builder, kind: str, count: int) -> int:
-    """Resources a stack with `count` configs deploys, the CLI's CDK metadata included."""
+@functools.cache
+def template(build: Builder, kind: str, count: int) -> Mapping[str, Any]:
+    """The template of a stack with `count` configs of `kind`, synthesized once (read only: the
+    largest N's is also the one tests/test_grants.py checks against IAM's quotas)."""
     app = cdk.App()
     stack = cdk.Stack(app, "Scale")
     build(stack, kind, count)
-    resources = app.synth().get_stack_by_name("Scale").template["Resources"]
+    return types.MappingProxyType(app.synth().get_stack_by_name("Scale").template)
+
+
+def resource_count(build: Builder, kind: str, count: int) -> int:
+    """Resources a stack with `count` configs deploys, the CLI's CDK metadata included."""
+    resources = template(build, kind, count)["Resources"]
     counted = sum(1 for body in resources.values() if body["Type"] != "AWS::CDK::Metadata")
     return counted + CDK_METADATA_RESOURCES
 

@@ -92,12 +92,6 @@ def compact_length(document: Any) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def synthesized(build: scale.Builder, kind: str, count: int) -> Mapping[str, Any]:
-    stack = cdk.Stack(cdk.App(), "Scale")
-    build(stack, kind, count)
-    return Template.from_stack(stack).to_json()
-
-
 def of_type(template: Mapping[str, Any], resource_type: str) -> Mapping[str, Any]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
 
@@ -134,7 +128,7 @@ def test_the_largest_stack_of_each_kind_fits_iam_within_5_percent_of_native(kind
     ours = scale.largest(scale.this_design, kind)
     theirs = scale.largest(scale.native, kind)
     # WHEN
-    template = synthesized(scale.this_design, kind, ours.configs)
+    template = scale.template(scale.this_design, kind, ours.configs)
     # THEN
     assert ours.configs >= 0.95 * theirs.configs
     assert len(template["Resources"]) + scale.CDK_METADATA_RESOURCES <= scale.STACK_RESOURCES_MAX
@@ -230,7 +224,7 @@ def test_each_config_depends_on_the_one_bucket_that_grants_its_arn() -> None:
 
 
 def test_an_alias_config_is_granted_only_its_qualified_arn() -> None:
-    template = synthesized(scale.this_design, "alias", 2)
+    template = scale.template(scale.this_design, "alias", 2)
     functions = of_type(template, "AWS::Lambda::Function")
 
     granted = [
