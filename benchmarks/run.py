@@ -14,7 +14,7 @@ import aws_cdk as cdk
 
 from event_invoke_config import LambdaEventInvokeConfig
 
-from . import drift, environments, release, runtime, scale, synth, teardown
+from . import drift, environments, release, runtime, scale, suite, synth, teardown
 from .report import REPORT, section_of, write_section
 
 COUNTS = (1, 10, 100)
@@ -39,8 +39,9 @@ TEARDOWN_COUNTS = (10, 100)  # and the largest unqualified stack
 # Each event first reads its stack's status: CloudFormation sends events only during an
 # operation on it (handler ownership.py).
 EXPECTED_REQUESTS = {"Create": (2, 1), "Update": (1, 1), "Delete": (1, 2)}
-# Sections written on their own (`python -m benchmarks.release`, `make bench-sizes`), kept.
-KEPT = (release.SECTION, environments.SECTION, drift.SECTION)
+# Sections written on their own (`python -m benchmarks.release`, `python -m benchmarks.suite`,
+# `make bench-sizes`), kept.
+KEPT = (release.SECTION, suite.SECTION, environments.SECTION, drift.SECTION)
 
 
 WHY_MORE_BYTES = """\
@@ -237,7 +238,7 @@ def main() -> None:
     ]
     if bytes_ratio > 2.0:
         lines += ["", WHY_MORE_BYTES]
-    # Sections written on their own (`make bench-sizes`, `python -m benchmarks.release`).
+    # Sections written on their own (KEPT).
     old = REPORT.read_text() if REPORT.exists() else ""
     kept = "\n".join(filter(None, (section_of(old, h) for h in KEPT)))
     REPORT.write_text("\n".join(lines) + "\n" + (f"\n{kept}" if kept else ""))

@@ -47,6 +47,12 @@ from tests.engine_recorder import Recorder  # noqa: E402
 from tests.support import ROOT, ManualTimer, Stubs, cdk_cli, event  # noqa: E402
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that mostly wait on a real clock (marked `waits`) first: each xdist worker starts
+    on one, and the others' work fills the wait instead of the last minute waiting on it."""
+    items.sort(key=lambda item: item.get_closest_marker("waits") is None)
+
+
 @pytest.fixture(scope="session")
 def cdk_out(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The demo app synthesized once per run by the real CDK CLI, shared by the xdist workers

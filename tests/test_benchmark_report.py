@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import environments, report
+from benchmarks import environments, report, suite
 from tests.support import ROOT
 
 MIB = 1024 * 1024
@@ -87,3 +87,19 @@ def test_sizes_count_a_symlinked_environment_and_its_bytecode(tmp_path: Path) ->
 def test_an_environment_not_built_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match=r"Not built: \.venv, .*make bench-sizes"):
         environments.measure(tmp_path)
+
+
+def test_the_suite_section_holds_each_run_to_its_goal() -> None:
+    runs = [
+        suite.Run("setup .venv-checkov/.installed .venv-awscli/.installed", 140.2, 110.0),
+        suite.Run("test", 301.0, 520.4),
+        suite.Run("test-fast", 61.4, 120.0),
+    ]
+
+    rows = [line for line in suite.section(runs).splitlines() if line.startswith("| `make")]
+
+    assert rows == [
+        "| `make setup .venv-checkov/.installed .venv-awscli/.installed` | 140 s | 110 s |  |",
+        "| `make test` (goal <= 300 s) | 301 s | 520 s | **missed** |",
+        "| `make test-fast` (goal <= 90 s) | 61 s | 120 s | met |",
+    ]

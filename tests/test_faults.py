@@ -151,6 +151,7 @@ def silent_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     server.close()
 
 
+@pytest.mark.waits
 def test_a_lambda_api_that_never_answers_fails_before_the_deadline_with_the_physical_id(
     local_aws: ResponseCollector, silent_endpoint: None
 ) -> None:

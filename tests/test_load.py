@@ -44,6 +44,7 @@ def throttle_a_fraction(names: list[str]) -> None:
         moto_lambda.inject(name, "TooManyRequestsException", "Rate exceeded", times=2)
 
 
+@pytest.mark.waits
 def test_concurrent_creates_then_deletes_all_succeed_despite_throttling(
     local_aws: ResponseCollector, moto_endpoint: str, functions: list[str]
 ) -> None:

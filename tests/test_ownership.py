@@ -163,6 +163,7 @@ def test_adopt_existing_takes_a_hand_made_config_over(
     assert held(cloud, hand) == FIRST
 
 
+@pytest.mark.waits
 def test_a_lost_reply_is_rolled_back_by_deleting_exactly_that_config(
     cloud: LocalCloud, name: str
 ) -> None:

@@ -496,6 +496,7 @@ WORKER = "async-orders-worker"
 
 
 @pytest.mark.slow
+@pytest.mark.waits
 @pytest.mark.parametrize(
     ("narrowed", "cause"),
     [

@@ -122,6 +122,7 @@ def test_a_cleanup_delete_still_lists_and_keeps_a_renamed_config(
     assert held(cloud, first), "the renamed resource keeps it"
 
 
+@pytest.mark.waits
 def test_a_teardown_outlasts_stack_api_throttling_longer_than_botocores_retries(
     cloud: LocalCloud, functions: list[str]
 ) -> None:
