@@ -26,7 +26,7 @@ from offline_cloud.fake_aws import REGION, client_environment
 from offline_cloud.local_cloud import MotoServer, ResponseCollector
 from offline_cloud.stack_api import PAGE_SIZE
 
-from .report import write_section
+from .report import publish
 from .teardown import deployed
 
 SECTION = "## The drift report"
@@ -113,6 +113,4 @@ def section(results: list[DriftRun]) -> str:
 
 
 if __name__ == "__main__":
-    text = section(measure(tuple(int(n) for n in sys.argv[1:]) or COUNTS))
-    write_section(text)
-    print(text)
+    publish(section(measure(tuple(int(n) for n in sys.argv[1:]) or COUNTS)))

@@ -13,7 +13,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from .report import write_section
+from .report import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## The environments the Makefile builds"
@@ -100,9 +100,7 @@ def section(sizes: dict[str, tuple[int, int]]) -> str:
 
 
 def main() -> None:
-    text = section(measure())
-    write_section(text)
-    print(text)
+    publish(section(measure()))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .report import write_section
+from .report import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## `make release` on a fresh clone"
@@ -60,9 +60,7 @@ def section(seconds: float, megabytes: float) -> str:
 
 
 def main() -> None:
-    text = section(*measure())
-    write_section(text)
-    print(text)
+    publish(section(*measure()))
 
 
 if __name__ == "__main__":

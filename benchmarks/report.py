@@ -21,3 +21,9 @@ def write_section(text: str) -> None:
     report = REPORT.read_text()
     old = section_of(report, text.split("\n", 1)[0])
     REPORT.write_text(report.replace(old, text) if old else f"{report.rstrip()}\n\n{text}")
+
+
+def publish(text: str) -> None:
+    """Write `text`, a section, into the report (`write_section`) and print it."""
+    write_section(text)
+    print(text)

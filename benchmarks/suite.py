@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report import write_section
+from .report import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## The test suite on a fresh clone"
@@ -83,9 +83,7 @@ def section(runs: list[Run]) -> str:
 
 
 def main() -> None:
-    text = section(measure())
-    write_section(text)
-    print(text)
+    publish(section(measure()))
 
 
 if __name__ == "__main__":
