@@ -88,10 +88,11 @@ typecheck: setup
 
 # pytest-xdist workers for the two cores of the machines this runs on. The whole suite takes
 # three: its tests that mostly wait on a real clock (marked `waits`) run first, on one worker,
-# while the other two keep the cores busy (231 s and 410 s of CPU, against 247 s and 475 s with
-# four, which pay a fourth worker's start and contend for the cores). mypy runs beside them. The
-# fast tier has no waiting tests and takes two (77 s against 89 s with four). The workers share
-# one synth of the app.
+# while the other two keep the cores busy (pytest alone, consecutive runs in one checkout: 231 s
+# and 410 s of CPU, against 247 s and 475 s with four, which pay a fourth worker's start and
+# contend for the cores). mypy runs beside them. The fast tier has no waiting tests and takes
+# two (before mypy's closure: 77 s against 89 s with four). The workers share one synth of the
+# app. Times on a fresh clone: docs/benchmarks.md (`python -m benchmarks.suite`).
 PYTEST := $(VENV)/bin/pytest
 # checkov's environment only for the tests that run it (tests/test_scanners.py, marked slow).
 test: style $(CHECKOV_STAMP) $(AWSCLI_STAMP)

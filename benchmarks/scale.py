@@ -87,8 +87,9 @@ def this_design(stack: cdk.Stack, kind: str, count: int) -> None:
 
 @functools.cache
 def template(build: Builder, kind: str, count: int) -> Mapping[str, Any]:
-    """The template of a stack with `count` configs of `kind`, synthesized once (read only: the
-    largest N's is also the one tests/test_grants.py checks against IAM's quotas)."""
+    """The template of a stack with `count` configs of `kind`, synthesized once: the largest N's
+    is also the one tests/test_grants.py checks against IAM's quotas. Shared through the cache,
+    so not to be changed (the proxy guards its top level only)."""
     app = cdk.App()
     stack = cdk.Stack(app, "Scale")
     build(stack, kind, count)

@@ -36,11 +36,13 @@ class Run:
 
 
 def timed_make(clone: Path, *targets: str) -> Run:
-    """`make targets` in `clone`, timed; a failure raises."""
+    """`make targets` in `clone`, timed; a failure stops the benchmark, showing its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run(["make", *targets], cwd=clone, check=True, capture_output=True)
+    run = subprocess.run(["make", *targets], cwd=clone, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
+    if run.returncode:
+        raise SystemExit(f"make {' '.join(targets)} failed:\n{(run.stdout + run.stderr)[-5000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Run(" ".join(targets), wall, cpu)

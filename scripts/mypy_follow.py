@@ -5,21 +5,24 @@ Usage: python -m scripts.mypy_follow
 aws-cdk-lib's `aws_cdk/__init__.py` imports every one of its ~680 modules for type checkers only
 (`if typing.TYPE_CHECKING: from . import alexa_ask ...`), so a plain `mypy` analyzes them all:
 about 70 s on a fresh clone. pyproject.toml has mypy follow this list, the import closure of what
-the code trees use, and refuse an import of any other aws_cdk module. Every type the code can
-reach is still checked in full. tests/test_mypy_follow.py holds pyproject.toml to what this
-prints; rerun it when aws-cdk-lib or the imports change.
+the code trees use, and refuse an import of any other aws_cdk module. With the list current,
+every type the code can reach is checked in full: tests/test_mypy_follow.py holds pyproject.toml
+to what this prints (it also finds a module read as an attribute, `cdk.aws_glue`, which mypy
+alone would take as Any); rerun it when aws-cdk-lib or the imports change.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = "aws_cdk"
-# aws-cdk-lib's interface modules (IFunctionRef, ...): the bases of its L2 interfaces. All followed.
+# aws-cdk-lib's interface modules (IFunctionRef, ...), the bases of its L2 interfaces: one pattern,
+# since `aws_cdk.interfaces` itself imports every one of them (they are all in the closure).
 INTERFACES = "aws_cdk.interfaces"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
@@ -42,17 +45,18 @@ def _statements(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
             yield from _statements(getattr(node, block, []))
 
 
-def _imported(tree: ast.Module, package: str | None = None) -> Iterator[str]:
+def _imported(tree: ast.Module, package: str | None = None, *, root: bool = False) -> Iterator[str]:
     """Every module (or module attribute) that `tree`'s import statements name; relative imports
-    resolved in `package`, or left out without one."""
+    resolved in `package`, or left out without one. For the `root` module, its `from . import X`
+    list of every module (for type checkers only) is left out."""
     for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if not node.level:
                 source = node.module or ""
-            elif package is None or (package == ROOT and node.module is None):
-                continue  # for the root: its type-checkers-only imports of every module
+            elif package is None or (root and node.module is None):
+                continue
             else:
                 parts = package.split(".")[: package.count(".") + 2 - node.level]
                 source = ".".join([*parts, node.module] if node.module else parts)
@@ -73,11 +77,11 @@ def _cdk_modules(names: Iterable[str], search_paths: list[Path]) -> set[str]:
 def _attribute_reads(tree: ast.Module) -> Iterator[str]:
     """Submodules read as attributes of the root: `cdk.aws_sqs` after `import aws_cdk as cdk`."""
     aliases = {
-        alias.asname or alias.name
+        alias.asname or ROOT  # `import aws_cdk.aws_s3` binds `aws_cdk` too
         for node in ast.walk(tree)
         if isinstance(node, ast.Import)
         for alias in node.names
-        if alias.name == ROOT
+        if alias.name == ROOT or (alias.asname is None and alias.name.startswith(f"{ROOT}."))
     }
     for node in ast.walk(tree):
         if (
@@ -112,7 +116,8 @@ def closure(start: Iterable[str], search_paths: list[Path]) -> set[str]:
         assert path is not None, module
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         tree = ast.parse(path.read_text(), str(path))
-        todo.extend(_cdk_modules(_imported(tree, package), search_paths) - seen)
+        imported = _imported(tree, package, root=module == ROOT)
+        todo.extend(_cdk_modules(imported, search_paths) - seen)
     return seen
 
 
@@ -124,8 +129,8 @@ def code_files(pyproject: Path = PYPROJECT) -> list[Path]:
     for entry in config["files"]:
         path = base / entry
         files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
-    excluded = [base / pattern.strip("^/") for pattern in config.get("exclude", [])]
-    return [f for f in files if not any(f.is_relative_to(e) for e in excluded)]
+    excluded = [re.compile(pattern) for pattern in config.get("exclude", [])]
+    return [f for f in files if not any(e.search(f.relative_to(base).as_posix()) for e in excluded)]
 
 
 def followed_modules(pyproject: Path = PYPROJECT) -> list[str]:
@@ -139,13 +144,14 @@ def followed_modules(pyproject: Path = PYPROJECT) -> list[str]:
 
 
 def configured_modules(pyproject: Path = PYPROJECT) -> list[str]:
-    """The modules pyproject.toml has mypy follow under `aws_cdk.*`."""
+    """The aws_cdk modules pyproject.toml has mypy follow."""
     overrides = tomllib.loads(pyproject.read_text())["tool"]["mypy"]["overrides"]
     return sorted(
         module
         for override in overrides
         if override.get("follow_imports") == "normal"
         for module in override["module"]
+        if module == ROOT or module.startswith(f"{ROOT}.")
     )
 
 

@@ -48,8 +48,9 @@ from tests.support import ROOT, ManualTimer, Stubs, cdk_cli, event  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that mostly wait on a real clock (marked `waits`) first: each xdist worker starts
-    on one, and the others' work fills the wait instead of the last minute waiting on it."""
+    """Tests that mostly wait on a real clock (marked `waits`) first: xdist hands them, the first
+    run of tests, to one worker, and the others' work fills the wait instead of the last minute
+    waiting on it."""
     items.sort(key=lambda item: item.get_closest_marker("waits") is None)
 
 

@@ -31,8 +31,8 @@ def site(tmp_path: Path) -> Path:
         tmp_path / "site",
         {
             "aws_cdk/__init__.py": (
-                "import typing\nimport aws_cdk.cx_api as _cx\n"
-                "if typing.TYPE_CHECKING:\n    from . import aws_lambda, aws_glue, aws_iam\n"
+                "import typing\nif typing.TYPE_CHECKING:\n    import aws_cdk.cx_api as _cx\n"
+                "    from . import aws_lambda, aws_glue, aws_iam\n"
             ),
             "aws_cdk/cx_api/__init__.py": "",
             "aws_cdk/aws_lambda/__init__.py": (
@@ -42,7 +42,8 @@ def site(tmp_path: Path) -> Path:
             ),
             "aws_cdk/aws_iam/__init__.py": "from aws_cdk.interfaces import aws_iam\n",
             "aws_cdk/interfaces/__init__.py": "",
-            "aws_cdk/interfaces/aws_iam.py": "",
+            "aws_cdk/interfaces/aws_iam.py": "from . import aws_kms\n",
+            "aws_cdk/interfaces/aws_kms.py": "",
             "aws_cdk/aws_glue/__init__.py": "import aws_cdk.aws_s3\n",
             "aws_cdk/aws_s3/__init__.py": "",
             "aws_cdk/_jsii/__init__.py": "",
@@ -60,6 +61,7 @@ def test_the_closure_follows_every_import_but_the_roots_list_of_all_modules(site
         "aws_cdk.aws_iam",
         "aws_cdk.interfaces",
         "aws_cdk.interfaces.aws_iam",
+        "aws_cdk.interfaces.aws_kms",
     }
 
 
@@ -71,8 +73,14 @@ def test_the_code_uses_what_it_imports_and_what_it_reads_off_the_root(
         {
             "a.py": "from aws_cdk import aws_lambda as lambda_, Duration\n",
             "b.py": "import aws_cdk as cdk\nx = cdk.aws_glue.CfnJob\ny = cdk.Stack\n",
-            "c.py": "from . import aws_iam\nimport aws_cdk.aws_s3\n",
+            "c.py": "from . import aws_iam\nimport aws_cdk.aws_s3\nz = aws_cdk.cx_api.X\n",
         },
     )
     found = project_imports(sorted((tmp_path / "code").glob("*.py")), [site])
-    assert found == {"aws_cdk", "aws_cdk.aws_lambda", "aws_cdk.aws_glue", "aws_cdk.aws_s3"}
+    assert found == {
+        "aws_cdk",
+        "aws_cdk.aws_lambda",
+        "aws_cdk.aws_glue",
+        "aws_cdk.aws_s3",
+        "aws_cdk.cx_api",
+    }
