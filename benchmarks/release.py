@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
+from .clone import fresh_clone
 from .report import publish
 
-ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## `make release` on a fresh clone"
 GOALS = (60.0, 60.0)  # seconds, MB
 
@@ -27,9 +26,7 @@ def folder_mb(folder: Path) -> float:
 
 def measure() -> tuple[float, float]:
     """(seconds of `make release` on a fresh clone, MB of its environment)."""
-    with tempfile.TemporaryDirectory() as folder:
-        clone = Path(folder) / "clone"
-        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    with fresh_clone() as clone:
         started = time.monotonic()
         subprocess.run(["make", "release"], cwd=clone, check=True, capture_output=True)
         return time.monotonic() - started, folder_mb(clone / ".venv-release")

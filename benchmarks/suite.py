@@ -13,14 +13,13 @@ import datetime
 import resource
 import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .clone import fresh_clone
 from .report import publish
 
-ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## The test suite on a fresh clone"
 SETUP = ("setup", ".venv-checkov/.installed", ".venv-awscli/.installed")
 GOALS = {"test": 300.0, "test-fast": 90.0}  # seconds once set-up is done
@@ -50,9 +49,7 @@ def timed_make(clone: Path, *targets: str) -> Run:
 
 def measure() -> list[Run]:
     """Set-up, `make test`, then `make test-fast` with mypy cold, on one fresh clone."""
-    with tempfile.TemporaryDirectory() as folder:
-        clone = Path(folder) / "clone"
-        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    with fresh_clone() as clone:
         runs = [timed_make(clone, *SETUP), timed_make(clone, "test")]
         shutil.rmtree(clone / ".mypy_cache")
         return [*runs, timed_make(clone, "test-fast")]

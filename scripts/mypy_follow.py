@@ -78,7 +78,7 @@ def _attribute_reads(tree: ast.Module) -> Iterator[str]:
     """Submodules read as attributes of the root: `cdk.aws_sqs` after `import aws_cdk as cdk`."""
     aliases = {
         alias.asname or ROOT  # `import aws_cdk.aws_s3` binds `aws_cdk` too
-        for node in ast.walk(tree)
+        for node in _statements(tree.body)
         if isinstance(node, ast.Import)
         for alias in node.names
         if alias.name == ROOT or (alias.asname is None and alias.name.startswith(f"{ROOT}."))
