@@ -155,9 +155,8 @@ class DeployTimeNames:
     def _digest_of(self, attribute: str, expression: Any) -> _NameDigest:
         """The digest that echoes `expression`: the one that does already, else the first with
         room, else a new one."""
-        for digest in self._digests:
-            if attribute in digest.expressions:
-                return digest
+        if holder := self._holder(attribute):
+            return holder
         for digest in self._digests:
             if digest.try_add(attribute, expression):
                 return digest
@@ -171,6 +170,11 @@ class DeployTimeNames:
         has that name already, or it reads nothing."""
         label = _label(expression)
         attribute = f"NameOf{label}"
-        if not label or self.expressions.get(attribute, expression) != expression:
+        holder = self._holder(attribute)
+        if not label or (holder and holder.expressions[attribute] != expression):
             attribute += f"Hash{_hash(expression)}"
         return attribute
+
+    def _holder(self, attribute: str) -> _NameDigest | None:
+        """The digest that echoes `attribute` already, if one does."""
+        return next((d for d in self._digests if attribute in d.expressions), None)
